@@ -1,0 +1,85 @@
+//! A finding: one way an exchange broke the contract.
+
+use std::fmt;
+
+use crate::{exchange::Exchange, redact};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule broken, e.g. `status`, `media-type`, `schema`.
+    pub rule: &'static str,
+    /// The exchange, as `Exchange::label` names it (redacted); none for findings about a run.
+    pub exchange: Option<String>,
+    pub expected: String,
+    pub actual: String,
+    /// JSON pointer into the response body, where it applies.
+    pub pointer: Option<String>,
+    /// What says so: a spec operation, or a section of the reference notes.
+    pub source: String,
+}
+
+impl Finding {
+    pub fn new(
+        rule: &'static str,
+        exchange: &Exchange,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
+        Self {
+            rule,
+            exchange: Some(exchange.label()),
+            expected: redact::text(&expected.into()),
+            actual: redact::text(&actual.into()),
+            pointer: None,
+            source: String::new(),
+        }
+    }
+
+    /// A finding not tied to one exchange (e.g. a snapshot of the whole trial).
+    pub fn general(rule: &'static str, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+        Self {
+            rule,
+            exchange: None,
+            expected: redact::text(&expected.into()),
+            actual: redact::text(&actual.into()),
+            pointer: None,
+            source: String::new(),
+        }
+    }
+
+    pub fn at(mut self, pointer: impl Into<String>) -> Self {
+        self.pointer = Some(pointer.into());
+        self
+    }
+
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        self.source = source.into();
+        self
+    }
+
+    /// The exchange got no response at all: every check on it fails the same way.
+    pub fn no_response(exchange: &Exchange) -> Self {
+        let actual = match &exchange.outcome {
+            Err(e) => format!("no response: {e}"),
+            Ok(_) => "a response".to_string(),
+        };
+        Finding::new("transport", exchange, "an HTTP response", actual)
+    }
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(exchange) = &self.exchange {
+            writeln!(f, "{exchange}")?;
+        }
+        write!(f, "  {}", self.rule)?;
+        if let Some(pointer) = &self.pointer {
+            write!(f, " at {}", if pointer.is_empty() { "/" } else { pointer })?;
+        }
+        write!(f, ": expected {}, got {}", self.expected, self.actual)?;
+        if !self.source.is_empty() {
+            write!(f, " [{}]", self.source)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,82 @@
+//! Checks on the plain HTTP level: statuses, empty bodies, error documents.
+
+use serde_json::Value;
+
+use super::Finding;
+use crate::{exchange::Exchange, redact};
+
+/// The status is one of `expected`.
+pub fn status(ex: &Exchange, expected: &[u16], source: &str) -> Option<Finding> {
+    let Some(response) = ex.response() else {
+        return Some(Finding::no_response(ex));
+    };
+    if expected.contains(&response.status) {
+        return None;
+    }
+    let wanted = expected
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ");
+    let mut actual = response.status.to_string();
+    if !response.body.is_empty() {
+        actual.push_str(&format!(" with body {}", redact::excerpt(&response.body, 160)));
+    }
+    Some(Finding::new("status", ex, wanted, actual).source(source))
+}
+
+/// A client error (4xx) and not success or a server error.
+pub fn client_error(ex: &Exchange, source: &str) -> Option<Finding> {
+    let response = ex.response()?;
+    if (400..500).contains(&response.status) {
+        return None;
+    }
+    let actual = format!(
+        "{} with body {}",
+        response.status,
+        redact::excerpt(&response.body, 160)
+    );
+    Some(Finding::new("status", ex, "a 4xx client error", actual).source(source))
+}
+
+/// No body at all (204 responses).
+pub fn empty_body(ex: &Exchange, source: &str) -> Option<Finding> {
+    let response = ex.response()?;
+    if response.body.is_empty() {
+        return None;
+    }
+    let actual = format!(
+        "{} bytes: {}",
+        response.body.len(),
+        redact::excerpt(&response.body, 120)
+    );
+    Some(Finding::new("empty-body", ex, "an empty body", actual).source(source))
+}
+
+/// The body is a JSON:API error document: an object whose `errors` is a non-empty array.
+pub fn error_document(ex: &Exchange, source: &str) -> Option<Finding> {
+    let response = ex.response()?;
+    let ok = response
+        .json()
+        .as_ref()
+        .and_then(|v| v.get("errors"))
+        .and_then(Value::as_array)
+        .is_some_and(|errors| !errors.is_empty());
+    if ok {
+        return None;
+    }
+    let actual = if response.body.is_empty() {
+        "an empty body".to_string()
+    } else {
+        redact::excerpt(&response.body, 160)
+    };
+    Some(
+        Finding::new(
+            "error-document",
+            ex,
+            "a JSON:API error document ({\"errors\":[...]})",
+            actual,
+        )
+        .source(source),
+    )
+}

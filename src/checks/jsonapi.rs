@@ -1,0 +1,158 @@
+//! JSON:API rules every response must keep (reference §6), whatever the operation.
+
+use serde_json::Value;
+
+use super::Finding;
+use crate::{client::JSON_API, exchange::Exchange, redact};
+
+const SOURCE: &str = "JSON:API 1.0; ref §6";
+
+/// A response with a body declares `application/vnd.api+json` (parameters such as a charset
+/// are tolerated).
+pub fn media_type(ex: &Exchange) -> Option<Finding> {
+    let response = ex.response()?;
+    if response.body.is_empty() {
+        return None;
+    }
+    match response.media_type() {
+        Some(m) if m == JSON_API => None,
+        other => {
+            let actual = match other {
+                Some(_) => redact::text(
+                    response
+                        .headers
+                        .get(http::header::CONTENT_TYPE)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default(),
+                ),
+                None => "no Content-Type".to_string(),
+            };
+            Some(Finding::new("media-type", ex, JSON_API, actual).source(SOURCE))
+        }
+    }
+}
+
+/// A document has `data` or `errors` at the top level, never both, never neither.
+pub fn data_xor_errors(ex: &Exchange) -> Option<Finding> {
+    let response = ex.response()?;
+    if response.body.is_empty() {
+        return None;
+    }
+    let Some(doc) = response.json() else {
+        let actual = format!("not JSON: {}", redact::excerpt(&response.body, 120));
+        return Some(
+            Finding::new("document", ex, "a JSON:API document", actual).source(SOURCE),
+        );
+    };
+    let Some(map) = doc.as_object() else {
+        return Some(
+            Finding::new("document", ex, "a JSON object at the top level", json_type(&doc))
+                .source(SOURCE),
+        );
+    };
+    match (map.contains_key("data"), map.contains_key("errors")) {
+        (true, false) | (false, true) => None,
+        (true, true) => Some(
+            Finding::new("document", ex, "`data` or `errors`", "both").source(SOURCE),
+        ),
+        (false, false) => {
+            let keys = map.keys().cloned().collect::<Vec<_>>().join(", ");
+            Some(
+                Finding::new(
+                    "document",
+                    ex,
+                    "`data` or `errors`",
+                    format!("neither (keys: {keys})"),
+                )
+                .source(SOURCE),
+            )
+        }
+    }
+}
+
+/// Every `errors[].status` (a string or a number) equals the HTTP status.
+pub fn error_status_matches(ex: &Exchange) -> Vec<Finding> {
+    let Some(response) = ex.response() else {
+        return Vec::new();
+    };
+    let Some(doc) = response.json() else {
+        return Vec::new();
+    };
+    let Some(errors) = doc.get("errors").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    let expected = response.status.to_string();
+    errors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, error)| {
+            let status = error.get("status")?;
+            let same = match status {
+                Value::String(s) => s.trim() == expected,
+                Value::Number(n) => n.as_u64() == Some(u64::from(response.status)),
+                _ => false,
+            };
+            (!same).then(|| {
+                Finding::new("error-status", ex, expected.clone(), status.to_string())
+                    .at(format!("/errors/{i}/status"))
+                    .source(SOURCE)
+            })
+        })
+        .collect()
+}
+
+/// Timestamps (members named `*-at`) are RFC 3339 in UTC with a literal `Z`: go-tfe cannot
+/// parse `+00:00` (reference §2).
+pub fn timestamps_utc(ex: &Exchange) -> Vec<Finding> {
+    let Some(doc) = ex.json() else {
+        return Vec::new();
+    };
+    let mut findings = Vec::new();
+    walk_timestamps(&doc, String::new(), &mut |pointer, value| {
+        let parses = chrono::DateTime::parse_from_rfc3339(value).is_ok();
+        if !(parses && value.ends_with('Z')) {
+            findings.push(
+                Finding::new(
+                    "timestamp",
+                    ex,
+                    "an RFC 3339 UTC timestamp ending in Z",
+                    format!("{value:?}"),
+                )
+                .at(pointer)
+                .source("ref §2 (go-tfe parses only ...Z)"),
+            );
+        }
+    });
+    findings
+}
+
+fn walk_timestamps(value: &Value, pointer: String, f: &mut impl FnMut(String, &str)) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                match child {
+                    Value::String(s) if key.ends_with("-at") => f(here, s),
+                    _ => walk_timestamps(child, here, f),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                walk_timestamps(child, format!("{pointer}/{i}"), f);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

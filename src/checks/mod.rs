@@ -1,0 +1,11 @@
+//! Checks: pure functions from recorded exchanges to findings. A check never sends a request
+//! and never prints; it says what it expected, what it saw, where (exchange and JSON pointer)
+//! and on what authority (the spec operation or the reference section).
+
+mod finding;
+pub mod http;
+pub mod jsonapi;
+pub mod schema;
+pub mod token;
+
+pub use finding::Finding;

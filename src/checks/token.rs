@@ -1,0 +1,247 @@
+//! Checks on token documents (reference §2): type, secret, identity and expiry. The view is
+//! lenient, so a trial can go on reading a document another check already rejects.
+
+use chrono::{DateTime, Months, Utc};
+use serde_json::Value;
+
+use super::Finding;
+use crate::exchange::Exchange;
+
+/// How far a default expiry may be from created-at + 2 years (go-tfe's tests allow a minute).
+pub const EXPIRY_SLACK_SECONDS: i64 = 60;
+
+/// An attribute that may be absent, null, or hold a value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Field<T> {
+    Absent,
+    Null,
+    Value(T),
+}
+
+/// What a token document says, read leniently.
+#[derive(Clone, Debug)]
+pub struct TokenView {
+    pub id: Option<String>,
+    pub kind: Option<String>,
+    /// `attributes.token` as sent.
+    pub secret: Field<Value>,
+    pub created_at: Option<DateTime<Utc>>,
+    pub expired_at: Field<Value>,
+}
+
+impl TokenView {
+    /// Reads `data` of a token document; `None` if the body has no `data` object.
+    pub fn of(ex: &Exchange) -> Option<TokenView> {
+        let doc = ex.json()?;
+        let data = doc.get("data")?.as_object()?;
+        let attributes = data.get("attributes").and_then(Value::as_object);
+        let field = |name: &str| match attributes.and_then(|a| a.get(name)) {
+            None => Field::Absent,
+            Some(Value::Null) => Field::Null,
+            Some(v) => Field::Value(v.clone()),
+        };
+        Some(TokenView {
+            id: data.get("id").and_then(Value::as_str).map(str::to_string),
+            kind: data.get("type").and_then(Value::as_str).map(str::to_string),
+            secret: field("token"),
+            created_at: match field("created-at") {
+                Field::Value(Value::String(s)) => parse_time(&s),
+                _ => None,
+            },
+            expired_at: field("expired-at"),
+        })
+    }
+
+    /// The secret, if the document carries a non-empty one.
+    pub fn secret(&self) -> Option<&str> {
+        match &self.secret {
+            Field::Value(Value::String(s)) if !s.is_empty() => Some(s),
+            _ => None,
+        }
+    }
+}
+
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn view(ex: &Exchange) -> Result<TokenView, Finding> {
+    match ex.response() {
+        None => Err(Finding::no_response(ex)),
+        Some(_) => TokenView::of(ex).ok_or_else(|| {
+            Finding::new(
+                "token-document",
+                ex,
+                "a token document with `data`",
+                "a body without a `data` object",
+            )
+            .source("ref §2")
+        }),
+    }
+}
+
+/// `data.type` is `authentication-tokens` (go-tfe rejects anything else).
+pub fn type_is_authentication_tokens(ex: &Exchange) -> Option<Finding> {
+    let v = match view(ex) {
+        Ok(v) => v,
+        Err(f) => return Some(f),
+    };
+    if v.kind.as_deref() == Some("authentication-tokens") {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "token-type",
+            ex,
+            "\"authentication-tokens\"",
+            format!("{:?}", v.kind.unwrap_or_default()),
+        )
+        .at("/data/type")
+        .source("ref §2"),
+    )
+}
+
+/// The create response carries a non-empty secret.
+pub fn secret_present(ex: &Exchange) -> Option<Finding> {
+    let v = match view(ex) {
+        Ok(v) => v,
+        Err(f) => return Some(f),
+    };
+    if v.secret().is_some() {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "secret",
+            ex,
+            "a non-empty secret in attributes.token",
+            describe(&v.secret),
+        )
+        .at("/data/attributes/token")
+        .source("ref §2"),
+    )
+}
+
+/// Outside the create response the secret is null.
+pub fn secret_hidden(ex: &Exchange) -> Option<Finding> {
+    let v = match view(ex) {
+        Ok(v) => v,
+        Err(f) => return Some(f),
+    };
+    match v.secret {
+        Field::Null | Field::Absent => None,
+        // Never show the value itself: it is exactly what must not leak.
+        Field::Value(_) => Some(
+            Finding::new("secret", ex, "attributes.token null", "a secret")
+                .at("/data/attributes/token")
+                .source("ref §2: the secret only in the create response"),
+        ),
+    }
+}
+
+/// The document is the token with `id`.
+pub fn same_id(ex: &Exchange, id: &str) -> Option<Finding> {
+    let v = match view(ex) {
+        Ok(v) => v,
+        Err(f) => return Some(f),
+    };
+    if v.id.as_deref() == Some(id) {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "token-id",
+            ex,
+            format!("id {id:?} (the token just created)"),
+            format!("{:?}", v.id.unwrap_or_default()),
+        )
+        .at("/data/id")
+        .source("ref §1"),
+    )
+}
+
+/// `expired-at` is the instant that was asked for (compared as instants: a server may add
+/// milliseconds).
+pub fn expiry_is(ex: &Exchange, expected: DateTime<Utc>) -> Option<Finding> {
+    let v = match view(ex) {
+        Ok(v) => v,
+        Err(f) => return Some(f),
+    };
+    let actual = match &v.expired_at {
+        Field::Value(Value::String(s)) => parse_time(s),
+        _ => None,
+    };
+    if actual == Some(expected) {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "expiry",
+            ex,
+            format!("expired-at {}", expected.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            describe(&v.expired_at),
+        )
+        .at("/data/attributes/expired-at")
+        .source("ref §2: expired-at echoes the request"),
+    )
+}
+
+/// With no `expired-at` in the request: created-at + 2 years (current servers) or null (the
+/// seeds' era; the attribute may then be missing altogether).
+pub fn expiry_default(ex: &Exchange, two_years: bool) -> Option<Finding> {
+    let v = match view(ex) {
+        Ok(v) => v,
+        Err(f) => return Some(f),
+    };
+    let pointer = "/data/attributes/expired-at";
+    if !two_years {
+        return match v.expired_at {
+            Field::Null | Field::Absent => None,
+            other => Some(
+                Finding::new("expiry", ex, "expired-at null", describe(&other))
+                    .at(pointer)
+                    .source("ref §2: legacy servers leave it null"),
+            ),
+        };
+    }
+    let source = "ref §2: created-at + 2 years, 1 minute of slack";
+    let Some(created) = v.created_at else {
+        return Some(
+            Finding::new("expiry", ex, "a created-at to compare with", "none")
+                .at("/data/attributes/created-at")
+                .source(source),
+        );
+    };
+    let expected = created + Months::new(24);
+    let actual = match &v.expired_at {
+        Field::Value(Value::String(s)) => parse_time(s),
+        _ => None,
+    };
+    match actual {
+        Some(t) if (t - expected).num_seconds().abs() <= EXPIRY_SLACK_SECONDS => None,
+        _ => Some(
+            Finding::new(
+                "expiry",
+                ex,
+                format!(
+                    "expired-at {} (created-at + 2 years)",
+                    expected.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                ),
+                describe(&v.expired_at),
+            )
+            .at(pointer)
+            .source(source),
+        ),
+    }
+}
+
+fn describe(field: &Field<Value>) -> String {
+    match field {
+        Field::Absent => "no such attribute".into(),
+        Field::Null => "null".into(),
+        Field::Value(Value::String(s)) if s.is_empty() => "an empty string".into(),
+        Field::Value(v) => crate::redact::text(&v.to_string()),
+    }
+}

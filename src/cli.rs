@@ -1,0 +1,326 @@
+//! The command line: `tfe-contract run` and `tfe-contract serve`. Clap types stay here and
+//! convert into `config` types; the flags, environment variables and exit codes are a contract
+//! that scripts and CI pipelines drive.
+
+use std::{
+    io::Write,
+    path::PathBuf,
+    process::ExitCode,
+    time::Duration,
+};
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::{
+    config::{ConfigError, Profile, RunConfig, SnapshotConfig, TargetSpec},
+    redact::Secret,
+    runner::{self, EXIT_CONFIG},
+    server, snapshot,
+};
+
+const ABOUT: &str = "Contract tests for the Terraform Enterprise / HCP Terraform token API";
+
+const LONG_ABOUT: &str = "\
+Contract tests for the Terraform Enterprise / HCP Terraform API v2 token endpoints.
+
+`run` checks a server against the spec compiled into this binary, one trial per check
+(`area::check`). Without an address it starts an embedded reference server and checks that.
+`serve` runs that reference server on its own, optionally with a deliberate fault.
+
+Exit codes: 0 every check passed; 101 a check failed; 2 usage or configuration error.";
+
+const RUN_AFTER_HELP: &str = "\
+Environment: TFE_ADDRESS, TFE_TOKEN and TFE_ORGANIZATION stand in for --address, --token and
+--organization (the names go-tfe and pytfe use). The token should be a user token of a member
+of the owners team.
+
+Safety: against an address that is not loopback, trials that rotate or delete the organization
+token are ignored (with the reason) unless --allow-destructive is given. Whatever the run
+creates (teams, tokens) is deleted at the end.
+
+Exit codes: 0 every check passed (or was ignored); 101 a check failed; 2 usage or
+configuration error (bad URL, unreachable target, missing token or organization).";
+
+#[derive(Parser, Debug)]
+#[command(name = "tfe-contract", version, about = ABOUT, long_about = LONG_ABOUT)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a server against the contract (the embedded reference server without --address).
+    Run(Box<RunArgs>),
+    /// Run the reference server standalone until interrupted.
+    Serve(ServeArgs),
+}
+
+#[derive(Args, Debug)]
+struct RunArgs {
+    /// Base URL of the server to check, e.g. https://tfe.example.com; without it the embedded
+    /// reference server is started and checked.
+    #[arg(long, env = "TFE_ADDRESS", value_name = "URL")]
+    address: Option<String>,
+
+    /// API token to run with: a user token of an owner of the organization. Never printed.
+    #[arg(long, env = "TFE_TOKEN", value_name = "T", hide_env_values = true)]
+    token: Option<String>,
+
+    /// Organization whose tokens are checked.
+    #[arg(long, env = "TFE_ORGANIZATION", value_name = "ORG")]
+    organization: Option<String>,
+
+    /// tfe: current Terraform Enterprise; hcp: adds HCP Terraform's audit-trails token;
+    /// legacy: the API as the seed documents describe it (no expiry by default).
+    #[arg(long, value_name = "PROFILE", default_value = "tfe", value_parser = ["tfe", "hcp", "legacy"])]
+    profile: String,
+
+    /// Compare every trial's exchanges with snapshots in DIR (normalized and redacted).
+    #[arg(long, value_name = "DIR")]
+    snapshots: Option<PathBuf>,
+
+    /// Record: write the snapshots as the target answers now instead of comparing.
+    #[arg(long, requires = "snapshots")]
+    update_snapshots: bool,
+
+    /// Write a JUnit XML report (one testcase per trial) to FILE.
+    #[arg(long, value_name = "FILE")]
+    junit: Option<PathBuf>,
+
+    /// Also run trials that rotate or delete the organization token of a non-loopback target.
+    #[arg(long)]
+    allow_destructive: bool,
+
+    /// Per-request timeout, e.g. 30s, 500ms or 2m.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    timeout: Duration,
+
+    #[command(flatten)]
+    libtest: libtest_mimic::Arguments,
+}
+
+#[derive(Args, Debug)]
+struct ServeArgs {
+    /// Port on 127.0.0.1 to listen on; 0 picks a free one.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    port: u16,
+
+    /// The organization the server holds.
+    #[arg(long, env = "TFE_ORGANIZATION", value_name = "ORG", default_value = runner::DEFAULT_ORGANIZATION)]
+    organization: String,
+
+    /// The owner's user token. Without it one is generated and written to a file (never printed).
+    #[arg(long, env = "TFE_TOKEN", value_name = "T", hide_env_values = true)]
+    token: Option<String>,
+
+    /// Which API flavour to serve: tfe, hcp or legacy.
+    #[arg(long, value_name = "P", default_value = "tfe", value_parser = ["tfe", "hcp", "legacy"])]
+    profile: String,
+
+    /// Deviate from the contract in one named way (repeatable); see --list-faults.
+    #[arg(long = "fault", value_name = "NAME")]
+    faults: Vec<String>,
+
+    /// Behave like a server the harness has never seen, in a way the contract allows
+    /// (repeatable); see --list-faults.
+    #[arg(long = "quirk", value_name = "NAME")]
+    quirks: Vec<String>,
+
+    /// List the faults (with the checks each must trip) and quirks, then exit.
+    #[arg(long)]
+    list_faults: bool,
+}
+
+fn parse_duration(raw: &str) -> Result<Duration, String> {
+    let raw = raw.trim();
+    let (number, unit) = match raw.find(|c: char| !c.is_ascii_digit() && c != '.') {
+        Some(i) => raw.split_at(i),
+        None => (raw, "s"),
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{raw:?} is not a duration such as 30s, 500ms or 2m"))?;
+    let seconds = match unit {
+        "ms" => value / 1000.0,
+        "s" => value,
+        "m" => value * 60.0,
+        _ => return Err(format!("{raw:?}: unit must be ms, s or m")),
+    };
+    if !(seconds.is_finite() && seconds > 0.0) {
+        return Err(format!("{raw:?}: must be more than zero"));
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+fn command() -> clap::Command {
+    // The flattened libtest arguments bring their own help template and version switch-off;
+    // put the usual ones back.
+    Cli::command().mut_subcommand("run", |run| {
+        run.help_template("{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}")
+            .after_help(RUN_AFTER_HELP)
+    })
+}
+
+pub fn main() -> ExitCode {
+    let matches = match command().try_get_matches() {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_CONFIG } else { 0 });
+        }
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let result = match cli.command {
+        Command::Run(args) => run(*args),
+        Command::Serve(args) => serve(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("tfe-contract: error: {}", crate::redact::text(&e.to_string()));
+            ExitCode::from(EXIT_CONFIG)
+        }
+    }
+}
+
+fn run(args: RunArgs) -> Result<u8, ConfigError> {
+    let profile: Profile = args.profile.parse()?;
+    let token = args.token.filter(|t| !t.is_empty()).map(Secret::new);
+    let target = match args.address.filter(|a| !a.trim().is_empty()) {
+        Some(address) => TargetSpec::Remote {
+            address,
+            token,
+            organization: args.organization,
+        },
+        None => TargetSpec::Embedded {
+            organization: args.organization,
+            token,
+        },
+    };
+    if let Some(dir) = &args.snapshots {
+        set_insta_environment(args.update_snapshots);
+        if args.update_snapshots {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                ConfigError::new(format!("cannot create snapshot directory {}: {e}", dir.display()))
+            })?;
+        }
+    }
+    let config = RunConfig {
+        target,
+        profile,
+        snapshots: args.snapshots.map(|dir| SnapshotConfig {
+            dir,
+            update: args.update_snapshots,
+        }),
+        junit: args.junit,
+        allow_destructive: args.allow_destructive,
+        timeout: args.timeout,
+        libtest: args.libtest,
+    };
+    let report = runner::run(config)?;
+    Ok(report.exit_code())
+}
+
+/// insta reads its mode from the environment, once per process.
+#[allow(unsafe_code)]
+fn set_insta_environment(update: bool) {
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    for (key, value) in snapshot::insta_environment(update, ci) {
+        // SAFETY: called from `main` before the runtime or any other thread exists, so nothing
+        // can read the environment concurrently.
+        unsafe { std::env::set_var(key, value) };
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
+    if args.list_faults {
+        print!("{}", server::describe_faults_and_quirks());
+        return Ok(0);
+    }
+    let profile: server::Profile = args
+        .profile
+        .parse()
+        .map_err(|e: String| ConfigError::new(e))?;
+    let faults = args
+        .faults
+        .iter()
+        .map(|f| f.parse::<server::Fault>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ConfigError::new)?;
+    let quirks = args
+        .quirks
+        .iter()
+        .map(|q| q.parse::<server::Quirk>())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(ConfigError::new)?;
+    let (token, generated) = match args.token.filter(|t| !t.is_empty()) {
+        Some(t) => (Secret::new(t), false),
+        None => (runner::random_token(), true),
+    };
+    let handle = server::spawn(server::Config {
+        port: args.port,
+        organization: args.organization.clone(),
+        owner_token: token.expose().to_string(),
+        profile,
+        faults,
+        quirks,
+    })
+    .map_err(|e| ConfigError::new(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "listening on http://{}", handle.addr);
+    if generated {
+        let path = std::env::temp_dir().join(format!("tfe-contract-serve-{}.token", handle.addr.port()));
+        write_private(&path, token.expose())
+            .map_err(|e| ConfigError::new(format!("cannot write the token file {}: {e}", path.display())))?;
+        let _ = writeln!(
+            out,
+            "owner token written to {} (pass --token or set TFE_TOKEN to choose it)",
+            path.display()
+        );
+    }
+    let _ = writeln!(out, "organization {}", args.organization);
+    let _ = out.flush();
+    drop(out);
+    handle.wait_for_interrupt();
+    Ok(0)
+}
+
+fn write_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(content.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("30").unwrap(), Duration::from_secs(30));
+        assert_eq!(parse_duration("500ms").unwrap(), Duration::from_millis(500));
+        assert_eq!(parse_duration("2m").unwrap(), Duration::from_secs(120));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3h").is_err());
+    }
+
+    #[test]
+    fn command_line_is_consistent() {
+        command().debug_assert();
+    }
+}

@@ -1,0 +1,426 @@
+//! The typed client progenitor generates from the spec, and the recorder behind it. Every
+//! request, typed or hand-built, goes through `Recorder::exchange`: it puts the JSON:API headers
+//! and the credential on the wire, retries on 429, reads the whole response (up to a cap) and
+//! writes an `Exchange` to the trial's journal before handing the generated code an equivalent
+//! response to decode.
+
+use std::{
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, header};
+use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
+
+use crate::{
+    exchange::{Exchange, Request, Response, TransportError, TransportErrorKind},
+    redact::{self, Secret},
+    spec::{Operation, Spec},
+};
+
+#[allow(clippy::all, unused, unreachable_pub, missing_docs, rustdoc::all)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/client.rs"));
+}
+
+pub use generated::{Client, types};
+
+/// The JSON:API media type, sent on every request and expected on every response with a body.
+pub const JSON_API: &str = "application/vnd.api+json";
+
+/// Bodies larger than this are not read further; the exchange fails instead.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// How the harness retries a 429.
+const MAX_RETRIES: u32 = 5;
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+
+/// The credential a request carries.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    None,
+    Bearer(Secret),
+    /// A literal `Authorization` header value (malformed on purpose).
+    Raw(&'static str),
+}
+
+/// The shared HTTP side of a run: one connection pool for every trial.
+#[derive(Debug)]
+pub struct Transport {
+    pub http: reqwest::Client,
+    /// The API base, e.g. `http://127.0.0.1:4000/api/v2`.
+    pub base: String,
+}
+
+impl Transport {
+    pub fn new(base: &str, timeout: Duration) -> Result<Self, String> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let origin = reqwest::Url::parse(base).map_err(|e| e.to_string())?;
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            // Follow a redirect only within the same origin: the Authorization header must never
+            // travel to another host, and an API that redirects elsewhere has failed anyway.
+            let same = attempt.url().origin() == origin.origin();
+            if same && attempt.previous().len() < 5 {
+                attempt.follow()
+            } else {
+                attempt.stop()
+            }
+        });
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .redirect(policy)
+            .user_agent(concat!("tfe-contract/", env!("CARGO_PKG_VERSION")))
+            .pool_max_idle_per_host(16)
+            .build()
+            .map_err(|e| e.to_string())?;
+        Ok(Self {
+            http,
+            base: base.trim_end_matches('/').to_string(),
+        })
+    }
+}
+
+/// A trial's log of exchanges, and what it is doing right now.
+#[derive(Clone, Debug, Default)]
+pub struct Journal {
+    inner: Arc<Mutex<JournalInner>>,
+}
+
+#[derive(Debug, Default)]
+struct JournalInner {
+    step: String,
+    exchanges: Vec<Exchange>,
+}
+
+impl Journal {
+    pub fn set_step(&self, step: &str) {
+        self.lock().step = step.to_string();
+    }
+
+    pub fn len(&self) -> usize {
+        self.lock().exchanges.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.lock().exchanges.clone()
+    }
+
+    pub fn last(&self) -> Option<Exchange> {
+        self.lock().exchanges.last().cloned()
+    }
+
+    /// Records a request the client could not even send.
+    pub fn unsent(&self, reason: String) -> Exchange {
+        self.push(Exchange {
+            seq: 0,
+            step: String::new(),
+            operation: "unknown",
+            template: "",
+            request: Request {
+                method: Method::GET,
+                path: String::new(),
+                headers: HeaderMap::new(),
+                body: None,
+            },
+            outcome: Err(TransportError {
+                kind: TransportErrorKind::Other,
+                message: reason,
+            }),
+            elapsed: Duration::ZERO,
+            retries: 0,
+        })
+    }
+
+    fn push(&self, mut exchange: Exchange) -> Exchange {
+        let mut inner = self.lock();
+        exchange.seq = inner.exchanges.len() + 1;
+        exchange.step = inner.step.clone();
+        inner.exchanges.push(exchange.clone());
+        exchange
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, JournalInner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The generated client's inner value: which credential to send and where to record.
+#[derive(Clone, Debug)]
+pub struct Recorder {
+    pub transport: Arc<Transport>,
+    pub auth: Auth,
+    pub journal: Journal,
+}
+
+impl Recorder {
+    /// A typed client that sends `auth` and records into `journal`.
+    pub fn client(transport: &Arc<Transport>, auth: Auth, journal: &Journal) -> Client {
+        let recorder = Recorder {
+            transport: transport.clone(),
+            auth,
+            journal: journal.clone(),
+        };
+        Client::new_with_client(&transport.base, transport.http.clone(), recorder)
+    }
+
+    /// Headers as real clients send them (reference §3), replacing what the generator emits.
+    fn prepare(&self, request: &mut reqwest::Request) {
+        let method = request.method().clone();
+        let headers = request.headers_mut();
+        headers.remove("api-version");
+        headers.insert(header::ACCEPT, HeaderValue::from_static(JSON_API));
+        if matches!(method, Method::POST | Method::PATCH | Method::DELETE) {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(JSON_API));
+        } else {
+            headers.remove(header::CONTENT_TYPE);
+        }
+        set_auth(headers, &self.auth);
+    }
+
+    /// Sends `request` for `operation`, records the exchange and returns a response the
+    /// generated code can decode.
+    pub async fn exchange(
+        &self,
+        request: reqwest::Request,
+        operation: &'static Operation,
+    ) -> reqwest::Result<reqwest::Response> {
+        let recorded = Request {
+            method: request.method().clone(),
+            path: path_of(request.url()),
+            headers: request.headers().clone(),
+            body: request
+                .body()
+                .and_then(|b| b.as_bytes())
+                .map(Bytes::copy_from_slice),
+        };
+        let started = Instant::now();
+        let (result, retries) = self.send_with_retries(request).await;
+        let (outcome, handback) = match result {
+            Ok(response) => {
+                let status = response.status();
+                let headers = response.headers().clone();
+                let (body, read_error) = read_capped(response).await;
+                redact::register_minted(&body);
+                let handback = rebuild(status, &headers, body.clone());
+                let outcome = match read_error {
+                    None => Ok(Response {
+                        status: status.as_u16(),
+                        headers,
+                        body,
+                    }),
+                    Some(e) => Err(e),
+                };
+                (outcome, Ok(handback))
+            }
+            Err(e) => (Err(TransportError::from_reqwest(&e)), Err(e)),
+        };
+        self.journal.push(Exchange {
+            seq: 0,
+            step: String::new(),
+            operation: &operation.id,
+            template: &operation.path,
+            request: recorded,
+            outcome,
+            elapsed: started.elapsed(),
+            retries,
+        });
+        handback
+    }
+
+    async fn send_with_retries(
+        &self,
+        request: reqwest::Request,
+    ) -> (reqwest::Result<reqwest::Response>, u32) {
+        let mut retries = 0;
+        let mut request = request;
+        loop {
+            let spare = request.try_clone();
+            let result = self.transport.http.execute(request).await;
+            let wait = match &result {
+                Ok(r) if r.status() == 429 && retries < MAX_RETRIES => retry_after(r.headers()),
+                _ => None,
+            };
+            match (wait, spare) {
+                (Some(wait), Some(next)) => {
+                    tokio::time::sleep(wait).await;
+                    retries += 1;
+                    request = next;
+                }
+                _ => return (result, retries),
+            }
+        }
+    }
+
+    /// A hand-built request for `operation` (for what the typed client will not send: bad
+    /// bodies, missing headers, other credentials).
+    pub fn raw(self, operation: &'static Operation, path: String) -> RawRequest {
+        RawRequest {
+            recorder: self,
+            operation,
+            path,
+            query: Vec::new(),
+            content_type: Some(JSON_API),
+            body: None,
+        }
+    }
+}
+
+/// How long a 429 asks the client to wait: `X-RateLimit-Reset` (seconds, maybe fractional),
+/// else `Retry-After` (seconds), at least 100 ms and at most `MAX_RETRY_WAIT`.
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let seconds = ["x-ratelimit-reset", "retry-after"]
+        .iter()
+        .filter_map(|name| headers.get(*name)?.to_str().ok()?.trim().parse::<f64>().ok())
+        .find(|s| s.is_finite() && *s >= 0.0)
+        .unwrap_or(1.0);
+    Some(Duration::from_secs_f64(seconds.clamp(0.1, MAX_RETRY_WAIT.as_secs_f64())))
+}
+
+fn set_auth(headers: &mut HeaderMap, auth: &Auth) {
+    headers.remove(header::AUTHORIZATION);
+    let value = match auth {
+        Auth::None => return,
+        Auth::Bearer(secret) => HeaderValue::from_str(&format!("Bearer {}", secret.expose())),
+        Auth::Raw(raw) => HeaderValue::from_str(raw),
+    };
+    if let Ok(mut value) = value {
+        value.set_sensitive(true);
+        headers.insert(header::AUTHORIZATION, value);
+    }
+}
+
+fn path_of(url: &reqwest::Url) -> String {
+    match url.query() {
+        Some(q) => format!("{}?{q}", url.path()),
+        None => url.path().to_string(),
+    }
+}
+
+async fn read_capped(mut response: reqwest::Response) -> (Bytes, Option<TransportError>) {
+    let mut body = Vec::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_BODY {
+                    let message = format!("response body larger than {MAX_BODY} bytes");
+                    return (
+                        Bytes::from(body),
+                        Some(TransportError {
+                            kind: TransportErrorKind::TooLarge,
+                            message,
+                        }),
+                    );
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => return (Bytes::from(body), None),
+            Err(e) => return (Bytes::from(body), Some(TransportError::from_reqwest(&e))),
+        }
+    }
+}
+
+fn rebuild(status: http::StatusCode, headers: &HeaderMap, body: Bytes) -> reqwest::Response {
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers.clone();
+    reqwest::Response::from(response)
+}
+
+/// A request built by hand, still recorded like every other.
+pub struct RawRequest {
+    recorder: Recorder,
+    operation: &'static Operation,
+    path: String,
+    query: Vec<(String, String)>,
+    content_type: Option<&'static str>,
+    body: Option<Bytes>,
+}
+
+impl RawRequest {
+    pub fn query(mut self, name: &str, value: &str) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// `None` sends no `Content-Type` at all.
+    pub fn content_type(mut self, content_type: Option<&'static str>) -> Self {
+        self.content_type = content_type;
+        self
+    }
+
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = Some(body.into());
+        self
+    }
+
+    pub async fn send(self) -> Exchange {
+        let url = format!("{}{}", self.recorder.transport.base, self.path);
+        let mut builder = self
+            .recorder
+            .transport
+            .http
+            .request(self.operation.method.clone(), url)
+            .header(header::ACCEPT, JSON_API);
+        if !self.query.is_empty() {
+            builder = builder.query(&self.query);
+        }
+        if let Some(ct) = self.content_type {
+            builder = builder.header(header::CONTENT_TYPE, ct);
+        }
+        if let Some(body) = self.body {
+            builder = builder.body(body);
+        }
+        let journal = &self.recorder.journal;
+        match builder.build() {
+            Ok(mut request) => {
+                set_auth(request.headers_mut(), &self.recorder.auth);
+                let _ = self.recorder.exchange(request, self.operation).await;
+            }
+            Err(e) => {
+                // The harness could not even form the request: record that as the outcome.
+                journal.push(Exchange {
+                    seq: 0,
+                    step: String::new(),
+                    operation: &self.operation.id,
+                    template: &self.operation.path,
+                    request: Request {
+                        method: self.operation.method.clone(),
+                        path: self.path.clone(),
+                        headers: HeaderMap::new(),
+                        body: None,
+                    },
+                    outcome: Err(TransportError::from_reqwest(&e)),
+                    elapsed: Duration::ZERO,
+                    retries: 0,
+                });
+            }
+        }
+        journal.last().expect("an exchange was just recorded")
+    }
+}
+
+impl ClientHooks<Recorder> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        self.inner().prepare(request);
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let operation = Spec::get().op(info.operation_id);
+        self.inner().exchange(request, operation).await
+    }
+}

@@ -1,0 +1,211 @@
+//! What a run is asked to do, independent of how it was asked: the command line converts into
+//! these types, and tests build them directly.
+
+use std::{fmt, net::IpAddr, path::PathBuf, str::FromStr, time::Duration};
+
+use reqwest::Url;
+
+use crate::redact::Secret;
+
+/// Which flavour of the API the target is held to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Profile {
+    /// Current Terraform Enterprise: expiry defaults to created-at + 2 years.
+    Tfe,
+    /// HCP Terraform: everything in `tfe` plus the audit-trails token.
+    Hcp,
+    /// The API as the seeds describe it: expiry defaults to null.
+    Legacy,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 3] = [Profile::Tfe, Profile::Hcp, Profile::Legacy];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Tfe => "tfe",
+            Profile::Hcp => "hcp",
+            Profile::Legacy => "legacy",
+        }
+    }
+
+    /// Whether a token created without `expired-at` should expire two years after creation
+    /// (current servers) or never (servers of the seeds' era).
+    pub fn expiry_defaults_to_two_years(self) -> bool {
+        !matches!(self, Profile::Legacy)
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Profile {
+    type Err = ConfigError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Profile::ALL
+            .into_iter()
+            .find(|p| p.name() == s)
+            .ok_or_else(|| ConfigError::new(format!("unknown profile {s:?}: use tfe, hcp or legacy")))
+    }
+}
+
+/// A configuration or usage problem: the harness could not run, which is not the same as the
+/// server failing a check. Maps to exit code 2.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    message: String,
+}
+
+impl ConfigError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The server under test, as the user named it.
+#[derive(Clone, Debug)]
+pub enum TargetSpec {
+    /// No address: start the embedded reference server and check that.
+    Embedded {
+        organization: Option<String>,
+        token: Option<Secret>,
+    },
+    /// A running server at `address` (base URL, as in `TFE_ADDRESS`).
+    Remote {
+        address: String,
+        token: Option<Secret>,
+        organization: Option<String>,
+    },
+}
+
+/// Where and how snapshots are compared.
+#[derive(Clone, Debug)]
+pub struct SnapshotConfig {
+    pub dir: PathBuf,
+    /// Record: write every snapshot as it is now instead of comparing.
+    pub update: bool,
+}
+
+/// Everything one `run` needs.
+#[derive(Clone, Debug)]
+pub struct RunConfig {
+    pub target: TargetSpec,
+    pub profile: Profile,
+    pub snapshots: Option<SnapshotConfig>,
+    pub junit: Option<PathBuf>,
+    pub allow_destructive: bool,
+    /// Per-request timeout.
+    pub timeout: Duration,
+    pub libtest: libtest_mimic::Arguments,
+}
+
+impl RunConfig {
+    pub fn new(target: TargetSpec) -> Self {
+        Self {
+            target,
+            profile: Profile::Tfe,
+            snapshots: None,
+            junit: None,
+            allow_destructive: false,
+            timeout: Duration::from_secs(30),
+            libtest: libtest_mimic::Arguments::default(),
+        }
+    }
+}
+
+/// A checked, usable address: the API base (ending in `/api/v2`) and whether it is loopback.
+#[derive(Clone, Debug)]
+pub struct Address {
+    pub api_base: Url,
+    pub loopback: bool,
+}
+
+impl Address {
+    /// Accepts what `TFE_ADDRESS` holds (scheme and host, optionally a port and a path prefix);
+    /// a trailing `/api/v2` is tolerated so that either form works.
+    pub fn parse(raw: &str) -> Result<Self, ConfigError> {
+        let fix = "give a base URL such as https://tfe.example.com or http://127.0.0.1:8080";
+        let url = Url::parse(raw.trim())
+            .map_err(|e| ConfigError::new(format!("bad address {raw:?}: {e}; {fix}")))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(ConfigError::new(format!(
+                "bad address {raw:?}: scheme must be http or https; {fix}"
+            )));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(ConfigError::new(format!("bad address {raw:?}: no host; {fix}")));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(ConfigError::new(format!(
+                "bad address: credentials in the URL are not supported; pass the token with --token or TFE_TOKEN"
+            )));
+        }
+        let loopback = match url.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+            None => false,
+        };
+        let mut path = url.path().trim_end_matches('/').to_string();
+        if let Some(stripped) = path.strip_suffix("/api/v2") {
+            path = stripped.to_string();
+        }
+        let mut api_base = url.clone();
+        api_base.set_query(None);
+        api_base.set_fragment(None);
+        api_base.set_path(&format!("{path}/api/v2"));
+        Ok(Self { api_base, loopback })
+    }
+
+    /// The base URL as the generated client wants it: no trailing slash.
+    pub fn base(&self) -> &str {
+        self.api_base.as_str().trim_end_matches('/')
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn address_forms() {
+        let a = Address::parse("https://tfe.example.com").unwrap();
+        assert_eq!(a.base(), "https://tfe.example.com/api/v2");
+        assert!(!a.loopback);
+        let a = Address::parse("http://127.0.0.1:8080/api/v2/").unwrap();
+        assert_eq!(a.base(), "http://127.0.0.1:8080/api/v2");
+        assert!(a.loopback);
+        assert!(Address::parse("http://localhost:1").unwrap().loopback);
+        assert!(Address::parse("http://[::1]:1").unwrap().loopback);
+        assert!(!Address::parse("http://10.0.0.1").unwrap().loopback);
+        assert_eq!(
+            Address::parse("https://x.example/tfe").unwrap().base(),
+            "https://x.example/tfe/api/v2"
+        );
+        assert!(Address::parse("ftp://x").is_err());
+        assert!(Address::parse("not a url").is_err());
+        assert!(Address::parse("https://user:pw@x.example").is_err());
+    }
+
+    #[test]
+    fn profiles_round_trip() {
+        for p in Profile::ALL {
+            assert_eq!(p.name().parse::<Profile>().unwrap(), p);
+        }
+        assert!("cloud".parse::<Profile>().is_err());
+    }
+}

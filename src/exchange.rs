@@ -1,0 +1,145 @@
+//! The record of one HTTP request and what came back: the unit every check judges, every
+//! snapshot stores and every report shows. Values are kept raw in memory; anything rendered
+//! from an exchange goes through `redact`.
+
+use std::{fmt, time::Duration};
+
+use bytes::Bytes;
+use http::{HeaderMap, Method};
+use serde_json::Value;
+
+use crate::redact;
+
+/// One request and its outcome.
+#[derive(Clone, Debug)]
+pub struct Exchange {
+    /// Position in the trial, from 1.
+    pub seq: usize,
+    /// What the trial was doing, in its own words ("second create").
+    pub step: String,
+    /// The spec's operationId.
+    pub operation: &'static str,
+    /// The spec's path template (`/organizations/{organization_name}/authentication-token`).
+    pub template: &'static str,
+    pub request: Request,
+    pub outcome: Result<Response, TransportError>,
+    pub elapsed: Duration,
+    /// How often the request was retried after a 429.
+    pub retries: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: Method,
+    /// Path and query after the host (`/api/v2/...`).
+    pub path: String,
+    pub headers: HeaderMap,
+    pub body: Option<Bytes>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// The request got no complete HTTP response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    Connect,
+    Timeout,
+    /// The connection broke or the body could not be read whole.
+    Body,
+    /// The body was larger than the harness accepts.
+    TooLarge,
+    Other,
+}
+
+impl Response {
+    /// The media type without parameters, lower-cased (`application/vnd.api+json`).
+    pub fn media_type(&self) -> Option<String> {
+        let raw = self.headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
+        Some(
+            raw.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase(),
+        )
+    }
+
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+impl Exchange {
+    pub fn response(&self) -> Option<&Response> {
+        self.outcome.as_ref().ok()
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        self.response().map(|r| r.status)
+    }
+
+    /// The response body as JSON, if there is a response and it parses.
+    pub fn json(&self) -> Option<Value> {
+        self.response().and_then(Response::json)
+    }
+
+    /// The request body as JSON, if there is one and it parses.
+    pub fn request_json(&self) -> Option<Value> {
+        serde_json::from_slice(self.request.body.as_deref()?).ok()
+    }
+
+    /// A one-line, redacted name for messages:
+    /// `#2 "second create" POST /api/v2/organizations/acme/authentication-token -> 401`.
+    pub fn label(&self) -> String {
+        let outcome = match &self.outcome {
+            Ok(r) => r.status.to_string(),
+            Err(e) => format!("no response ({})", e.message),
+        };
+        redact::text(&format!(
+            "#{} \"{}\" {} {} -> {}",
+            self.seq, self.step, self.request.method, self.request.path, outcome
+        ))
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl TransportError {
+    pub fn from_reqwest(e: &reqwest::Error) -> Self {
+        let kind = if e.is_timeout() {
+            TransportErrorKind::Timeout
+        } else if e.is_connect() {
+            TransportErrorKind::Connect
+        } else if e.is_body() || e.is_decode() || e.is_request() {
+            TransportErrorKind::Body
+        } else {
+            TransportErrorKind::Other
+        };
+        let mut message = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            message.push_str(": ");
+            message.push_str(&s.to_string());
+            source = s.source();
+        }
+        Self {
+            kind,
+            message: redact::text(&message),
+        }
+    }
+}

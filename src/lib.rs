@@ -1,0 +1,21 @@
+//! tfe-contract: a contract-test harness for the Terraform Enterprise / HCP Terraform API v2
+//! token endpoints.
+//!
+//! Data flows one way: the spec (`spec`) gives the typed client (`client`); the suite's cases
+//! (`suite`) drive it and record exchanges (`exchange`); pure checks (`checks`) judge them;
+//! the runner (`runner`) turns verdicts into libtest trials; reports and snapshots render the
+//! results, everything passing through one redaction module (`redact`). The reference server
+//! (`server`) stands apart: it shares no code with the rest and is reached only over HTTP.
+
+pub mod checks;
+pub mod cli;
+pub mod client;
+pub mod config;
+pub mod exchange;
+pub mod redact;
+pub mod report;
+pub mod runner;
+pub mod server;
+pub mod snapshot;
+pub mod spec;
+pub mod suite;

@@ -1,0 +1,3 @@
+fn main() -> std::process::ExitCode {
+    tfe_contract::cli::main()
+}

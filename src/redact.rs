@@ -1,0 +1,335 @@
+//! Redaction: the one place that decides what output may show. Every token value the run is
+//! given or sees minted is registered here and replaced by a placeholder wherever text leaves
+//! the process (trial messages, panic messages, reports, snapshots, logs). Snapshots also need
+//! volatile values (ids, timestamps, generated names) made stable; `Normalizer` does that on top
+//! of the same secret redaction.
+
+use std::{
+    collections::HashMap,
+    fmt,
+    sync::{Arc, RwLock},
+};
+
+use serde_json::Value;
+
+/// What a secret is replaced by.
+pub const SECRET: &str = "[secret]";
+
+/// Secrets shorter than this that a *server* sends are not registered: replacing every
+/// occurrence of a one-letter "secret" would garble all output and protect nothing.
+const MIN_MINTED_LEN: usize = 6;
+
+static SECRETS: RwLock<Vec<Box<str>>> = RwLock::new(Vec::new());
+
+/// A token value. It cannot be printed: `Debug` and `Display` show the placeholder, and creating
+/// one registers the value for redaction everywhere.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Arc<str>);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        let value: String = value.into();
+        register(&value);
+        Self(value.into())
+    }
+
+    /// The value itself, for the `Authorization` header and nothing else.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(SECRET)
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(SECRET)
+    }
+}
+
+/// Registers a value given by the user (any length but empty).
+pub fn register(secret: &str) {
+    if secret.is_empty() {
+        return;
+    }
+    let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
+    if !secrets.iter().any(|s| &**s == secret) {
+        secrets.push(secret.into());
+        // Longest first, so that a secret containing another is replaced whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+}
+
+/// Registers what a server minted, found in a response body: every string under a `token` key
+/// of a JSON document, and anything shaped like a TFE secret (`<14>.atlasv1.<67>`), so that a
+/// secret is caught even in a body that is not valid JSON.
+pub fn register_minted(body: &[u8]) {
+    if let Ok(value) = serde_json::from_slice::<Value>(body) {
+        collect_token_fields(&value);
+    }
+    let text = String::from_utf8_lossy(body);
+    let mut rest: &str = &text;
+    while let Some(at) = rest.find(".atlasv1.") {
+        let start = rest[..at]
+            .rfind(|c: char| !is_token_char(c))
+            .map_or(0, |i| i + 1);
+        let end_rel = rest[at + 9..]
+            .find(|c: char| !is_token_char(c))
+            .unwrap_or(rest.len() - at - 9);
+        let candidate = &rest[start..at + 9 + end_rel];
+        if candidate.len() >= MIN_MINTED_LEN {
+            register(candidate);
+        }
+        rest = &rest[at + 9 + end_rel..];
+    }
+}
+
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '-' || c == '_'
+}
+
+fn collect_token_fields(value: &Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                match (key.as_str(), child) {
+                    ("token", Value::String(s)) if s.len() >= MIN_MINTED_LEN => register(s),
+                    _ => collect_token_fields(child),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(collect_token_fields),
+        _ => {}
+    }
+}
+
+/// `text` with every registered secret replaced.
+pub fn text(text: &str) -> String {
+    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
+    let mut out = text.to_string();
+    for secret in secrets.iter() {
+        if out.contains(&**secret) {
+            out = out.replace(&**secret, SECRET);
+        }
+    }
+    out
+}
+
+/// A JSON value with secrets replaced: `token` fields holding a string become the placeholder
+/// whatever their value, and registered secrets are replaced inside every other string.
+pub fn json(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match (k.as_str(), v) {
+                        ("token", Value::String(_)) => Value::String(SECRET.into()),
+                        _ => json(v),
+                    };
+                    (text(k), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(json).collect()),
+        Value::String(s) => Value::String(text(s)),
+        other => other.clone(),
+    }
+}
+
+/// A header value fit to show: credentials are never shown, whatever they hold.
+pub fn header(name: &str, value: &[u8]) -> String {
+    if name.eq_ignore_ascii_case("authorization") {
+        let shown = String::from_utf8_lossy(value);
+        return match shown.split_once(' ') {
+            Some((scheme, _)) => format!("{scheme} {SECRET}"),
+            None => SECRET.to_string(),
+        };
+    }
+    text(&String::from_utf8_lossy(value))
+}
+
+/// A short, redacted excerpt of a body for a failure message.
+pub fn excerpt(body: &[u8], limit: usize) -> String {
+    let shown = match serde_json::from_slice::<Value>(body) {
+        Ok(value) => json(&value).to_string(),
+        Err(_) => text(&String::from_utf8_lossy(body)),
+    };
+    let shown: String = shown.chars().filter(|c| !c.is_control()).collect();
+    if shown.chars().count() <= limit {
+        shown
+    } else {
+        let cut: String = shown.chars().take(limit).collect();
+        format!("{cut}... ({} bytes in all)", body.len())
+    }
+}
+
+/// Makes documents from different servers, or from fresh instances of one server, comparable:
+/// ids, secrets, timestamps and names the harness generated become numbered placeholders, in
+/// order of first appearance, so that "the same id again" survives normalization. What is part
+/// of the contract (keys, types, nullability, enum values, statuses) is kept.
+#[derive(Debug, Default)]
+pub struct Normalizer {
+    ids: HashMap<String, String>,
+    names: HashMap<String, String>,
+    fixed: Vec<(String, String)>,
+}
+
+impl Normalizer {
+    /// `organization` is replaced by `[organization]`; each of `generated` (names the harness
+    /// made up for this run) by `[name:N]`.
+    pub fn new(organization: &str, generated: &[String]) -> Self {
+        let mut n = Self::default();
+        n.fixed.push((organization.to_string(), "[organization]".into()));
+        for name in generated {
+            n.name(name);
+        }
+        n
+    }
+
+    fn name(&mut self, name: &str) -> String {
+        let next = self.names.len() + 1;
+        self.names
+            .entry(name.to_string())
+            .or_insert_with(|| format!("[name:{next}]"))
+            .clone()
+    }
+
+    fn id(&mut self, id: &str) -> String {
+        let next = self.ids.len() + 1;
+        self.ids
+            .entry(id.to_string())
+            .or_insert_with(|| format!("[id:{next}]"))
+            .clone()
+    }
+
+    /// A path or free string: known ids, names and the organization replaced.
+    pub fn string(&self, s: &str) -> String {
+        let mut out = text(s);
+        if let Some(p) = self.ids.get(&out).or_else(|| self.names.get(&out)) {
+            return p.clone();
+        }
+        let mut known: Vec<(&String, &String)> = self
+            .ids
+            .iter()
+            .chain(self.names.iter())
+            .chain(self.fixed.iter().map(|(a, b)| (a, b)))
+            .collect();
+        known.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+        for (value, placeholder) in known {
+            if value.len() >= 3 && out.contains(value.as_str()) {
+                out = out.replace(value.as_str(), placeholder);
+            }
+        }
+        out
+    }
+
+    /// Normalizes a JSON document. Ids are collected in a first pass so that a link naming an
+    /// id before the `id` member itself (keys are sorted) still gets the same placeholder.
+    pub fn value(&mut self, value: &Value) -> Value {
+        self.collect_ids(value);
+        self.rewrite(value, None)
+    }
+
+    fn collect_ids(&mut self, value: &Value) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(id)) = map.get("id") {
+                    self.id(id);
+                }
+                map.values().for_each(|v| self.collect_ids(v));
+            }
+            Value::Array(items) => items.iter().for_each(|v| self.collect_ids(v)),
+            _ => {}
+        }
+    }
+
+    fn rewrite(&mut self, value: &Value, key: Option<&str>) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), self.rewrite(v, Some(k))))
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.rewrite(v, key)).collect()),
+            Value::String(s) => Value::String(match key {
+                Some("token") => SECRET.to_string(),
+                Some("id") => self.id(s),
+                // Free text the contract leaves to the server.
+                Some("title" | "detail") => "[text]".to_string(),
+                _ if is_timestamp(s) => "[timestamp]".to_string(),
+                _ => self.string(s),
+            }),
+            other => other.clone(),
+        }
+    }
+}
+
+fn is_timestamp(s: &str) -> bool {
+    s.len() >= 19
+        && s.as_bytes().get(4) == Some(&b'-')
+        && s.as_bytes().get(10).is_some_and(|b| *b == b'T' || *b == b't')
+        && chrono::DateTime::parse_from_rfc3339(s).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn secrets_are_replaced_everywhere() {
+        let s = Secret::new("abcdefghijklmn.atlasv1.redact-unit-test-secret");
+        assert_eq!(format!("{s} {s:?}"), "[secret] [secret]");
+        assert_eq!(text(&format!("x {} y", s.expose())), "x [secret] y");
+        assert_eq!(
+            json(&json!({"a": [format!("Bearer {}", s.expose())], "token": "anything"})),
+            json!({"a": ["Bearer [secret]"], "token": "[secret]"})
+        );
+        assert_eq!(header("Authorization", b"Bearer whatever"), "Bearer [secret]");
+    }
+
+    #[test]
+    fn minted_secrets_are_found_in_json_and_in_garbage() {
+        register_minted(br#"{"data":{"attributes":{"token":"minted-unit-test-1"}}}"#);
+        assert_eq!(text("minted-unit-test-1"), SECRET);
+        register_minted(b"<html>oops Zx9Zx9Zx9Zx9Zx.atlasv1.QQQQ-unit</html>");
+        assert_eq!(text("a Zx9Zx9Zx9Zx9Zx.atlasv1.QQQQ-unit b"), "a [secret] b");
+        register_minted(br#"{"token":"a"}"#);
+        assert_eq!(text("a"), "a");
+    }
+
+    #[test]
+    fn normalizer_keeps_identity_and_shape() {
+        let mut n = Normalizer::new("acme", &["tfe-contract-x1".into()]);
+        let doc = json!({"data": {"id": "at-1", "type": "authentication-tokens",
+            "attributes": {"created-at": "2024-01-01T00:00:00.000Z", "last-used-at": null,
+                "token": "s3cr3t-value", "description": "tfe-contract-x1"},
+            "links": {"self": "/api/v2/authentication-tokens/at-1"}},
+            "errors": [{"status": "404", "title": "not found"}]});
+        let out = n.value(&doc);
+        assert_eq!(
+            out,
+            json!({"data": {"id": "[id:1]", "type": "authentication-tokens",
+                "attributes": {"created-at": "[timestamp]", "last-used-at": null,
+                    "token": "[secret]", "description": "[name:1]"},
+                "links": {"self": "/api/v2/authentication-tokens/[id:1]"}},
+                "errors": [{"status": "404", "title": "[text]"}]})
+        );
+        assert_eq!(n.string("/api/v2/organizations/acme"), "/api/v2/organizations/[organization]");
+        let again = n.value(&json!({"id": "at-2"}));
+        assert_eq!(again, json!({"id": "[id:2]"}));
+    }
+
+    #[test]
+    fn excerpt_is_short_and_redacted() {
+        register("excerpt-unit-secret");
+        let e = excerpt(b"<html>excerpt-unit-secret and a lot more text here</html>", 20);
+        assert!(e.starts_with("<html>[secret] and a"), "{e}");
+        assert!(e.contains("bytes in all"));
+    }
+}

@@ -1,0 +1,52 @@
+//! JUnit XML: one testcase per trial, the redacted failure message as the failure text.
+
+use std::{fs, path::Path};
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use crate::{
+    redact,
+    runner::{RunReport, TrialOutcome},
+};
+
+pub fn render(report: &RunReport) -> Result<String, String> {
+    let mut suite = TestSuite::new("tfe-contract");
+    let mut total = std::time::Duration::ZERO;
+    for trial in &report.trials {
+        let status = match &trial.outcome {
+            TrialOutcome::Passed => TestCaseStatus::success(),
+            TrialOutcome::Failed => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                let message = trial.message.as_deref().unwrap_or("failed");
+                let first = message.lines().find(|l| l.starts_with("  ")).unwrap_or(message);
+                status.set_message(redact::text(first.trim()));
+                status.set_type("contract");
+                status.set_description(redact::text(message));
+                status
+            }
+            TrialOutcome::Ignored(reason) => {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(redact::text(reason));
+                status
+            }
+        };
+        let (classname, _) = trial.name.rsplit_once("::").unwrap_or(("", &trial.name));
+        let mut case = TestCase::new(trial.name.clone(), status);
+        case.set_classname(classname.to_string());
+        case.set_time(trial.duration);
+        total += trial.duration;
+        suite.add_test_case(case);
+    }
+    suite.set_time(total);
+    let mut junit = Report::new("tfe-contract");
+    junit.add_test_suite(suite);
+    junit.to_string().map_err(|e| e.to_string())
+}
+
+pub fn write(path: &Path, report: &RunReport) -> Result<(), String> {
+    let xml = render(report)?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    }
+    fs::write(path, redact::text(&xml)).map_err(|e| e.to_string())
+}

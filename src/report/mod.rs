@@ -1,0 +1,3 @@
+//! Reports rendered from a finished run's records, never from inside a trial.
+
+pub mod junit;

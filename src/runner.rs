@@ -1,0 +1,444 @@
+//! The runner: resolves the target (starting the embedded reference server when there is no
+//! address), turns every `CheckDef` into a libtest-mimic trial, runs them, cleans up what the
+//! run created, and writes the reports. It records per-trial results itself, because libtest's
+//! conclusion only counts.
+
+use std::{
+    cell::Cell,
+    panic::{AssertUnwindSafe, catch_unwind},
+    sync::{Arc, Mutex, Once},
+    time::{Duration, Instant},
+};
+
+use libtest_mimic::{Completion, Failed, Trial};
+use rand::Rng;
+
+use crate::{
+    checks::Finding,
+    client::{Auth, Journal, Recorder, Transport},
+    config::{Address, ConfigError, Profile, RunConfig, TargetSpec},
+    exchange::Exchange,
+    redact::{self, Secret},
+    report, server, snapshot,
+    suite::{self, CheckDef, RunContext, Session},
+};
+
+/// Exit code when every trial passed (or was ignored).
+pub const EXIT_PASSED: u8 = 0;
+/// Exit code when a check failed: the server broke the contract.
+pub const EXIT_FAILED: u8 = 101;
+/// Exit code when the harness could not run: usage or configuration.
+pub const EXIT_CONFIG: u8 = 2;
+
+/// The organization the embedded server holds when none is named.
+pub const DEFAULT_ORGANIZATION: &str = "tfe-contract";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrialOutcome {
+    Passed,
+    Failed,
+    Ignored(String),
+}
+
+/// What one trial did.
+#[derive(Clone, Debug)]
+pub struct TrialRecord {
+    pub name: String,
+    pub outcome: TrialOutcome,
+    pub duration: Duration,
+    /// The failure message, redacted.
+    pub message: Option<String>,
+    pub findings: Vec<Finding>,
+    pub exchanges: Vec<Exchange>,
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    pub trials: Vec<TrialRecord>,
+    /// Things the run created and could not delete.
+    pub leftovers: Vec<String>,
+    /// `--list` only: nothing ran.
+    pub listed_only: bool,
+    /// libtest counted a failure (agrees with `trials` unless the harness itself broke).
+    pub libtest_failed: bool,
+}
+
+impl RunReport {
+    pub fn failed(&self) -> impl Iterator<Item = &TrialRecord> {
+        self.trials
+            .iter()
+            .filter(|t| t.outcome == TrialOutcome::Failed)
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        if self.libtest_failed || self.failed().next().is_some() {
+            EXIT_FAILED
+        } else {
+            EXIT_PASSED
+        }
+    }
+
+    pub fn trial(&self, name: &str) -> Option<&TrialRecord> {
+        self.trials.iter().find(|t| t.name == name)
+    }
+}
+
+/// The server a run checks, resolved and reachable.
+struct Target {
+    address: Address,
+    owner: Secret,
+    organization: String,
+    description: String,
+    _embedded: Option<server::Handle>,
+}
+
+/// Runs the suite as `config` says. `Err` means the harness could not run (exit 2).
+pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
+    install_panic_hook();
+    let checks = suite::all();
+    if config.libtest.list {
+        let trials = checks
+            .iter()
+            .map(|c| Trial::test(c.name, || Ok(())))
+            .collect();
+        let _ = libtest_mimic::run(&config.libtest, trials);
+        return Ok(RunReport {
+            listed_only: true,
+            ..RunReport::default()
+        });
+    }
+
+    let runtime = Arc::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| ConfigError::new(format!("cannot start the async runtime: {e}")))?,
+    );
+    let target = resolve_target(&config.target, config.profile)?;
+    let transport = Arc::new(
+        Transport::new(target.address.base(), config.timeout)
+            .map_err(|e| ConfigError::new(format!("cannot build the HTTP client: {e}")))?,
+    );
+    runtime.block_on(probe(&transport, &target))?;
+
+    let destructive_allowed = target.address.loopback || config.allow_destructive;
+    let ctx = Arc::new(RunContext::new(
+        transport,
+        target.owner.clone(),
+        target.organization.clone(),
+        config.profile,
+        destructive_allowed,
+    ));
+    eprintln!(
+        "tfe-contract: checking {} (organization {}, profile {})",
+        target.description, target.organization, config.profile
+    );
+
+    let records = Arc::new(Mutex::new(Vec::new()));
+    let trials = checks
+        .into_iter()
+        .map(|def| trial(def, &ctx, &runtime, &config, &records))
+        .collect();
+    let conclusion = libtest_mimic::run(&config.libtest, trials);
+
+    let leftovers = runtime.block_on(ctx.cleanup());
+    let mut trials = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
+    let order: Vec<&str> = suite::all().iter().map(|c| c.name).collect();
+    trials.sort_by_key(|t| order.iter().position(|n| *n == t.name));
+    let report = RunReport {
+        trials,
+        leftovers,
+        listed_only: false,
+        libtest_failed: conclusion.has_failed(),
+    };
+    if let Some(path) = &config.junit {
+        report::junit::write(path, &report)
+            .map_err(|e| ConfigError::new(format!("cannot write JUnit report {}: {e}", path.display())))?;
+    }
+    print_summary(&report, destructive_allowed);
+    drop(target);
+    Ok(report)
+}
+
+fn resolve_target(spec: &TargetSpec, profile: Profile) -> Result<Target, ConfigError> {
+    match spec {
+        TargetSpec::Embedded {
+            organization,
+            token,
+        } => {
+            let organization = organization
+                .clone()
+                .unwrap_or_else(|| DEFAULT_ORGANIZATION.to_string());
+            let owner = token.clone().unwrap_or_else(random_token);
+            let handle = server::spawn(server::Config {
+                port: 0,
+                organization: organization.clone(),
+                owner_token: owner.expose().to_string(),
+                profile: match profile {
+                    Profile::Tfe => server::Profile::Tfe,
+                    Profile::Hcp => server::Profile::Hcp,
+                    Profile::Legacy => server::Profile::Legacy,
+                },
+                faults: Vec::new(),
+                quirks: Vec::new(),
+            })
+            .map_err(|e| ConfigError::new(format!("cannot start the embedded reference server: {e}")))?;
+            let url = format!("http://{}", handle.addr);
+            Ok(Target {
+                address: Address::parse(&url)?,
+                owner,
+                organization,
+                description: format!("the embedded reference server at {url}"),
+                _embedded: Some(handle),
+            })
+        }
+        TargetSpec::Remote {
+            address,
+            token,
+            organization,
+        } => {
+            let address = Address::parse(address)?;
+            let owner = token.clone().ok_or_else(|| {
+                ConfigError::new("missing token: pass --token or set TFE_TOKEN (an owner's user token)")
+            })?;
+            let organization = organization.clone().ok_or_else(|| {
+                ConfigError::new("missing organization: pass --organization or set TFE_ORGANIZATION")
+            })?;
+            Ok(Target {
+                description: address.base().to_string(),
+                address,
+                owner,
+                organization,
+                _embedded: None,
+            })
+        }
+    }
+}
+
+/// A token in TFE's format, for the embedded server's owner.
+pub fn random_token() -> Secret {
+    let mut rng = rand::rng();
+    let mut part = |n: usize| -> String {
+        (&mut rng)
+            .sample_iter(rand::distr::Alphanumeric)
+            .take(n)
+            .map(char::from)
+            .collect()
+    };
+    Secret::new(format!("{}.atlasv1.{}", part(14), part(67)))
+}
+
+/// Before any trial: the target answers at all, takes the token, and has the organization.
+/// Each failure is one line saying what to fix.
+async fn probe(transport: &Arc<Transport>, target: &Target) -> Result<(), ConfigError> {
+    let journal = Journal::default();
+    journal.set_step("probe");
+    let anon = Recorder::client(transport, Auth::None, &journal);
+    let _ = anon.ping().await;
+    let ping = journal.last().expect("probe recorded");
+    if let Err(e) = &ping.outcome {
+        return Err(ConfigError::new(format!(
+            "target unreachable: {} ({}); check --address or TFE_ADDRESS",
+            target.address.base(),
+            e.message
+        )));
+    }
+    let owner = Recorder::client(transport, Auth::Bearer(target.owner.clone()), &journal);
+    let _ = owner.get_organization(&target.organization).await;
+    let org = journal.last().expect("probe recorded");
+    match org.status() {
+        Some(401) => Err(ConfigError::new(format!(
+            "the target rejected the token (401 on GET /organizations/{}); check --token or TFE_TOKEN",
+            target.organization
+        ))),
+        Some(404) => Err(ConfigError::new(format!(
+            "organization {:?} not found, or not visible to this token (404); check --organization or TFE_ORGANIZATION",
+            target.organization
+        ))),
+        None => Err(ConfigError::new(format!(
+            "target unreachable: {}; check --address or TFE_ADDRESS",
+            Finding::no_response(&org).actual
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+fn skip_reason(def: &CheckDef, ctx: &RunContext) -> Option<String> {
+    if !def.applies_to(ctx.profile) {
+        let profiles: Vec<&str> = def.profiles.iter().map(|p| p.name()).collect();
+        return Some(format!(
+            "not in profile {}: applies to {}",
+            ctx.profile,
+            profiles.join(", ")
+        ));
+    }
+    if def.destructive && !ctx.destructive_allowed {
+        return Some(
+            "destructive on a non-loopback target: rotates or deletes the organization token; pass --allow-destructive to run it"
+                .to_string(),
+        );
+    }
+    None
+}
+
+fn trial(
+    def: CheckDef,
+    ctx: &Arc<RunContext>,
+    runtime: &Arc<tokio::runtime::Runtime>,
+    config: &RunConfig,
+    records: &Arc<Mutex<Vec<TrialRecord>>>,
+) -> Trial {
+    let ctx = ctx.clone();
+    let runtime = runtime.clone();
+    let records = records.clone();
+    let snapshots = config.snapshots.clone();
+    Trial::ignorable_test(def.name, move || {
+        let record = |r: TrialRecord| records.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+        if let Some(reason) = skip_reason(&def, &ctx) {
+            record(TrialRecord {
+                name: def.name.to_string(),
+                outcome: TrialOutcome::Ignored(reason.clone()),
+                duration: Duration::ZERO,
+                message: None,
+                findings: Vec::new(),
+                exchanges: Vec::new(),
+            });
+            return Ok(Completion::ignored_with(reason));
+        }
+        let started = Instant::now();
+        let session = Session::new(ctx.clone());
+        let panicked = in_trial(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                runtime.block_on(async {
+                    let _exclusive = if def.exclusive {
+                        Some(ctx.lock_org_token().await)
+                    } else {
+                        None
+                    };
+                    (def.run)(session.clone()).await
+                })
+            }))
+        })
+        .err()
+        .map(|payload| panic_message(payload.as_ref()));
+
+        let mut findings = session.findings();
+        let exchanges = session.exchanges();
+        if let Some(cfg) = &snapshots {
+            if !exchanges.is_empty() {
+                findings.extend(snapshot::check(
+                    cfg,
+                    def.name,
+                    &ctx.organization,
+                    &session.generated_names(),
+                    &exchanges,
+                ));
+            }
+        }
+        let message = render_failure(&findings, panicked.as_deref());
+        record(TrialRecord {
+            name: def.name.to_string(),
+            outcome: if message.is_some() {
+                TrialOutcome::Failed
+            } else {
+                TrialOutcome::Passed
+            },
+            duration: started.elapsed(),
+            message: message.clone(),
+            findings,
+            exchanges,
+        });
+        match message {
+            Some(m) => Err(Failed::from(m)),
+            None => Ok(Completion::Completed),
+        }
+    })
+}
+
+fn render_failure(findings: &[Finding], panicked: Option<&str>) -> Option<String> {
+    if findings.is_empty() && panicked.is_none() {
+        return None;
+    }
+    let mut out = String::new();
+    if let Some(p) = panicked {
+        out.push_str(&format!("the trial panicked (a harness bug): {p}\n"));
+    }
+    let mut last_exchange: Option<&str> = None;
+    for f in findings {
+        if let Some(ex) = &f.exchange {
+            if last_exchange != Some(ex.as_str()) {
+                out.push_str(ex);
+                out.push('\n');
+                last_exchange = Some(ex);
+            }
+        }
+        let mut line = format!("  {}", f.rule);
+        if let Some(p) = &f.pointer {
+            line.push_str(&format!(" at {}", if p.is_empty() { "/" } else { p }));
+        }
+        line.push_str(&format!(": expected {}, got {}", f.expected, f.actual));
+        if !f.source.is_empty() {
+            line.push_str(&format!(" [{}]", f.source));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    Some(redact::text(out.trim_end()))
+}
+
+fn print_summary(report: &RunReport, destructive_allowed: bool) {
+    let skipped_destructive = report
+        .trials
+        .iter()
+        .filter(|t| matches!(&t.outcome, TrialOutcome::Ignored(r) if r.starts_with("destructive")))
+        .count();
+    if skipped_destructive > 0 && !destructive_allowed {
+        eprintln!(
+            "tfe-contract: not checked: {skipped_destructive} destructive trial(s) (organization token rotation and deletion); pass --allow-destructive to run them against this target"
+        );
+    }
+    for leftover in &report.leftovers {
+        eprintln!("tfe-contract: left behind: {leftover} (could not be deleted; remove it by hand)");
+    }
+}
+
+thread_local! {
+    static IN_TRIAL: Cell<bool> = const { Cell::new(false) };
+}
+
+fn in_trial<T>(f: impl FnOnce() -> T) -> T {
+    IN_TRIAL.with(|c| c.set(true));
+    let out = f();
+    IN_TRIAL.with(|c| c.set(false));
+    out
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let raw = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    redact::text(raw)
+}
+
+/// Panic messages pass through redaction. Inside a trial the hook stays silent: the trial's
+/// failure message reports the panic.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        std::panic::set_hook(Box::new(|info| {
+            if IN_TRIAL.with(Cell::get) {
+                return;
+            }
+            let message = panic_message(info.payload());
+            let location = info
+                .location()
+                .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                .unwrap_or_default();
+            eprintln!("tfe-contract: internal error{location}: {message}");
+        }));
+    });
+}

@@ -1,0 +1,184 @@
+//! Deliberate deviations. A `Fault` breaks the contract in one named way, and the table says
+//! exactly which trials must fail because of it (and so that no other may). A `Quirk` is a way
+//! of differing that the contract allows: real servers differ like this, and the harness must
+//! still pass them.
+
+use std::{fmt, str::FromStr};
+
+macro_rules! table {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident, $row:ident { $($variant:ident = $text:literal, $summary:literal, [$($trip:literal),* $(,)?];)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name { $($variant),* }
+
+        /// One row of the table.
+        #[derive(Clone, Copy, Debug)]
+        pub struct $row {
+            pub item: $name,
+            pub name: &'static str,
+            pub summary: &'static str,
+            /// Exactly the trials that must fail (empty for quirks: nothing may fail).
+            pub trips: &'static [&'static str],
+        }
+
+        impl $name {
+            pub const TABLE: &'static [$row] = &[
+                $($row { item: $name::$variant, name: $text, summary: $summary, trips: &[$($trip),*] }),*
+            ];
+
+            pub fn name(self) -> &'static str {
+                Self::TABLE.iter().find(|r| r.item == self).map(|r| r.name).unwrap_or("?")
+            }
+
+            pub fn row(self) -> &'static $row {
+                Self::TABLE.iter().find(|r| r.item == self).expect("every variant has a row")
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, String> {
+                Self::TABLE.iter().find(|r| r.name == s).map(|r| r.item).ok_or_else(|| {
+                    let names: Vec<&str> = Self::TABLE.iter().map(|r| r.name).collect();
+                    format!("unknown {} {s:?}; known: {}", stringify!($name).to_lowercase(), names.join(", "))
+                })
+            }
+        }
+    };
+}
+
+table! {
+    /// A deliberate breach of the contract.
+    pub enum Fault, FaultRow {
+        CreateStatus200 = "create-status-200",
+            "creating an organization token answers 200 instead of 201",
+            ["org_token::create_returns_token_document", "org_token::accepts_real_client_bodies",
+             "schema::status_documented"];
+        TokenTypeSingular = "token-type-singular",
+            "token documents say type authentication-token (singular)",
+            ["org_token::create_returns_token_document", "schema::body_matches_schema"];
+        EmptySecret = "empty-secret",
+            "the create response carries an empty secret",
+            ["org_token::create_returns_token_document", "org_token::accepts_real_client_bodies",
+             "org_token::secret_shown_only_on_create", "org_token::new_secret_authenticates",
+             "org_token::create_replaces_previous", "org_token::deleted_secret_rejected"];
+        ReadShowsSecret = "read-shows-secret",
+            "reading the organization token shows its secret",
+            ["org_token::secret_shown_only_on_create"];
+        ReadWrongId = "read-wrong-id",
+            "reading the organization token answers with another id",
+            ["org_token::read_returns_created_token"];
+        ReadStatus201 = "read-status-201",
+            "reading the organization token answers 201 (as OTF does)",
+            ["org_token::read_returns_created_token", "schema::status_documented"];
+        NewSecretUnusable = "new-secret-unusable",
+            "a new organization token does not authenticate",
+            ["org_token::new_secret_authenticates", "org_token::create_replaces_previous"];
+        RotationKeepsOldToken = "rotation-keeps-old-token",
+            "creating an organization token leaves the previous secret working",
+            ["org_token::create_replaces_previous"];
+        ExpiryIgnored = "expiry-ignored",
+            "a requested expired-at is ignored and the default used",
+            ["org_token::expiry_echoed"];
+        PastExpiryAccepted = "past-expiry-accepted",
+            "an expired-at in the past is accepted (as OTF does)",
+            ["org_token::expiry_in_past_rejected"];
+        NoDefaultExpiry = "no-default-expiry",
+            "without expired-at the token never expires, whatever the profile",
+            ["org_token::expiry_default"];
+        DeleteStatus200 = "delete-status-200",
+            "deleting the organization token answers 200 with a document",
+            ["org_token::delete_returns_no_content", "schema::status_documented"];
+        DeleteKeepsSecret = "delete-keeps-secret",
+            "a deleted organization token still authenticates",
+            ["org_token::deleted_secret_rejected"];
+        ReadAfterDelete200 = "read-after-delete-200",
+            "after delete, reading the organization token still answers 200",
+            ["org_token::read_after_delete_not_found"];
+        SecondDelete204 = "second-delete-204",
+            "deleting an organization token that is gone answers 204",
+            ["org_token::second_delete_not_found"];
+        MissingToken404 = "missing-token-404",
+            "a request without a token gets 404 instead of 401",
+            ["auth::missing_token_unauthorized"];
+        UnknownToken403 = "unknown-token-403",
+            "a token the server never issued gets 403 instead of 401",
+            ["auth::unknown_token_unauthorized"];
+        UnauthorizedPlainText = "unauthorized-plain-text",
+            "401 answers have a plain-text body (as OTF's do)",
+            ["auth::missing_token_unauthorized", "auth::unknown_token_unauthorized",
+             "jsonapi::media_type", "jsonapi::data_xor_errors", "schema::body_matches_schema"];
+        UnknownOrganization403 = "unknown-organization-403",
+            "an unknown organization gets 403 instead of 404",
+            ["org_token::unknown_organization_not_found", "schema::status_documented"];
+        MalformedBody500 = "malformed-body-500",
+            "a body that is not JSON makes the server answer 500",
+            ["org_token::malformed_body_rejected", "schema::status_documented"];
+        ContentTypeIgnored = "content-type-ignored",
+            "POST and DELETE without the JSON:API Content-Type are accepted",
+            ["org_token::content_type_required"];
+        StrictRequestType = "strict-request-type",
+            "bodies whose data.type is not authentication-token are rejected with 422",
+            ["org_token::accepts_real_client_bodies"];
+        MediaTypeJson = "media-type-json",
+            "responses say application/json",
+            ["jsonapi::media_type"];
+        ErrorsWithData = "errors-with-data",
+            "error documents also carry data: null",
+            ["jsonapi::data_xor_errors"];
+        ErrorStatusMismatch = "error-status-mismatch",
+            "errors[].status is always \"400\"",
+            ["jsonapi::error_status_matches"];
+        TimestampsWithOffset = "timestamps-with-offset",
+            "timestamps end in +00:00 instead of Z",
+            ["jsonapi::timestamps_utc"];
+        AttributesMissing = "attributes-missing",
+            "token documents omit last-used-at, description and created-by (as OTF's do)",
+            ["org_token::create_returns_token_document", "schema::body_matches_schema"];
+    }
+}
+
+table! {
+    /// A way of differing from the reference that the contract allows.
+    pub enum Quirk, QuirkRow {
+        NumericIds = "numeric-ids",
+            "token ids are numeric strings, as in the seeds",
+            [];
+        Charset = "charset",
+            "Content-Type carries ; charset=utf-8",
+            [];
+        ExtraFields = "extra-fields",
+            "extra attributes, links, meta and response headers",
+            [];
+        OtherErrorTitles = "other-error-titles",
+            "different error titles, with detail and code members",
+            [];
+        NumericErrorStatus = "numeric-error-status",
+            "errors[].status is a number",
+            [];
+        WholeSeconds = "whole-seconds",
+            "timestamps without fractional seconds",
+            [];
+    }
+}
+
+/// The tables as `serve --list-faults` prints them.
+pub fn describe() -> String {
+    let mut out = String::from("faults (serve --fault NAME; the trials each must fail):\n");
+    for row in Fault::TABLE {
+        out.push_str(&format!("  {:<26} {}\n", row.name, row.summary));
+        out.push_str(&format!("  {:<26}   trips: {}\n", "", row.trips.join(", ")));
+    }
+    out.push_str("\nquirks (serve --quirk NAME; allowed by the contract, nothing may fail):\n");
+    for row in Quirk::TABLE {
+        out.push_str(&format!("  {:<26} {}\n", row.name, row.summary));
+    }
+    out
+}

@@ -1,0 +1,145 @@
+//! Snapshots: a trial's exchanges in normalized form (method, path template, status, media
+//! type, body with volatile values replaced by `redact::Normalizer`), compared with insta
+//! against `<dir>/<area>__<check>.snap`. A mismatch or a missing snapshot becomes a finding
+//! with a unified diff; insta writes `.snap.new` for `cargo insta review` (or nothing with
+//! `CI=true`), or accepts the new form with `--update-snapshots`.
+
+use std::{
+    panic::{AssertUnwindSafe, catch_unwind},
+    path::Path,
+};
+
+use serde_json::{Value, json};
+
+use crate::{
+    checks::Finding,
+    config::SnapshotConfig,
+    exchange::Exchange,
+    redact::{self, Normalizer},
+};
+
+/// Environment insta reads once per process; set before any snapshot is taken.
+pub fn insta_environment(update: bool, ci: bool) -> Vec<(&'static str, &'static str)> {
+    let mode = if update {
+        "always"
+    } else if ci {
+        "no"
+    } else {
+        "new"
+    };
+    vec![
+        ("INSTA_UPDATE", mode),
+        // The harness prints its own diff inside the trial's message.
+        ("INSTA_OUTPUT", "none"),
+        ("INSTA_FORCE_PASS", "0"),
+    ]
+}
+
+/// The file name stem of a trial's snapshot.
+pub fn snapshot_name(trial: &str) -> String {
+    trial.replace("::", "__")
+}
+
+/// The normalized form of `exchanges`, as stored in the snapshot.
+pub fn render(organization: &str, generated: &[String], exchanges: &[Exchange]) -> String {
+    let mut normalizer = Normalizer::new(organization, generated);
+    let entries: Vec<Value> = exchanges
+        .iter()
+        .map(|ex| {
+            let query = ex
+                .request
+                .path
+                .split_once('?')
+                .map(|(_, q)| format!("?{}", normalizer.string(q)))
+                .unwrap_or_default();
+            let request = format!("{} {}{}", ex.request.method, ex.template, query);
+            match &ex.outcome {
+                Ok(r) => {
+                    let body = if r.body.is_empty() {
+                        Value::Null
+                    } else {
+                        match r.json() {
+                            Some(v) => normalizer.value(&v),
+                            None => json!(format!("[{} bytes, not JSON]", r.body.len())),
+                        }
+                    };
+                    json!({
+                        "step": normalizer.string(&ex.step),
+                        "request": request,
+                        "status": r.status,
+                        "content-type": r.media_type(),
+                        "body": body,
+                    })
+                }
+                Err(e) => json!({
+                    "step": normalizer.string(&ex.step),
+                    "request": request,
+                    "transport-error": format!("{:?}", e.kind),
+                }),
+            }
+        })
+        .collect();
+    let text = serde_json::to_string_pretty(&entries).unwrap_or_default();
+    // Belt and braces: nothing registered as a secret survives into a snapshot file.
+    redact::text(&text)
+}
+
+/// Compares the trial's exchanges with its snapshot; `Some` describes a mismatch.
+pub fn check(
+    config: &SnapshotConfig,
+    trial: &str,
+    organization: &str,
+    generated: &[String],
+    exchanges: &[Exchange],
+) -> Option<Finding> {
+    let content = render(organization, generated, exchanges);
+    let name = snapshot_name(trial);
+    let dir = std::path::absolute(&config.dir).unwrap_or_else(|_| config.dir.clone());
+    let path = dir.join(format!("{name}.snap"));
+    let old = read_snapshot(&path);
+
+    let mut settings = insta::Settings::new();
+    settings.set_snapshot_path(&dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(trial);
+    let outcome = settings.bind(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            insta::assert_snapshot!(name.as_str(), content.as_str());
+        }))
+    });
+    if outcome.is_ok() || config.update {
+        return None;
+    }
+    let review = "review with `cargo insta review --workspace-root <dir>`, or record with --update-snapshots";
+    match old {
+        None => Some(Finding::general(
+            "snapshot",
+            format!("a recorded snapshot {}", path.display()),
+            format!("none; record it with --update-snapshots (or {review})"),
+        )),
+        Some(old) => Some(Finding::general(
+            "snapshot",
+            format!("the exchanges recorded in {}", path.display()),
+            format!("a difference; {review}:\n{}", diff(&old, &content)),
+        )),
+    }
+}
+
+/// The content of a `.snap` file (what follows its metadata header).
+fn read_snapshot(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let body = match text.strip_prefix("---\n") {
+        Some(rest) => rest.split_once("\n---\n").map_or(rest, |(_, b)| b),
+        None => &text,
+    };
+    Some(body.trim_end().to_string())
+}
+
+fn diff(old: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header("recorded", "now")
+        .to_string()
+}

@@ -1,0 +1,285 @@
+//! The spec at run time: the operation table (method, path template, documented statuses and
+//! their schemas) and one compiled JSON Schema validator per response schema. Everything is
+//! read from the copy build.rs converted, so there is no second, hand-kept copy of any schema.
+//! Built once per process and shared by every trial.
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::OnceLock,
+};
+
+use http::Method;
+use serde_json::{Value, json};
+
+const SPEC_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/spec.json"));
+
+/// One documented response of an operation.
+#[derive(Clone, Debug)]
+pub struct ResponseSpec {
+    /// Component schema name of the body, if the response has one.
+    pub schema: Option<String>,
+    /// The documented media type of the body, if any.
+    pub media_type: Option<String>,
+    pub description: String,
+}
+
+/// One operation of the spec.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// The spec's operationId (`createOrganizationToken`).
+    pub id: String,
+    /// The name the generated client uses for it (`create_organization_token`).
+    pub alias: String,
+    pub method: Method,
+    /// Path template below the server URL (`/organizations/{organization_name}/authentication-token`).
+    pub path: String,
+    pub summary: String,
+    /// Where the contract comes from (`x-source`).
+    pub source: String,
+    pub responses: BTreeMap<u16, ResponseSpec>,
+}
+
+impl Operation {
+    /// The path with its parameters filled in (each value percent-encoded as a path segment).
+    pub fn path_with(&self, params: &[(&str, &str)]) -> String {
+        let mut path = self.path.clone();
+        for (name, value) in params {
+            path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
+        }
+        debug_assert!(!path.contains('{'), "unfilled parameter in {path}");
+        path
+    }
+}
+
+fn encode_segment(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A place where a document breaks its schema.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SchemaViolation {
+    /// JSON pointer into the document.
+    pub pointer: String,
+    /// JSON pointer into the schema (which keyword failed).
+    pub schema_path: String,
+    pub message: String,
+}
+
+/// The whole spec, ready to judge responses.
+pub struct Spec {
+    operations: Vec<Operation>,
+    validators: HashMap<String, jsonschema::Validator>,
+}
+
+impl Spec {
+    /// The spec compiled into this binary; built on first use, then shared.
+    pub fn get() -> &'static Spec {
+        static SPEC: OnceLock<Spec> = OnceLock::new();
+        SPEC.get_or_init(|| {
+            let doc: Value = serde_json::from_str(SPEC_JSON).expect("build.rs wrote valid JSON");
+            Spec::from_document(&doc).expect("the spec compiled into the binary is consistent")
+        })
+    }
+
+    pub fn from_document(doc: &Value) -> Result<Spec, String> {
+        let mut operations = Vec::new();
+        let paths = doc["paths"].as_object().ok_or("spec has no paths")?;
+        for (path, item) in paths {
+            let item = item.as_object().ok_or("path item is not an object")?;
+            for (method, op) in item {
+                let Ok(method) = method.to_ascii_uppercase().parse::<Method>() else {
+                    continue;
+                };
+                if method == Method::OPTIONS || op.get("operationId").is_none() {
+                    continue;
+                }
+                operations.push(operation(doc, path, method, op)?);
+            }
+        }
+        let mut validators = HashMap::new();
+        let schemas = doc.pointer("/components/schemas").cloned().unwrap_or(json!({}));
+        for op in &operations {
+            for response in op.responses.values() {
+                let Some(name) = &response.schema else { continue };
+                if validators.contains_key(name) {
+                    continue;
+                }
+                let root = json!({
+                    "$schema": "https://json-schema.org/draft/2020-12/schema",
+                    "$ref": format!("#/components/schemas/{name}"),
+                    "components": {"schemas": schemas},
+                });
+                let validator = jsonschema::options()
+                    .with_draft(jsonschema::Draft::Draft202012)
+                    .should_validate_formats(true)
+                    .offline()
+                    .build(&root)
+                    .map_err(|e| format!("schema {name}: {e}"))?;
+                validators.insert(name.clone(), validator);
+            }
+        }
+        Ok(Spec {
+            operations,
+            validators,
+        })
+    }
+
+    pub fn operations(&self) -> &[Operation] {
+        &self.operations
+    }
+
+    /// Looks an operation up by operationId or by the generated client's name for it.
+    pub fn operation(&self, id: &str) -> Option<&Operation> {
+        self.operations.iter().find(|o| o.id == id || o.alias == id)
+    }
+
+    /// Like `operation`, for ids the harness itself names: a miss is a harness bug.
+    pub fn op(&self, id: &str) -> &Operation {
+        self.operation(id)
+            .unwrap_or_else(|| panic!("the harness names operation {id:?}, which the spec lacks"))
+    }
+
+    /// Every violation of schema `name` in `instance` (not only the first).
+    pub fn validate(&self, name: &str, instance: &Value) -> Vec<SchemaViolation> {
+        let Some(validator) = self.validators.get(name) else {
+            return vec![SchemaViolation {
+                pointer: String::new(),
+                schema_path: format!("#/components/schemas/{name}"),
+                message: format!("the spec has no compiled schema {name}"),
+            }];
+        };
+        validator
+            .iter_errors(instance)
+            .map(|e| SchemaViolation {
+                pointer: e.instance_path().to_string(),
+                schema_path: e.schema_path().to_string(),
+                message: shorten(&crate::redact::text(&e.to_string()), 240),
+            })
+            .collect()
+    }
+}
+
+fn shorten(s: &str, limit: usize) -> String {
+    if s.chars().count() <= limit {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(limit).collect();
+    format!("{cut}...")
+}
+
+fn operation(doc: &Value, path: &str, method: Method, op: &Value) -> Result<Operation, String> {
+    let id = op["operationId"].as_str().ok_or("operationId is not a string")?;
+    let mut responses = BTreeMap::new();
+    for (status, response) in op["responses"].as_object().ok_or("no responses")? {
+        let status: u16 = status
+            .parse()
+            .map_err(|_| format!("{id}: response key {status} is not a status"))?;
+        let response = resolve(doc, response)?;
+        let content = response.get("content").and_then(Value::as_object);
+        let (media_type, schema) = match content.and_then(|c| c.iter().next()) {
+            Some((media, body)) => {
+                let schema = body
+                    .pointer("/schema/$ref")
+                    .and_then(Value::as_str)
+                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                    .ok_or(format!("{id} {status}: body schema must be a component $ref"))?;
+                (Some(media.clone()), Some(schema.to_string()))
+            }
+            None => (None, None),
+        };
+        responses.insert(
+            status,
+            ResponseSpec {
+                schema,
+                media_type,
+                description: response["description"].as_str().unwrap_or_default().to_string(),
+            },
+        );
+    }
+    Ok(Operation {
+        id: id.to_string(),
+        alias: snake_case(id),
+        method,
+        path: path.to_string(),
+        summary: op["summary"].as_str().unwrap_or_default().to_string(),
+        source: op["x-source"].as_str().unwrap_or_default().to_string(),
+        responses,
+    })
+}
+
+fn resolve<'a>(doc: &'a Value, value: &'a Value) -> Result<&'a Value, String> {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(r) => doc
+            .pointer(r.trim_start_matches('#'))
+            .ok_or(format!("unresolved $ref {r}")),
+        None => Ok(value),
+    }
+}
+
+/// progenitor's method names: `createOrganizationToken` -> `create_organization_token`.
+fn snake_case(id: &str) -> String {
+    let mut out = String::with_capacity(id.len() + 4);
+    for (i, c) in id.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_is_indexed_both_ways() {
+        let spec = Spec::get();
+        let op = spec.op("createOrganizationToken");
+        assert_eq!(op.alias, "create_organization_token");
+        assert_eq!(op.method, Method::POST);
+        assert!(std::ptr::eq(op, spec.op("create_organization_token")));
+        assert_eq!(op.responses[&201].schema.as_deref(), Some("AuthenticationTokenDocument"));
+        assert_eq!(op.responses[&404].schema.as_deref(), Some("ErrorDocument"));
+        assert!(spec.op("deleteOrganizationToken").responses[&204].schema.is_none());
+        assert_eq!(
+            op.path_with(&[("organization_name", "a b")]),
+            "/organizations/a%20b/authentication-token"
+        );
+    }
+
+    #[test]
+    fn nullable_fields_accept_null_and_types_are_enforced() {
+        let spec = Spec::get();
+        let mut doc = json!({"data": {"id": "1", "type": "authentication-tokens",
+            "attributes": {"created-at": "2017-11-29T19:18:09.976Z", "last-used-at": null,
+                "description": null, "token": null, "expired-at": null},
+            "relationships": {"created-by": {"data": null}}}});
+        assert_eq!(spec.validate("AuthenticationTokenDocument", &doc), vec![]);
+        doc["data"]["type"] = json!("authentication-token");
+        doc["data"]["attributes"]["created-at"] = json!(null);
+        let violations = spec.validate("AuthenticationTokenDocument", &doc);
+        let pointers: Vec<_> = violations.iter().map(|v| v.pointer.as_str()).collect();
+        assert!(pointers.contains(&"/data/type"), "{violations:?}");
+        assert!(pointers.contains(&"/data/attributes/created-at"), "{violations:?}");
+        let bad_time = json!({"data": {"id": "1", "type": "authentication-tokens",
+            "attributes": {"created-at": "yesterday", "last-used-at": null,
+                "description": null, "token": null},
+            "relationships": {"created-by": {"data": {"id": "u", "type": "users"}}}}});
+        assert_eq!(spec.validate("AuthenticationTokenDocument", &bad_time).len(), 1);
+        assert_eq!(spec.validate("ErrorDocument", &json!({"errors": [{"status": 429}]})), vec![]);
+        assert_eq!(spec.validate("ErrorDocument", &json!({"errors": []})).len(), 1);
+    }
+}

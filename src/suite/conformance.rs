@@ -1,0 +1,248 @@
+//! Rules every response must keep, whatever the operation: the JSON:API document rules and the
+//! spec's statuses and schemas. They judge a tour that visits every operation of the spec and,
+//! where it can safely provoke it, every documented status. The tour runs once per run and is
+//! shared by these trials; its organization-token part runs only where destructive trials may.
+
+use std::sync::Arc;
+
+use super::{CheckDef, Created, RunContext, Session, Stop, org_token};
+use crate::{
+    checks::{Finding, jsonapi, schema, token::TokenView},
+    client::{Auth, types},
+    exchange::Exchange,
+    spec::Spec,
+};
+
+pub fn checks() -> Vec<CheckDef> {
+    vec![
+        CheckDef::new(
+            "jsonapi::media_type",
+            "every response with a body is application/vnd.api+json",
+            |s| Box::pin(judge(s, |_, ex| jsonapi::media_type(ex).into_iter().collect())),
+        ),
+        CheckDef::new(
+            "jsonapi::data_xor_errors",
+            "every document has data or errors at the top level, never both",
+            |s| Box::pin(judge(s, |_, ex| jsonapi::data_xor_errors(ex).into_iter().collect())),
+        ),
+        CheckDef::new(
+            "jsonapi::error_status_matches",
+            "errors[].status equals the HTTP status (string or number)",
+            |s| Box::pin(judge(s, |_, ex| jsonapi::error_status_matches(ex))),
+        ),
+        CheckDef::new(
+            "jsonapi::timestamps_utc",
+            "timestamps are RFC 3339 in UTC ending in Z",
+            |s| Box::pin(judge(s, |_, ex| jsonapi::timestamps_utc(ex))),
+        ),
+        CheckDef::new(
+            "schema::status_documented",
+            "every status is one the spec documents for the operation",
+            |s| Box::pin(judge(s, |spec, ex| schema::status_documented(spec, ex).into_iter().collect())),
+        ),
+        CheckDef::new(
+            "schema::body_matches_schema",
+            "every body is valid against the spec's schema for its status (or empty where none)",
+            |s| Box::pin(judge(s, schema::body_matches)),
+        ),
+    ]
+}
+
+async fn judge(s: Session, rule: fn(&Spec, &Exchange) -> Vec<Finding>) -> Result<(), Stop> {
+    let tour = tour(&s).await;
+    for ex in tour.iter() {
+        s.check(rule(s.spec(), ex));
+    }
+    Ok(())
+}
+
+/// The tour's exchanges, made on first use.
+async fn tour(s: &Session) -> Arc<Vec<Exchange>> {
+    let ctx = s.ctx().clone();
+    ctx.tour
+        .get_or_init(|| run_tour(ctx.clone()))
+        .await
+        .clone()
+}
+
+async fn run_tour(ctx: Arc<RunContext>) -> Arc<Vec<Exchange>> {
+    let s = Session::new(ctx.clone());
+    fixtures(&s).await;
+    if ctx.destructive_allowed {
+        let _exclusive = ctx.lock_org_token().await;
+        organization_token(&s).await;
+    } else {
+        let missing = s.unique_name("missing-org");
+        s.call(
+            "read the organization token",
+            s.owner().get_organization_token(s.org(), None),
+        )
+        .await;
+        s.call(
+            "read in an unknown organization",
+            s.owner().get_organization_token(&missing, None),
+        )
+        .await;
+    }
+    Arc::new(s.exchanges())
+}
+
+async fn fixtures(s: &Session) {
+    let owner = s.owner();
+    let anon = s.client(Auth::None);
+    let org = s.org();
+    s.call("ping", anon.ping()).await;
+    s.call("account details", owner.get_account_details()).await;
+    s.call("account details without a token", anon.get_account_details())
+        .await;
+    s.call("show the organization", owner.get_organization(org))
+        .await;
+    s.call(
+        "show the organization without a token",
+        anon.get_organization(org),
+    )
+    .await;
+    let missing = s.unique_name("missing-org");
+    s.call(
+        "show an unknown organization",
+        owner.get_organization(&missing),
+    )
+    .await;
+    s.call("list teams", owner.list_teams(org, None, None)).await;
+
+    let name = s.unique_name("tour");
+    let body = team_body(&name);
+    let created = s.call("create a team", owner.create_team(org, &body)).await;
+    let team_id = created
+        .json()
+        .and_then(|d| d.pointer("/data/id")?.as_str().map(str::to_string));
+    if let Some(id) = &team_id {
+        s.ctx().remember(Created::Team { id: id.clone() });
+    }
+    s.call(
+        "create a team with a name already taken",
+        owner.create_team(org, &body),
+    )
+    .await;
+    s.raw(
+        "create a team with a truncated body",
+        Auth::Bearer(s.ctx().owner.clone()),
+        "createTeam",
+        &[("organization_name", org)],
+    )
+    .body(r#"{"data":{"type":"teams","attributes":"#)
+    .send()
+    .await;
+    s.raw(
+        "create a team without Content-Type",
+        Auth::Bearer(s.ctx().owner.clone()),
+        "createTeam",
+        &[("organization_name", org)],
+    )
+    .content_type(None)
+    .body(serde_json::to_vec(&body).unwrap_or_default())
+    .send()
+    .await;
+    s.call(
+        "list teams without a token",
+        anon.list_teams(org, None, None),
+    )
+    .await;
+    if let Some(id) = team_id {
+        s.call("show the team", owner.get_team(&id)).await;
+        s.raw(
+            "delete the team without Content-Type",
+            Auth::Bearer(s.ctx().owner.clone()),
+            "deleteTeam",
+            &[("team_id", &id)],
+        )
+        .content_type(None)
+        .send()
+        .await;
+        s.call("delete the team", owner.delete_team(&id)).await;
+        s.call("show the deleted team", owner.get_team(&id)).await;
+        s.call("delete the team again", owner.delete_team(&id)).await;
+        s.call(
+            "show a team without a token",
+            anon.get_team(&id),
+        )
+        .await;
+        s.ctx().forget(&Created::Team { id });
+    }
+}
+
+pub(super) fn team_body(name: &str) -> types::TeamCreateRequest {
+    types::TeamCreateRequest {
+        data: types::TeamCreateRequestData {
+            type_: "teams".into(),
+            attributes: types::TeamCreateRequestDataAttributes { name: name.into() },
+        },
+    }
+}
+
+async fn organization_token(s: &Session) {
+    let owner = s.owner();
+    let anon = s.client(Auth::None);
+    let org = s.org();
+    let missing = s.unique_name("missing-org");
+    let body = org_token::docs_body(None);
+    let created = s
+        .call("create", owner.create_organization_token(org, None, &body))
+        .await;
+    if let Some(id) = TokenView::of(&created).and_then(|v| v.id) {
+        s.ctx().remember(Created::OrganizationToken { id });
+    }
+    s.call("read", owner.get_organization_token(org, None)).await;
+    s.call(
+        "create without a token",
+        anon.create_organization_token(org, None, &body),
+    )
+    .await;
+    s.call(
+        "read without a token",
+        anon.get_organization_token(org, None),
+    )
+    .await;
+    s.call(
+        "create in an unknown organization",
+        owner.create_organization_token(&missing, None, &body),
+    )
+    .await;
+    s.call(
+        "read in an unknown organization",
+        owner.get_organization_token(&missing, None),
+    )
+    .await;
+    let past = chrono::Utc::now() - chrono::Duration::days(1);
+    s.call(
+        "create with expired-at in the past",
+        owner.create_organization_token(org, None, &org_token::docs_body(Some(past))),
+    )
+    .await;
+    let bearer = Auth::Bearer(s.ctx().owner.clone());
+    let params = [("organization_name", org)];
+    s.raw("create with a truncated body", bearer.clone(), "createOrganizationToken", &params)
+        .body(r#"{"data":{"type":"authentication-token","#)
+        .send()
+        .await;
+    s.raw("create without Content-Type", bearer.clone(), "createOrganizationToken", &params)
+        .content_type(None)
+        .body(r#"{"data":{"type":"authentication-token"}}"#)
+        .send()
+        .await;
+    s.raw("delete without Content-Type", bearer, "deleteOrganizationToken", &params)
+        .content_type(None)
+        .send()
+        .await;
+    s.call(
+        "delete without a token",
+        anon.delete_organization_token(org, None),
+    )
+    .await;
+    s.call("delete", owner.delete_organization_token(org, None))
+        .await;
+    s.call("read after delete", owner.get_organization_token(org, None))
+        .await;
+    s.call("delete again", owner.delete_organization_token(org, None))
+        .await;
+}

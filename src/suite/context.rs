@@ -1,0 +1,285 @@
+//! What trials share within a run (`RunContext`: the target, the connection pool, locks, the
+//! cleanup list) and what each trial has to itself (`Session`: its journal of exchanges and
+//! its findings).
+
+use std::{
+    future::Future,
+    sync::{Arc, Mutex},
+};
+
+use rand::Rng;
+
+use crate::{
+    checks::Finding,
+    client::{Auth, Client, Journal, RawRequest, Recorder, Transport},
+    config::Profile,
+    exchange::Exchange,
+    redact::Secret,
+    spec::Spec,
+};
+
+/// A trial stopped early: a finding it depends on was recorded, nothing further can be checked.
+#[derive(Debug)]
+pub struct Stop;
+
+/// Something the run created on the target, to delete at the end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Created {
+    Team { id: String },
+    OrganizationToken { id: String },
+}
+
+/// Shared by every trial of one run.
+pub struct RunContext {
+    pub spec: &'static Spec,
+    pub transport: Arc<Transport>,
+    /// The token the user gave (an owner's user token).
+    pub owner: Secret,
+    pub organization: String,
+    pub profile: Profile,
+    /// Whether destructive trials may run: loopback target, or `--allow-destructive`.
+    pub destructive_allowed: bool,
+    /// Random, lower-case: makes the names this run generates unique.
+    pub run_tag: String,
+    org_token: tokio::sync::Mutex<()>,
+    pub(crate) tour: tokio::sync::OnceCell<Arc<Vec<Exchange>>>,
+    created: Mutex<Vec<Created>>,
+}
+
+impl RunContext {
+    pub fn new(
+        transport: Arc<Transport>,
+        owner: Secret,
+        organization: String,
+        profile: Profile,
+        destructive_allowed: bool,
+    ) -> Self {
+        let run_tag: String = rand::rng()
+            .sample_iter(rand::distr::Alphanumeric)
+            .take(8)
+            .map(|b| char::from(b).to_ascii_lowercase())
+            .collect();
+        Self {
+            spec: Spec::get(),
+            transport,
+            owner,
+            organization,
+            profile,
+            destructive_allowed,
+            run_tag,
+            org_token: tokio::sync::Mutex::new(()),
+            tour: tokio::sync::OnceCell::new(),
+            created: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Held by every trial that changes the organization token, so that none races another.
+    pub async fn lock_org_token(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.org_token.lock().await
+    }
+
+    pub fn remember(&self, created: Created) {
+        let mut list = self.created.lock().unwrap_or_else(|e| e.into_inner());
+        if !list.contains(&created) {
+            list.push(created);
+        }
+    }
+
+    pub fn forget(&self, created: &Created) {
+        self.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|c| c != created);
+    }
+
+    /// Deletes everything the run created and still exists; returns what could not be deleted.
+    pub async fn cleanup(&self) -> Vec<String> {
+        let pending: Vec<Created> =
+            std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()));
+        let journal = Journal::default();
+        journal.set_step("cleanup");
+        let owner = Recorder::client(&self.transport, Auth::Bearer(self.owner.clone()), &journal);
+        let mut leftovers = Vec::new();
+        for created in pending {
+            let gone = match &created {
+                Created::Team { id } => {
+                    let _ = owner.delete_team(id).await;
+                    matches!(journal.last().and_then(|e| e.status()), Some(204 | 404))
+                }
+                Created::OrganizationToken { id } => {
+                    // Delete the organization token only if it is still the one this run made.
+                    let _ = owner.get_organization_token(&self.organization, None).await;
+                    let current = journal.last();
+                    let still_ours = current.as_ref().is_some_and(|e| {
+                        e.status() == Some(200)
+                            && crate::checks::token::TokenView::of(e)
+                                .and_then(|v| v.id)
+                                .as_deref()
+                                == Some(id.as_str())
+                    });
+                    if still_ours {
+                        let _ = owner.delete_organization_token(&self.organization, None).await;
+                        matches!(journal.last().and_then(|e| e.status()), Some(204 | 404))
+                    } else {
+                        current.is_some_and(|e| e.response().is_some())
+                    }
+                }
+            };
+            if !gone {
+                leftovers.push(match created {
+                    Created::Team { id } => format!("team {id}"),
+                    Created::OrganizationToken { id } => format!("organization token {id}"),
+                });
+            }
+        }
+        leftovers
+    }
+}
+
+/// One trial's view of the run: its own journal and findings.
+#[derive(Clone)]
+pub struct Session {
+    ctx: Arc<RunContext>,
+    journal: Journal,
+    findings: Arc<Mutex<Vec<Finding>>>,
+    names: Arc<Mutex<Vec<String>>>,
+}
+
+impl Session {
+    pub fn new(ctx: Arc<RunContext>) -> Self {
+        Self {
+            ctx,
+            journal: Journal::default(),
+            findings: Arc::default(),
+            names: Arc::default(),
+        }
+    }
+
+    pub fn ctx(&self) -> &Arc<RunContext> {
+        &self.ctx
+    }
+
+    pub fn org(&self) -> &str {
+        &self.ctx.organization
+    }
+
+    pub fn spec(&self) -> &'static Spec {
+        self.ctx.spec
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.ctx.profile
+    }
+
+    /// A typed client sending `auth`.
+    pub fn client(&self, auth: Auth) -> Client {
+        Recorder::client(&self.ctx.transport, auth, &self.journal)
+    }
+
+    /// A typed client sending the user's token.
+    pub fn owner(&self) -> Client {
+        self.client(Auth::Bearer(self.ctx.owner.clone()))
+    }
+
+    /// A typed client sending `secret`.
+    pub fn bearer(&self, secret: &Secret) -> Client {
+        self.client(Auth::Bearer(secret.clone()))
+    }
+
+    /// Awaits a typed call and returns the exchange it made, whatever the typed result.
+    pub async fn call<T, E>(
+        &self,
+        step: &str,
+        call: impl Future<Output = Result<T, progenitor_client::Error<E>>>,
+    ) -> Exchange {
+        self.journal.set_step(step);
+        let before = self.journal.len();
+        let result = call.await;
+        match self.journal.last() {
+            Some(ex) if self.journal.len() > before => ex,
+            _ => {
+                let reason = match result {
+                    Ok(_) => "the client returned without a request".to_string(),
+                    Err(_) => "the client could not form the request".to_string(),
+                };
+                self.journal.unsent(reason)
+            }
+        }
+    }
+
+    /// A hand-built request for `operation` with its path parameters filled in.
+    pub fn raw(
+        &self,
+        step: &str,
+        auth: Auth,
+        operation: &str,
+        params: &[(&str, &str)],
+    ) -> RawRequest {
+        self.journal.set_step(step);
+        let op = self.ctx.spec.op(operation);
+        let recorder = Recorder {
+            transport: self.ctx.transport.clone(),
+            auth,
+            journal: self.journal.clone(),
+        };
+        recorder.raw(op, op.path_with(params))
+    }
+
+    /// Records findings; the trial goes on.
+    pub fn check(&self, findings: impl IntoIterator<Item = Finding>) {
+        self.findings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(findings);
+    }
+
+    /// Records findings; stops the trial if there are any (what follows depends on it).
+    pub fn gate(&self, findings: impl IntoIterator<Item = Finding>) -> Result<(), Stop> {
+        let findings: Vec<Finding> = findings.into_iter().collect();
+        let stop = !findings.is_empty();
+        self.check(findings);
+        if stop { Err(Stop) } else { Ok(()) }
+    }
+
+    /// Records that a step the check depends on did not give what the trial needs.
+    pub fn setup_failed(&self, ex: &Exchange, needed: &str) -> Stop {
+        let actual = match ex.response() {
+            Some(r) => format!(
+                "{} with body {}",
+                r.status,
+                crate::redact::excerpt(&r.body, 160)
+            ),
+            None => Finding::no_response(ex).actual,
+        };
+        self.check([Finding::new("setup", ex, needed, actual)]);
+        Stop
+    }
+
+    pub fn findings(&self) -> Vec<Finding> {
+        self.findings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.journal.exchanges()
+    }
+
+    /// A name unique to this run (`tfe-contract-<what>-<tag>`), remembered for redaction.
+    pub fn unique_name(&self, what: &str) -> String {
+        let name = format!("tfe-contract-{what}-{}", self.ctx.run_tag);
+        let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        if !names.contains(&name) {
+            names.push(name.clone());
+        }
+        name
+    }
+
+    pub fn generated_names(&self) -> Vec<String> {
+        self.names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+}

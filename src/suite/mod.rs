@@ -1,0 +1,104 @@
+//! The suite: every check the harness can run, as data. Each `CheckDef` names a trial
+//! (`area::check`), says which profiles it applies to, whether it destroys credentials, and
+//! whether it needs the organization token to itself; its body drives the client through a
+//! `Session` and hands the exchanges to the pure checks in `crate::checks`.
+
+mod auth;
+mod conformance;
+mod context;
+mod org_token;
+
+use std::{future::Future, pin::Pin};
+
+pub use context::{Created, RunContext, Session, Stop};
+
+use crate::config::Profile;
+
+pub type TrialFuture = Pin<Box<dyn Future<Output = Result<(), Stop>> + Send>>;
+
+/// One check of the suite.
+#[derive(Clone)]
+pub struct CheckDef {
+    /// `area::check`, the trial's name.
+    pub name: &'static str,
+    /// One line: what a server must do to pass.
+    pub summary: &'static str,
+    /// Profiles it applies to; all when empty.
+    pub profiles: &'static [Profile],
+    /// Rotates or deletes a credential the user may depend on (the organization token).
+    pub destructive: bool,
+    /// Needs the organization token to itself: never runs beside another such trial.
+    pub exclusive: bool,
+    pub run: fn(Session) -> TrialFuture,
+}
+
+impl CheckDef {
+    pub fn new(name: &'static str, summary: &'static str, run: fn(Session) -> TrialFuture) -> Self {
+        Self {
+            name,
+            summary,
+            profiles: &[],
+            destructive: false,
+            exclusive: false,
+            run,
+        }
+    }
+
+    /// Rotates or deletes the organization token, so it also needs it to itself.
+    pub fn destructive(mut self) -> Self {
+        self.destructive = true;
+        self.exclusive = true;
+        self
+    }
+
+    pub fn exclusive(mut self) -> Self {
+        self.exclusive = true;
+        self
+    }
+
+    pub fn only(mut self, profiles: &'static [Profile]) -> Self {
+        self.profiles = profiles;
+        self
+    }
+
+    pub fn applies_to(&self, profile: Profile) -> bool {
+        self.profiles.is_empty() || self.profiles.contains(&profile)
+    }
+
+    /// The area part of the name (`org_token`).
+    pub fn area(&self) -> &'static str {
+        self.name.split("::").next().unwrap_or(self.name)
+    }
+}
+
+/// Every check, in the order trials are listed.
+pub fn all() -> Vec<CheckDef> {
+    let mut checks = Vec::new();
+    checks.extend(org_token::checks());
+    checks.extend(auth::checks());
+    checks.extend(conformance::checks());
+    checks
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for check in all() {
+            assert!(seen.insert(check.name), "duplicate check {}", check.name);
+            let parts: Vec<_> = check.name.split("::").collect();
+            assert!(parts.len() >= 2, "{} is not area::check", check.name);
+            assert!(
+                check.name.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == ':'),
+                "{} has characters outside [a-z_:]",
+                check.name
+            );
+            assert!(!check.summary.is_empty(), "{} has no summary", check.name);
+        }
+    }
+}

@@ -1,0 +1,421 @@
+//! Organization token lifecycle (seed 002; reference §1 #1-#3, §2, §4): create, read,
+//! rotate, expire and delete, each judged by one trial. Steps a trial only depends on are
+//! lenient (any token document with a secret will do), so a fault trips the trial that checks
+//! it and not every trial that happens to create a token.
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+
+use super::{CheckDef, Created, Session, Stop};
+use crate::{
+    checks::{
+        http,
+        schema,
+        token::{self, TokenView},
+    },
+    client::{Auth, types},
+    exchange::Exchange,
+    redact::Secret,
+};
+
+const SEED: &str = "seed 002; ref §1";
+
+pub fn checks() -> Vec<CheckDef> {
+    vec![
+        CheckDef::new(
+            "org_token::create_returns_token_document",
+            "POST answers 201 with a token document valid against the spec: type authentication-tokens, a non-empty secret",
+            |s| Box::pin(create_returns_token_document(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::accepts_real_client_bodies",
+            "the bodies go-tfe, pytfe and the docs send (type \"\", singular type, no zone, no body) each create a token",
+            |s| Box::pin(accepts_real_client_bodies(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::read_returns_created_token",
+            "GET answers 200 with the token just created (same id)",
+            |s| Box::pin(read_returns_created_token(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::secret_shown_only_on_create",
+            "the secret is in the create response and null when the token is read",
+            |s| Box::pin(secret_shown_only_on_create(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::new_secret_authenticates",
+            "the new secret authenticates (GET /organizations/{org} answers 200)",
+            |s| Box::pin(new_secret_authenticates(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::create_replaces_previous",
+            "a second create replaces the first: the old secret gets 401, the new one 200",
+            |s| Box::pin(create_replaces_previous(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::expiry_echoed",
+            "an expired-at in the request comes back as the same instant, on create and on read",
+            |s| Box::pin(expiry_echoed(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::expiry_in_past_rejected",
+            "an expired-at in the past is rejected with a 4xx JSON:API error",
+            |s| Box::pin(expiry_in_past_rejected(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::expiry_default",
+            "without expired-at the token expires at created-at + 2 years (tfe, hcp) or never (legacy)",
+            |s| Box::pin(expiry_default(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::delete_returns_no_content",
+            "DELETE answers 204 with an empty body",
+            |s| Box::pin(delete_returns_no_content(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::deleted_secret_rejected",
+            "after DELETE the secret gets 401",
+            |s| Box::pin(deleted_secret_rejected(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::read_after_delete_not_found",
+            "after DELETE, GET answers 404",
+            |s| Box::pin(read_after_delete_not_found(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::second_delete_not_found",
+            "a second DELETE answers 404",
+            |s| Box::pin(second_delete_not_found(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::unknown_organization_not_found",
+            "POST, GET and DELETE on an organization that does not exist answer 404",
+            |s| Box::pin(unknown_organization_not_found(s)),
+        ),
+        CheckDef::new(
+            "org_token::malformed_body_rejected",
+            "a body that is not JSON gets 400 or 422, never a success or a 5xx",
+            |s| Box::pin(malformed_body_rejected(s)),
+        )
+        .destructive(),
+        CheckDef::new(
+            "org_token::content_type_required",
+            "POST without Content-Type application/vnd.api+json gets 415",
+            |s| Box::pin(content_type_required(s)),
+        )
+        .destructive(),
+    ]
+}
+
+/// The request body the API docs show: singular type, optional expiry.
+pub(super) fn docs_body(expired_at: Option<DateTime<Utc>>) -> types::TokenCreateRequest {
+    types::TokenCreateRequest {
+        data: types::TokenCreateRequestData {
+            type_: "authentication-token".into(),
+            attributes: expired_at.map(|t| types::TokenCreateAttributes {
+                expired_at: Some(t),
+            }),
+        },
+    }
+}
+
+/// A token the run created, with its secret.
+pub(super) struct Minted {
+    pub id: String,
+    pub secret: Secret,
+    pub exchange: Exchange,
+}
+
+/// Creates the organization token as a step other checks depend on.
+pub(super) async fn mint(s: &Session, step: &str) -> Result<Minted, Stop> {
+    let ex = s
+        .call(
+            step,
+            s.owner()
+                .create_organization_token(s.org(), None, &docs_body(None)),
+        )
+        .await;
+    minted(s, ex)
+}
+
+/// Reads the token out of a create response, leniently; remembers it for cleanup.
+pub(super) fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
+    let found = TokenView::of(&ex).and_then(|v| Some((v.id.clone()?, v.secret()?.to_string())));
+    match found {
+        Some((id, secret)) => {
+            s.ctx().remember(Created::OrganizationToken { id: id.clone() });
+            Ok(Minted {
+                id,
+                secret: Secret::new(secret),
+                exchange: ex,
+            })
+        }
+        None => Err(s.setup_failed(&ex, "a created token with an id and a secret")),
+    }
+}
+
+/// Whether `secret` authenticates: GET /organizations/{org} with it.
+pub(super) async fn try_secret(s: &Session, step: &str, secret: &Secret) -> Exchange {
+    s.call(step, s.bearer(secret).get_organization(s.org()))
+        .await
+}
+
+async fn read(s: &Session, step: &str) -> Exchange {
+    s.call(step, s.owner().get_organization_token(s.org(), None))
+        .await
+}
+
+async fn delete(s: &Session, step: &str) -> Exchange {
+    s.call(step, s.owner().delete_organization_token(s.org(), None))
+        .await
+}
+
+/// A moment in the future, whole seconds, so that any server can represent it.
+fn future_instant(days: i64) -> DateTime<Utc> {
+    (Utc::now() + Duration::days(days)).trunc_subsecs(0)
+}
+
+async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
+    let ex = s
+        .call(
+            "create",
+            s.owner()
+                .create_organization_token(s.org(), None, &docs_body(None)),
+        )
+        .await;
+    s.gate(http::status(&ex, &[201], SEED))?;
+    s.check(schema::body_matches(s.spec(), &ex));
+    s.check(token::type_is_authentication_tokens(&ex));
+    s.check(token::secret_present(&ex));
+    let _ = minted(&s, ex);
+    Ok(())
+}
+
+async fn accepts_real_client_bodies(s: Session) -> Result<(), Stop> {
+    let expiry = future_instant(365).format("%Y-%m-%dT%H:%M:%S").to_string();
+    let bodies: [(&str, Option<String>); 4] = [
+        ("go-tfe body", Some(r#"{"data":{"type":""}}"#.to_string())),
+        (
+            "pytfe body (expiry without zone)",
+            Some(format!(
+                r#"{{"data":{{"type":"authentication-token","attributes":{{"expired-at":"{expiry}"}}}}}}"#
+            )),
+        ),
+        (
+            "plural type",
+            Some(r#"{"data":{"type":"authentication-tokens"}}"#.to_string()),
+        ),
+        ("docs curl sample (no body)", None),
+    ];
+    for (step, body) in bodies {
+        let mut request = s.raw(
+            step,
+            Auth::Bearer(s.ctx().owner.clone()),
+            "createOrganizationToken",
+            &[("organization_name", s.org())],
+        );
+        if let Some(body) = body {
+            request = request.body(body);
+        }
+        let ex = request.send().await;
+        s.check(http::status(&ex, &[201], "ref §3: a server must accept what real clients send"));
+        s.check(token::secret_present(&ex));
+        let _ = minted(&s, ex);
+    }
+    Ok(())
+}
+
+async fn read_returns_created_token(s: Session) -> Result<(), Stop> {
+    let token = mint(&s, "create").await?;
+    let ex = read(&s, "read").await;
+    s.gate(http::status(&ex, &[200], "ref §1 #2"))?;
+    s.check(token::same_id(&ex, &token.id));
+    Ok(())
+}
+
+async fn secret_shown_only_on_create(s: Session) -> Result<(), Stop> {
+    let token = mint(&s, "create").await?;
+    s.check(token::secret_present(&token.exchange));
+    let ex = read(&s, "read").await;
+    if TokenView::of(&ex).is_none() {
+        return Err(s.setup_failed(&ex, "the token document"));
+    }
+    s.check(token::secret_hidden(&ex));
+    Ok(())
+}
+
+async fn new_secret_authenticates(s: Session) -> Result<(), Stop> {
+    let token = mint(&s, "create").await?;
+    let ex = try_secret(&s, "use the new secret", &token.secret).await;
+    s.check(http::status(&ex, &[200], "ref §4"));
+    Ok(())
+}
+
+async fn create_replaces_previous(s: Session) -> Result<(), Stop> {
+    let first = mint(&s, "first create").await?;
+    let second = mint(&s, "second create").await?;
+    let old = try_secret(&s, "use the first secret", &first.secret).await;
+    s.check(http::status(&old, &[401], "ref §4: creating replaces the existing token"));
+    let new = try_secret(&s, "use the second secret", &second.secret).await;
+    s.check(http::status(&new, &[200], "ref §4"));
+    Ok(())
+}
+
+async fn expiry_echoed(s: Session) -> Result<(), Stop> {
+    let expiry = future_instant(30);
+    let ex = s
+        .call(
+            "create with expired-at",
+            s.owner()
+                .create_organization_token(s.org(), None, &docs_body(Some(expiry))),
+        )
+        .await;
+    let _ = minted(&s, ex.clone())?;
+    s.check(token::expiry_is(&ex, expiry));
+    let read = read(&s, "read").await;
+    s.check(token::expiry_is(&read, expiry));
+    Ok(())
+}
+
+async fn expiry_in_past_rejected(s: Session) -> Result<(), Stop> {
+    let past = (Utc::now() - Duration::days(1)).trunc_subsecs(0);
+    let ex = s
+        .call(
+            "create with expired-at in the past",
+            s.owner()
+                .create_organization_token(s.org(), None, &docs_body(Some(past))),
+        )
+        .await;
+    if ex.status().is_some_and(|st| (200..300).contains(&st)) {
+        let _ = minted(&s, ex.clone());
+    }
+    let source = "ref §2: an expired-at in the past is rejected";
+    s.gate(http::client_error(&ex, source))?;
+    s.check(http::error_document(&ex, source));
+    Ok(())
+}
+
+async fn expiry_default(s: Session) -> Result<(), Stop> {
+    let token = mint(&s, "create without expired-at").await?;
+    let two_years = s.profile().expiry_defaults_to_two_years();
+    s.check(token::expiry_default(&token.exchange, two_years));
+    Ok(())
+}
+
+async fn delete_returns_no_content(s: Session) -> Result<(), Stop> {
+    mint(&s, "create").await?;
+    let ex = delete(&s, "delete").await;
+    s.gate(http::status(&ex, &[204], SEED))?;
+    s.check(http::empty_body(&ex, SEED));
+    Ok(())
+}
+
+async fn deleted_secret_rejected(s: Session) -> Result<(), Stop> {
+    let token = mint(&s, "create").await?;
+    let del = delete(&s, "delete").await;
+    if !del.status().is_some_and(|st| (200..300).contains(&st)) {
+        return Err(s.setup_failed(&del, "the token deleted (2xx)"));
+    }
+    let ex = try_secret(&s, "use the deleted secret", &token.secret).await;
+    s.check(http::status(&ex, &[401], "ref §4: a deleted token no longer authenticates"));
+    Ok(())
+}
+
+async fn read_after_delete_not_found(s: Session) -> Result<(), Stop> {
+    mint(&s, "create").await?;
+    let del = delete(&s, "delete").await;
+    if !del.status().is_some_and(|st| (200..300).contains(&st)) {
+        return Err(s.setup_failed(&del, "the token deleted (2xx)"));
+    }
+    let ex = read(&s, "read after delete").await;
+    s.check(http::status(&ex, &[404], "ref §4"));
+    Ok(())
+}
+
+async fn second_delete_not_found(s: Session) -> Result<(), Stop> {
+    mint(&s, "create").await?;
+    let del = delete(&s, "delete").await;
+    if !del.status().is_some_and(|st| (200..300).contains(&st)) {
+        return Err(s.setup_failed(&del, "the token deleted (2xx)"));
+    }
+    let ex = delete(&s, "second delete").await;
+    s.check(http::status(&ex, &[404], "ref §4"));
+    Ok(())
+}
+
+async fn unknown_organization_not_found(s: Session) -> Result<(), Stop> {
+    let missing = s.unique_name("missing-org");
+    let owner = s.owner();
+    let source = "ref §5: unknown organization is 404";
+    let ex = s
+        .call(
+            "create in an unknown organization",
+            owner.create_organization_token(&missing, None, &docs_body(None)),
+        )
+        .await;
+    s.check(http::status(&ex, &[404], source));
+    let ex = s
+        .call(
+            "read in an unknown organization",
+            owner.get_organization_token(&missing, None),
+        )
+        .await;
+    s.check(http::status(&ex, &[404], source));
+    let ex = s
+        .call(
+            "delete in an unknown organization",
+            owner.delete_organization_token(&missing, None),
+        )
+        .await;
+    s.check(http::status(&ex, &[404], source));
+    Ok(())
+}
+
+async fn malformed_body_rejected(s: Session) -> Result<(), Stop> {
+    let ex = s
+        .raw(
+            "create with a truncated JSON body",
+            Auth::Bearer(s.ctx().owner.clone()),
+            "createOrganizationToken",
+            &[("organization_name", s.org())],
+        )
+        .body(r#"{"data": {"type": "authentication-token", "attributes": {"#)
+        .send()
+        .await;
+    if ex.status().is_some_and(|st| (200..300).contains(&st)) {
+        let _ = minted(&s, ex.clone());
+    }
+    s.check(http::status(&ex, &[400, 422], "ref §6: malformed body is 400 or 422"));
+    Ok(())
+}
+
+async fn content_type_required(s: Session) -> Result<(), Stop> {
+    let ex = s
+        .raw(
+            "create without Content-Type",
+            Auth::Bearer(s.ctx().owner.clone()),
+            "createOrganizationToken",
+            &[("organization_name", s.org())],
+        )
+        .content_type(None)
+        .body(r#"{"data":{"type":"authentication-token"}}"#)
+        .send()
+        .await;
+    if ex.status().is_some_and(|st| (200..300).contains(&st)) {
+        let _ = minted(&s, ex.clone());
+    }
+    s.check(http::status(&ex, &[415], "ref §3: POST without the JSON:API Content-Type is 415"));
+    Ok(())
+}
