@@ -15,7 +15,10 @@ fn main() {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR"));
     // insta would otherwise run `cargo metadata` at run time to find the workspace.
-    println!("cargo:rustc-env=INSTA_WORKSPACE_ROOT={}", manifest.display());
+    println!(
+        "cargo:rustc-env=INSTA_WORKSPACE_ROOT={}",
+        manifest.display()
+    );
 
     let text = fs::read_to_string(manifest.join(SPEC)).expect("read the spec");
     let spec: Value = serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{SPEC}: {e}"));
@@ -87,10 +90,10 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
 fn rename_media_types(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if let Some(content) = map.get_mut("content").and_then(Value::as_object_mut) {
-                if let Some(media) = content.remove(JSON_API) {
-                    content.insert("application/json".into(), media);
-                }
+            if let Some(content) = map.get_mut("content").and_then(Value::as_object_mut)
+                && let Some(media) = content.remove(JSON_API)
+            {
+                content.insert("application/json".into(), media);
             }
             map.values_mut().for_each(rename_media_types);
         }
@@ -151,7 +154,10 @@ fn to_json_schema(schema: &mut Value) {
             let mut wrapper = Map::new();
             wrapper.insert(
                 "anyOf".into(),
-                Value::Array(vec![Value::Object(inner), serde_json::json!({"type": "null"})]),
+                Value::Array(vec![
+                    Value::Object(inner),
+                    serde_json::json!({"type": "null"}),
+                ]),
             );
             *map = wrapper;
         }

@@ -2,12 +2,7 @@
 //! convert into `config` types; the flags, environment variables and exit codes are a contract
 //! that scripts and CI pipelines drive.
 
-use std::{
-    io::Write,
-    path::PathBuf,
-    process::ExitCode,
-    time::Duration,
-};
+use std::{io::Write, path::PathBuf, process::ExitCode, time::Duration};
 
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -184,7 +179,10 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("tfe-contract: error: {}", crate::redact::text(&e.to_string()));
+            eprintln!(
+                "tfe-contract: error: {}",
+                crate::redact::text(&e.to_string())
+            );
             ExitCode::from(EXIT_CONFIG)
         }
     }
@@ -208,7 +206,10 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         set_insta_environment(args.update_snapshots);
         if args.update_snapshots {
             std::fs::create_dir_all(dir).map_err(|e| {
-                ConfigError::new(format!("cannot create snapshot directory {}: {e}", dir.display()))
+                ConfigError::new(format!(
+                    "cannot create snapshot directory {}: {e}",
+                    dir.display()
+                ))
             })?;
         }
     }
@@ -276,9 +277,14 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "listening on http://{}", handle.addr);
     if generated {
-        let path = std::env::temp_dir().join(format!("tfe-contract-serve-{}.token", handle.addr.port()));
-        write_private(&path, token.expose())
-            .map_err(|e| ConfigError::new(format!("cannot write the token file {}: {e}", path.display())))?;
+        let path =
+            std::env::temp_dir().join(format!("tfe-contract-serve-{}.token", handle.addr.port()));
+        write_private(&path, token.expose()).map_err(|e| {
+            ConfigError::new(format!(
+                "cannot write the token file {}: {e}",
+                path.display()
+            ))
+        })?;
         let _ = writeln!(
             out,
             "owner token written to {} (pass --token or set TFE_TOKEN to choose it)",

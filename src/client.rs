@@ -276,10 +276,20 @@ impl Recorder {
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let seconds = ["x-ratelimit-reset", "retry-after"]
         .iter()
-        .filter_map(|name| headers.get(*name)?.to_str().ok()?.trim().parse::<f64>().ok())
+        .filter_map(|name| {
+            headers
+                .get(*name)?
+                .to_str()
+                .ok()?
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
         .find(|s| s.is_finite() && *s >= 0.0)
         .unwrap_or(1.0);
-    Some(Duration::from_secs_f64(seconds.clamp(0.1, MAX_RETRY_WAIT.as_secs_f64())))
+    Some(Duration::from_secs_f64(
+        seconds.clamp(0.1, MAX_RETRY_WAIT.as_secs_f64()),
+    ))
 }
 
 fn set_auth(headers: &mut HeaderMap, auth: &Auth) {

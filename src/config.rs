@@ -49,7 +49,9 @@ impl FromStr for Profile {
         Profile::ALL
             .into_iter()
             .find(|p| p.name() == s)
-            .ok_or_else(|| ConfigError::new(format!("unknown profile {s:?}: use tfe, hcp or legacy")))
+            .ok_or_else(|| {
+                ConfigError::new(format!("unknown profile {s:?}: use tfe, hcp or legacy"))
+            })
     }
 }
 
@@ -147,12 +149,14 @@ impl Address {
             )));
         }
         if url.host_str().is_none_or(str::is_empty) {
-            return Err(ConfigError::new(format!("bad address {raw:?}: no host; {fix}")));
+            return Err(ConfigError::new(format!(
+                "bad address {raw:?}: no host; {fix}"
+            )));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(ConfigError::new(format!(
-                "bad address: credentials in the URL are not supported; pass the token with --token or TFE_TOKEN"
-            )));
+            return Err(ConfigError::new(
+                "bad address: credentials in the URL are not supported; pass the token with --token or TFE_TOKEN",
+            ));
         }
         let loopback = match url.host() {
             Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),

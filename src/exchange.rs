@@ -65,7 +65,11 @@ pub enum TransportErrorKind {
 impl Response {
     /// The media type without parameters, lower-cased (`application/vnd.api+json`).
     pub fn media_type(&self) -> Option<String> {
-        let raw = self.headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
+        let raw = self
+            .headers
+            .get(http::header::CONTENT_TYPE)?
+            .to_str()
+            .ok()?;
         Some(
             raw.split(';')
                 .next()

@@ -15,9 +15,10 @@ use serde_json::Value;
 /// What a secret is replaced by.
 pub const SECRET: &str = "[secret]";
 
-/// Secrets shorter than this that a *server* sends are not registered: replacing every
-/// occurrence of a one-letter "secret" would garble all output and protect nothing.
-const MIN_MINTED_LEN: usize = 6;
+/// Values shorter than this are not registered: replacing every occurrence of a one-letter
+/// "secret" would garble all output and protect nothing (real tokens are 90 characters). The
+/// `Authorization` header and `token` members are redacted whatever their length.
+const MIN_LEN: usize = 8;
 
 static SECRETS: RwLock<Vec<Box<str>>> = RwLock::new(Vec::new());
 
@@ -51,9 +52,9 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Registers a value given by the user (any length but empty).
+/// Registers a value to be redacted from all output from now on.
 pub fn register(secret: &str) {
-    if secret.is_empty() {
+    if secret.len() < MIN_LEN {
         return;
     }
     let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
@@ -81,9 +82,7 @@ pub fn register_minted(body: &[u8]) {
             .find(|c: char| !is_token_char(c))
             .unwrap_or(rest.len() - at - 9);
         let candidate = &rest[start..at + 9 + end_rel];
-        if candidate.len() >= MIN_MINTED_LEN {
-            register(candidate);
-        }
+        register(candidate);
         rest = &rest[at + 9 + end_rel..];
     }
 }
@@ -97,7 +96,7 @@ fn collect_token_fields(value: &Value) {
         Value::Object(map) => {
             for (key, child) in map {
                 match (key.as_str(), child) {
-                    ("token", Value::String(s)) if s.len() >= MIN_MINTED_LEN => register(s),
+                    ("token", Value::String(s)) => register(s),
                     _ => collect_token_fields(child),
                 }
             }
@@ -183,7 +182,8 @@ impl Normalizer {
     /// made up for this run) by `[name:N]`.
     pub fn new(organization: &str, generated: &[String]) -> Self {
         let mut n = Self::default();
-        n.fixed.push((organization.to_string(), "[organization]".into()));
+        n.fixed
+            .push((organization.to_string(), "[organization]".into()));
         for name in generated {
             n.name(name);
         }
@@ -254,7 +254,9 @@ impl Normalizer {
                     .map(|(k, v)| (k.clone(), self.rewrite(v, Some(k))))
                     .collect(),
             ),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.rewrite(v, key)).collect()),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.rewrite(v, key)).collect())
+            }
             Value::String(s) => Value::String(match key {
                 Some("token") => SECRET.to_string(),
                 Some("id") => self.id(s),
@@ -271,7 +273,9 @@ impl Normalizer {
 fn is_timestamp(s: &str) -> bool {
     s.len() >= 19
         && s.as_bytes().get(4) == Some(&b'-')
-        && s.as_bytes().get(10).is_some_and(|b| *b == b'T' || *b == b't')
+        && s.as_bytes()
+            .get(10)
+            .is_some_and(|b| *b == b'T' || *b == b't')
         && chrono::DateTime::parse_from_rfc3339(s).is_ok()
 }
 
@@ -290,7 +294,10 @@ mod tests {
             json(&json!({"a": [format!("Bearer {}", s.expose())], "token": "anything"})),
             json!({"a": ["Bearer [secret]"], "token": "[secret]"})
         );
-        assert_eq!(header("Authorization", b"Bearer whatever"), "Bearer [secret]");
+        assert_eq!(
+            header("Authorization", b"Bearer whatever"),
+            "Bearer [secret]"
+        );
     }
 
     #[test]
@@ -320,7 +327,10 @@ mod tests {
                 "links": {"self": "/api/v2/authentication-tokens/[id:1]"}},
                 "errors": [{"status": "404", "title": "[text]"}]})
         );
-        assert_eq!(n.string("/api/v2/organizations/acme"), "/api/v2/organizations/[organization]");
+        assert_eq!(
+            n.string("/api/v2/organizations/acme"),
+            "/api/v2/organizations/[organization]"
+        );
         let again = n.value(&json!({"id": "at-2"}));
         assert_eq!(again, json!({"id": "[id:2]"}));
     }
@@ -328,7 +338,10 @@ mod tests {
     #[test]
     fn excerpt_is_short_and_redacted() {
         register("excerpt-unit-secret");
-        let e = excerpt(b"<html>excerpt-unit-secret and a lot more text here</html>", 20);
+        let e = excerpt(
+            b"<html>excerpt-unit-secret and a lot more text here</html>",
+            20,
+        );
         assert!(e.starts_with("<html>[secret] and a"), "{e}");
         assert!(e.contains("bytes in all"));
     }

@@ -154,8 +154,9 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         libtest_failed: conclusion.has_failed(),
     };
     if let Some(path) = &config.junit {
-        report::junit::write(path, &report)
-            .map_err(|e| ConfigError::new(format!("cannot write JUnit report {}: {e}", path.display())))?;
+        report::junit::write(path, &report).map_err(|e| {
+            ConfigError::new(format!("cannot write JUnit report {}: {e}", path.display()))
+        })?;
     }
     print_summary(&report, destructive_allowed);
     drop(target);
@@ -184,7 +185,9 @@ fn resolve_target(spec: &TargetSpec, profile: Profile) -> Result<Target, ConfigE
                 faults: Vec::new(),
                 quirks: Vec::new(),
             })
-            .map_err(|e| ConfigError::new(format!("cannot start the embedded reference server: {e}")))?;
+            .map_err(|e| {
+                ConfigError::new(format!("cannot start the embedded reference server: {e}"))
+            })?;
             let url = format!("http://{}", handle.addr);
             Ok(Target {
                 address: Address::parse(&url)?,
@@ -201,10 +204,14 @@ fn resolve_target(spec: &TargetSpec, profile: Profile) -> Result<Target, ConfigE
         } => {
             let address = Address::parse(address)?;
             let owner = token.clone().ok_or_else(|| {
-                ConfigError::new("missing token: pass --token or set TFE_TOKEN (an owner's user token)")
+                ConfigError::new(
+                    "missing token: pass --token or set TFE_TOKEN (an owner's user token)",
+                )
             })?;
             let organization = organization.clone().ok_or_else(|| {
-                ConfigError::new("missing organization: pass --organization or set TFE_ORGANIZATION")
+                ConfigError::new(
+                    "missing organization: pass --organization or set TFE_ORGANIZATION",
+                )
             })?;
             Ok(Target {
                 description: address.base().to_string(),
@@ -326,16 +333,16 @@ fn trial(
 
         let mut findings = session.findings();
         let exchanges = session.exchanges();
-        if let Some(cfg) = &snapshots {
-            if !exchanges.is_empty() {
-                findings.extend(snapshot::check(
-                    cfg,
-                    def.name,
-                    &ctx.organization,
-                    &session.generated_names(),
-                    &exchanges,
-                ));
-            }
+        if let Some(cfg) = &snapshots
+            && !exchanges.is_empty()
+        {
+            findings.extend(snapshot::check(
+                cfg,
+                def.name,
+                &ctx.organization,
+                &session.generated_names(),
+                &exchanges,
+            ));
         }
         let message = render_failure(&findings, panicked.as_deref());
         record(TrialRecord {
@@ -367,22 +374,15 @@ fn render_failure(findings: &[Finding], panicked: Option<&str>) -> Option<String
     }
     let mut last_exchange: Option<&str> = None;
     for f in findings {
-        if let Some(ex) = &f.exchange {
-            if last_exchange != Some(ex.as_str()) {
-                out.push_str(ex);
-                out.push('\n');
-                last_exchange = Some(ex);
-            }
+        if let Some(ex) = &f.exchange
+            && last_exchange != Some(ex.as_str())
+        {
+            out.push_str(ex);
+            out.push('\n');
+            last_exchange = Some(ex);
         }
-        let mut line = format!("  {}", f.rule);
-        if let Some(p) = &f.pointer {
-            line.push_str(&format!(" at {}", if p.is_empty() { "/" } else { p }));
-        }
-        line.push_str(&format!(": expected {}, got {}", f.expected, f.actual));
-        if !f.source.is_empty() {
-            line.push_str(&format!(" [{}]", f.source));
-        }
-        out.push_str(&line);
+        out.push_str("  ");
+        out.push_str(&f.detail());
         out.push('\n');
     }
     Some(redact::text(out.trim_end()))
@@ -400,7 +400,9 @@ fn print_summary(report: &RunReport, destructive_allowed: bool) {
         );
     }
     for leftover in &report.leftovers {
-        eprintln!("tfe-contract: left behind: {leftover} (could not be deleted; remove it by hand)");
+        eprintln!(
+            "tfe-contract: left behind: {leftover} (could not be deleted; remove it by hand)"
+        );
     }
 }
 

@@ -105,10 +105,15 @@ impl Spec {
             }
         }
         let mut validators = HashMap::new();
-        let schemas = doc.pointer("/components/schemas").cloned().unwrap_or(json!({}));
+        let schemas = doc
+            .pointer("/components/schemas")
+            .cloned()
+            .unwrap_or(json!({}));
         for op in &operations {
             for response in op.responses.values() {
-                let Some(name) = &response.schema else { continue };
+                let Some(name) = &response.schema else {
+                    continue;
+                };
                 if validators.contains_key(name) {
                     continue;
                 }
@@ -176,7 +181,9 @@ fn shorten(s: &str, limit: usize) -> String {
 }
 
 fn operation(doc: &Value, path: &str, method: Method, op: &Value) -> Result<Operation, String> {
-    let id = op["operationId"].as_str().ok_or("operationId is not a string")?;
+    let id = op["operationId"]
+        .as_str()
+        .ok_or("operationId is not a string")?;
     let mut responses = BTreeMap::new();
     for (status, response) in op["responses"].as_object().ok_or("no responses")? {
         let status: u16 = status
@@ -190,7 +197,9 @@ fn operation(doc: &Value, path: &str, method: Method, op: &Value) -> Result<Oper
                     .pointer("/schema/$ref")
                     .and_then(Value::as_str)
                     .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    .ok_or(format!("{id} {status}: body schema must be a component $ref"))?;
+                    .ok_or(format!(
+                        "{id} {status}: body schema must be a component $ref"
+                    ))?;
                 (Some(media.clone()), Some(schema.to_string()))
             }
             None => (None, None),
@@ -200,7 +209,10 @@ fn operation(doc: &Value, path: &str, method: Method, op: &Value) -> Result<Oper
             ResponseSpec {
                 schema,
                 media_type,
-                description: response["description"].as_str().unwrap_or_default().to_string(),
+                description: response["description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
             },
         );
     }
@@ -251,9 +263,16 @@ mod tests {
         assert_eq!(op.alias, "create_organization_token");
         assert_eq!(op.method, Method::POST);
         assert!(std::ptr::eq(op, spec.op("create_organization_token")));
-        assert_eq!(op.responses[&201].schema.as_deref(), Some("AuthenticationTokenDocument"));
+        assert_eq!(
+            op.responses[&201].schema.as_deref(),
+            Some("AuthenticationTokenDocument")
+        );
         assert_eq!(op.responses[&404].schema.as_deref(), Some("ErrorDocument"));
-        assert!(spec.op("deleteOrganizationToken").responses[&204].schema.is_none());
+        assert!(
+            spec.op("deleteOrganizationToken").responses[&204]
+                .schema
+                .is_none()
+        );
         assert_eq!(
             op.path_with(&[("organization_name", "a b")]),
             "/organizations/a%20b/authentication-token"
@@ -273,13 +292,26 @@ mod tests {
         let violations = spec.validate("AuthenticationTokenDocument", &doc);
         let pointers: Vec<_> = violations.iter().map(|v| v.pointer.as_str()).collect();
         assert!(pointers.contains(&"/data/type"), "{violations:?}");
-        assert!(pointers.contains(&"/data/attributes/created-at"), "{violations:?}");
+        assert!(
+            pointers.contains(&"/data/attributes/created-at"),
+            "{violations:?}"
+        );
         let bad_time = json!({"data": {"id": "1", "type": "authentication-tokens",
             "attributes": {"created-at": "yesterday", "last-used-at": null,
                 "description": null, "token": null},
             "relationships": {"created-by": {"data": {"id": "u", "type": "users"}}}}});
-        assert_eq!(spec.validate("AuthenticationTokenDocument", &bad_time).len(), 1);
-        assert_eq!(spec.validate("ErrorDocument", &json!({"errors": [{"status": 429}]})), vec![]);
-        assert_eq!(spec.validate("ErrorDocument", &json!({"errors": []})).len(), 1);
+        assert_eq!(
+            spec.validate("AuthenticationTokenDocument", &bad_time)
+                .len(),
+            1
+        );
+        assert_eq!(
+            spec.validate("ErrorDocument", &json!({"errors": [{"status": 429}]})),
+            vec![]
+        );
+        assert_eq!(
+            spec.validate("ErrorDocument", &json!({"errors": []})).len(),
+            1
+        );
     }
 }

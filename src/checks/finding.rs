@@ -36,7 +36,11 @@ impl Finding {
     }
 
     /// A finding not tied to one exchange (e.g. a snapshot of the whole trial).
-    pub fn general(rule: &'static str, expected: impl Into<String>, actual: impl Into<String>) -> Self {
+    pub fn general(
+        rule: &'static str,
+        expected: impl Into<String>,
+        actual: impl Into<String>,
+    ) -> Self {
         Self {
             rule,
             exchange: None,
@@ -67,19 +71,30 @@ impl Finding {
     }
 }
 
+impl Finding {
+    /// The finding without its exchange: `rule at /pointer: expected X, got Y [source]`.
+    pub fn detail(&self) -> String {
+        let mut line = self.rule.to_string();
+        if let Some(pointer) = &self.pointer {
+            line.push_str(" at ");
+            line.push_str(if pointer.is_empty() { "/" } else { pointer });
+        }
+        line.push_str(&format!(
+            ": expected {}, got {}",
+            self.expected, self.actual
+        ));
+        if !self.source.is_empty() {
+            line.push_str(&format!(" [{}]", self.source));
+        }
+        line
+    }
+}
+
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(exchange) = &self.exchange {
             writeln!(f, "{exchange}")?;
         }
-        write!(f, "  {}", self.rule)?;
-        if let Some(pointer) = &self.pointer {
-            write!(f, " at {}", if pointer.is_empty() { "/" } else { pointer })?;
-        }
-        write!(f, ": expected {}, got {}", self.expected, self.actual)?;
-        if !self.source.is_empty() {
-            write!(f, " [{}]", self.source)?;
-        }
-        Ok(())
+        write!(f, "  {}", self.detail())
     }
 }

@@ -20,7 +20,10 @@ pub fn status(ex: &Exchange, expected: &[u16], source: &str) -> Option<Finding> 
         .join(" or ");
     let mut actual = response.status.to_string();
     if !response.body.is_empty() {
-        actual.push_str(&format!(" with body {}", redact::excerpt(&response.body, 160)));
+        actual.push_str(&format!(
+            " with body {}",
+            redact::excerpt(&response.body, 160)
+        ));
     }
     Some(Finding::new("status", ex, wanted, actual).source(source))
 }
@@ -68,7 +71,8 @@ pub fn error_document(ex: &Exchange, source: &str) -> Option<Finding> {
     let actual = if response.body.is_empty() {
         "an empty body".to_string()
     } else {
-        redact::excerpt(&response.body, 160)
+        let media = response.media_type().unwrap_or_else(|| "untyped".into());
+        format!("a {media} body: {}", redact::excerpt(&response.body, 160))
     };
     Some(
         Finding::new(

@@ -40,21 +40,24 @@ pub fn data_xor_errors(ex: &Exchange) -> Option<Finding> {
     }
     let Some(doc) = response.json() else {
         let actual = format!("not JSON: {}", redact::excerpt(&response.body, 120));
-        return Some(
-            Finding::new("document", ex, "a JSON:API document", actual).source(SOURCE),
-        );
+        return Some(Finding::new("document", ex, "a JSON:API document", actual).source(SOURCE));
     };
     let Some(map) = doc.as_object() else {
         return Some(
-            Finding::new("document", ex, "a JSON object at the top level", json_type(&doc))
-                .source(SOURCE),
+            Finding::new(
+                "document",
+                ex,
+                "a JSON object at the top level",
+                json_type(&doc),
+            )
+            .source(SOURCE),
         );
     };
     match (map.contains_key("data"), map.contains_key("errors")) {
         (true, false) | (false, true) => None,
-        (true, true) => Some(
-            Finding::new("document", ex, "`data` or `errors`", "both").source(SOURCE),
-        ),
+        (true, true) => {
+            Some(Finding::new("document", ex, "`data` or `errors`", "both").source(SOURCE))
+        }
         (false, false) => {
             let keys = map.keys().cloned().collect::<Vec<_>>().join(", ");
             Some(

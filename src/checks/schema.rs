@@ -61,14 +61,27 @@ pub fn body_matches(spec: &Spec, ex: &Exchange) -> Vec<Finding> {
         } else {
             format!("not JSON: {}", redact::excerpt(&response.body, 120))
         };
-        return vec![Finding::new("schema", ex, format!("a {schema}"), actual).source(source)];
+        return vec![
+            Finding::new(
+                "schema",
+                ex,
+                format!("a JSON body of schema {schema}"),
+                actual,
+            )
+            .source(source),
+        ];
     };
     spec.validate(schema, &doc)
         .into_iter()
         .map(|v| {
-            Finding::new("schema", ex, format!("a valid {schema}"), v.message)
-                .at(v.pointer)
-                .source(format!("{source}, schema {}", v.schema_path))
+            Finding::new(
+                "schema",
+                ex,
+                format!("a body valid against {schema}"),
+                v.message,
+            )
+            .at(v.pointer)
+            .source(format!("{source}, schema {}", v.schema_path))
         })
         .collect()
 }

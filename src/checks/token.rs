@@ -67,17 +67,19 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
-fn view(ex: &Exchange) -> Result<TokenView, Finding> {
+fn view(ex: &Exchange) -> Result<TokenView, Box<Finding>> {
     match ex.response() {
-        None => Err(Finding::no_response(ex)),
+        None => Err(Box::new(Finding::no_response(ex))),
         Some(_) => TokenView::of(ex).ok_or_else(|| {
-            Finding::new(
-                "token-document",
-                ex,
-                "a token document with `data`",
-                "a body without a `data` object",
+            Box::new(
+                Finding::new(
+                    "token-document",
+                    ex,
+                    "a token document with `data`",
+                    "a body without a `data` object",
+                )
+                .source("ref §2"),
             )
-            .source("ref §2")
         }),
     }
 }
@@ -86,7 +88,7 @@ fn view(ex: &Exchange) -> Result<TokenView, Finding> {
 pub fn type_is_authentication_tokens(ex: &Exchange) -> Option<Finding> {
     let v = match view(ex) {
         Ok(v) => v,
-        Err(f) => return Some(f),
+        Err(f) => return Some(*f),
     };
     if v.kind.as_deref() == Some("authentication-tokens") {
         return None;
@@ -107,7 +109,7 @@ pub fn type_is_authentication_tokens(ex: &Exchange) -> Option<Finding> {
 pub fn secret_present(ex: &Exchange) -> Option<Finding> {
     let v = match view(ex) {
         Ok(v) => v,
-        Err(f) => return Some(f),
+        Err(f) => return Some(*f),
     };
     if v.secret().is_some() {
         return None;
@@ -128,7 +130,7 @@ pub fn secret_present(ex: &Exchange) -> Option<Finding> {
 pub fn secret_hidden(ex: &Exchange) -> Option<Finding> {
     let v = match view(ex) {
         Ok(v) => v,
-        Err(f) => return Some(f),
+        Err(f) => return Some(*f),
     };
     match v.secret {
         Field::Null | Field::Absent => None,
@@ -145,7 +147,7 @@ pub fn secret_hidden(ex: &Exchange) -> Option<Finding> {
 pub fn same_id(ex: &Exchange, id: &str) -> Option<Finding> {
     let v = match view(ex) {
         Ok(v) => v,
-        Err(f) => return Some(f),
+        Err(f) => return Some(*f),
     };
     if v.id.as_deref() == Some(id) {
         return None;
@@ -167,7 +169,7 @@ pub fn same_id(ex: &Exchange, id: &str) -> Option<Finding> {
 pub fn expiry_is(ex: &Exchange, expected: DateTime<Utc>) -> Option<Finding> {
     let v = match view(ex) {
         Ok(v) => v,
-        Err(f) => return Some(f),
+        Err(f) => return Some(*f),
     };
     let actual = match &v.expired_at {
         Field::Value(Value::String(s)) => parse_time(s),
@@ -180,7 +182,10 @@ pub fn expiry_is(ex: &Exchange, expected: DateTime<Utc>) -> Option<Finding> {
         Finding::new(
             "expiry",
             ex,
-            format!("expired-at {}", expected.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            format!(
+                "expired-at {}",
+                expected.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            ),
             describe(&v.expired_at),
         )
         .at("/data/attributes/expired-at")
@@ -193,7 +198,7 @@ pub fn expiry_is(ex: &Exchange, expected: DateTime<Utc>) -> Option<Finding> {
 pub fn expiry_default(ex: &Exchange, two_years: bool) -> Option<Finding> {
     let v = match view(ex) {
         Ok(v) => v,
-        Err(f) => return Some(f),
+        Err(f) => return Some(*f),
     };
     let pointer = "/data/attributes/expired-at";
     if !two_years {

@@ -18,7 +18,10 @@ pub fn render(report: &RunReport) -> Result<String, String> {
             TrialOutcome::Failed => {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 let message = trial.message.as_deref().unwrap_or("failed");
-                let first = message.lines().find(|l| l.starts_with("  ")).unwrap_or(message);
+                let first = message
+                    .lines()
+                    .find(|l| l.starts_with("  "))
+                    .unwrap_or(message);
                 status.set_message(redact::text(first.trim()));
                 status.set_type("contract");
                 status.set_description(redact::text(message));

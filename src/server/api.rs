@@ -105,7 +105,10 @@ fn ping(state: &State) -> Response {
     );
     let headers = response.headers_mut();
     headers.insert("tfp-api-version", HeaderValue::from_static("2.6"));
-    headers.insert("tfp-appname", HeaderValue::from_static("Terraform Enterprise"));
+    headers.insert(
+        "tfp-appname",
+        HeaderValue::from_static("Terraform Enterprise"),
+    );
     headers.insert("x-tfe-version", HeaderValue::from_static("reference"));
     response
 }
@@ -133,7 +136,10 @@ fn render(state: &State, reply: Reply) -> Response {
     let headers = response.headers_mut();
     headers.insert("x-ratelimit-limit", HeaderValue::from_static("30"));
     if state.extra_headers() {
-        headers.insert("x-request-id", HeaderValue::from_static("req-reference-0001"));
+        headers.insert(
+            "x-request-id",
+            HeaderValue::from_static("req-reference-0001"),
+        );
         headers.insert("x-frame-options", HeaderValue::from_static("SAMEORIGIN"));
         headers.insert("cache-control", HeaderValue::from_static("no-cache"));
     }

@@ -279,7 +279,10 @@ impl State {
         let new_secret_unusable = self.has(Fault::NewSecretUnusable);
         let keeps_deleted = self.has(Fault::DeleteKeepsSecret);
         let keeps_replaced = self.has(Fault::RotationKeepsOldToken);
-        let token = self.tokens.get_mut(&id).expect("secret index is consistent");
+        let token = self
+            .tokens
+            .get_mut(&id)
+            .expect("secret index is consistent");
         let usable = match token.life {
             Life::Live => true,
             Life::Deleted => keeps_deleted,
@@ -303,7 +306,13 @@ impl State {
         let essence = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            });
         if essence.as_deref() == Some(JSON_API) {
             Ok(())
         } else {
@@ -385,7 +394,10 @@ impl State {
         let data: Vec<Value> = self
             .teams
             .values()
-            .filter(|t| q.as_ref().is_none_or(|q| t.name.to_ascii_lowercase().contains(q)))
+            .filter(|t| {
+                q.as_ref()
+                    .is_none_or(|q| t.name.to_ascii_lowercase().contains(q))
+            })
             .filter(|t| names.as_ref().is_none_or(|n| n.contains(&t.name.as_str())))
             .map(|t| self.team_json(t))
             .collect();
@@ -421,7 +433,11 @@ impl State {
             return self.error(422, "invalid attribute", Some("Name is invalid"));
         }
         if self.teams.values().any(|t| t.name == name) {
-            return self.error(422, "invalid attribute", Some("Name has already been taken"));
+            return self.error(
+                422,
+                "invalid attribute",
+                Some("Name has already been taken"),
+            );
         }
         let team = Team {
             id: format!("team-{}", random(16)),
@@ -445,7 +461,11 @@ impl State {
             return self.not_found();
         }
         if id == self.owners_team {
-            return self.error(422, "invalid attribute", Some("The owners team cannot be deleted"));
+            return self.error(
+                422,
+                "invalid attribute",
+                Some("The owners team cannot be deleted"),
+            );
         }
         self.teams.remove(id);
         let ids: Vec<String> = self
@@ -541,20 +561,30 @@ impl State {
             Slot::Default => self.org_token = Some(id),
             Slot::AuditTrails => self.audit_token = Some(id),
         }
-        let status = if self.has(Fault::CreateStatus200) { 200 } else { 201 };
+        let status = if self.has(Fault::CreateStatus200) {
+            200
+        } else {
+            201
+        };
         self.ok(status, doc)
     }
 
-    pub fn show_org_token(&self, p: &Principal, org: &str, query: &HashMap<String, String>) -> Reply {
+    pub fn show_org_token(
+        &self,
+        p: &Principal,
+        org: &str,
+        query: &HashMap<String, String>,
+    ) -> Reply {
         let slot = match self.org_token_gate(p, org, query) {
             Ok(slot) => slot,
             Err(reply) => return reply,
         };
         let Some(id) = self.slot_token(slot) else {
-            if slot == Slot::Default && self.has(Fault::ReadAfterDelete200) {
-                if let Some(id) = &self.deleted_org_token {
-                    return self.ok(200, self.token_doc(&self.tokens[id], false));
-                }
+            if slot == Slot::Default
+                && self.has(Fault::ReadAfterDelete200)
+                && let Some(id) = &self.deleted_org_token
+            {
+                return self.ok(200, self.token_doc(&self.tokens[id], false));
             }
             return self.not_found();
         };
@@ -563,11 +593,20 @@ impl State {
         if self.has(Fault::ReadWrongId) {
             doc["data"]["id"] = json!(format!("{}0", token.id));
         }
-        let status = if self.has(Fault::ReadStatus201) { 201 } else { 200 };
+        let status = if self.has(Fault::ReadStatus201) {
+            201
+        } else {
+            200
+        };
         self.ok(status, doc)
     }
 
-    pub fn delete_org_token(&mut self, p: &Principal, org: &str, query: &HashMap<String, String>) -> Reply {
+    pub fn delete_org_token(
+        &mut self,
+        p: &Principal,
+        org: &str,
+        query: &HashMap<String, String>,
+    ) -> Reply {
         let slot = match self.org_token_gate(p, org, query) {
             Ok(slot) => slot,
             Err(reply) => return reply,
@@ -614,7 +653,11 @@ impl State {
         if self.has(Fault::StrictRequestType)
             && doc.pointer("/data/type").and_then(Value::as_str) != Some("authentication-token")
         {
-            return Err(self.error(422, "invalid attribute", Some("type must be authentication-token")));
+            return Err(self.error(
+                422,
+                "invalid attribute",
+                Some("type must be authentication-token"),
+            ));
         }
         let Some(raw) = doc.pointer("/data/attributes/expired-at") else {
             return Ok(None);
@@ -645,17 +688,26 @@ impl State {
             return Err(if self.has(Fault::MalformedBody500) {
                 self.error(500, "internal server error", None)
             } else {
-                self.error(400, "bad request", Some("The request body is not valid JSON"))
+                self.error(
+                    400,
+                    "bad request",
+                    Some("The request body is not valid JSON"),
+                )
             });
         };
         if !doc.get("data").is_some_and(Value::is_object) {
-            return Err(self.error(422, "invalid document", Some("The document has no data object")));
+            return Err(self.error(
+                422,
+                "invalid document",
+                Some("The document has no data object"),
+            ));
         }
         Ok(doc)
     }
 
     fn insert_token(&mut self, token: Token) {
-        self.by_secret.insert(token.secret.clone(), token.id.clone());
+        self.by_secret
+            .insert(token.secret.clone(), token.id.clone());
         self.tokens.insert(token.id.clone(), token);
     }
 

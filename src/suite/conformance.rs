@@ -18,12 +18,20 @@ pub fn checks() -> Vec<CheckDef> {
         CheckDef::new(
             "jsonapi::media_type",
             "every response with a body is application/vnd.api+json",
-            |s| Box::pin(judge(s, |_, ex| jsonapi::media_type(ex).into_iter().collect())),
+            |s| {
+                Box::pin(judge(s, |_, ex| {
+                    jsonapi::media_type(ex).into_iter().collect()
+                }))
+            },
         ),
         CheckDef::new(
             "jsonapi::data_xor_errors",
             "every document has data or errors at the top level, never both",
-            |s| Box::pin(judge(s, |_, ex| jsonapi::data_xor_errors(ex).into_iter().collect())),
+            |s| {
+                Box::pin(judge(s, |_, ex| {
+                    jsonapi::data_xor_errors(ex).into_iter().collect()
+                }))
+            },
         ),
         CheckDef::new(
             "jsonapi::error_status_matches",
@@ -38,7 +46,11 @@ pub fn checks() -> Vec<CheckDef> {
         CheckDef::new(
             "schema::status_documented",
             "every status is one the spec documents for the operation",
-            |s| Box::pin(judge(s, |spec, ex| schema::status_documented(spec, ex).into_iter().collect())),
+            |s| {
+                Box::pin(judge(s, |spec, ex| {
+                    schema::status_documented(spec, ex).into_iter().collect()
+                }))
+            },
         ),
         CheckDef::new(
             "schema::body_matches_schema",
@@ -59,10 +71,7 @@ async fn judge(s: Session, rule: fn(&Spec, &Exchange) -> Vec<Finding>) -> Result
 /// The tour's exchanges, made on first use.
 async fn tour(s: &Session) -> Arc<Vec<Exchange>> {
     let ctx = s.ctx().clone();
-    ctx.tour
-        .get_or_init(|| run_tour(ctx.clone()))
-        .await
-        .clone()
+    ctx.tour.get_or_init(|| run_tour(ctx.clone())).await.clone()
 }
 
 async fn run_tour(ctx: Arc<RunContext>) -> Arc<Vec<Exchange>> {
@@ -93,8 +102,11 @@ async fn fixtures(s: &Session) {
     let org = s.org();
     s.call("ping", anon.ping()).await;
     s.call("account details", owner.get_account_details()).await;
-    s.call("account details without a token", anon.get_account_details())
-        .await;
+    s.call(
+        "account details without a token",
+        anon.get_account_details(),
+    )
+    .await;
     s.call("show the organization", owner.get_organization(org))
         .await;
     s.call(
@@ -108,7 +120,8 @@ async fn fixtures(s: &Session) {
         owner.get_organization(&missing),
     )
     .await;
-    s.call("list teams", owner.list_teams(org, None, None)).await;
+    s.call("list teams", owner.list_teams(org, None, None))
+        .await;
 
     let name = s.unique_name("tour");
     let body = team_body(&name);
@@ -161,12 +174,10 @@ async fn fixtures(s: &Session) {
         .await;
         s.call("delete the team", owner.delete_team(&id)).await;
         s.call("show the deleted team", owner.get_team(&id)).await;
-        s.call("delete the team again", owner.delete_team(&id)).await;
-        s.call(
-            "show a team without a token",
-            anon.get_team(&id),
-        )
-        .await;
+        s.call("delete the team again", owner.delete_team(&id))
+            .await;
+        s.call("show a team without a token", anon.get_team(&id))
+            .await;
         s.ctx().forget(&Created::Team { id });
     }
 }
@@ -192,7 +203,8 @@ async fn organization_token(s: &Session) {
     if let Some(id) = TokenView::of(&created).and_then(|v| v.id) {
         s.ctx().remember(Created::OrganizationToken { id });
     }
-    s.call("read", owner.get_organization_token(org, None)).await;
+    s.call("read", owner.get_organization_token(org, None))
+        .await;
     s.call(
         "create without a token",
         anon.create_organization_token(org, None, &body),
@@ -221,19 +233,34 @@ async fn organization_token(s: &Session) {
     .await;
     let bearer = Auth::Bearer(s.ctx().owner.clone());
     let params = [("organization_name", org)];
-    s.raw("create with a truncated body", bearer.clone(), "createOrganizationToken", &params)
-        .body(r#"{"data":{"type":"authentication-token","#)
-        .send()
-        .await;
-    s.raw("create without Content-Type", bearer.clone(), "createOrganizationToken", &params)
-        .content_type(None)
-        .body(r#"{"data":{"type":"authentication-token"}}"#)
-        .send()
-        .await;
-    s.raw("delete without Content-Type", bearer, "deleteOrganizationToken", &params)
-        .content_type(None)
-        .send()
-        .await;
+    s.raw(
+        "create with a truncated body",
+        bearer.clone(),
+        "createOrganizationToken",
+        &params,
+    )
+    .body(r#"{"data":{"type":"authentication-token","#)
+    .send()
+    .await;
+    s.raw(
+        "create without Content-Type",
+        bearer.clone(),
+        "createOrganizationToken",
+        &params,
+    )
+    .content_type(None)
+    .body(r#"{"data":{"type":"authentication-token"}}"#)
+    .send()
+    .await;
+    s.raw(
+        "delete without Content-Type",
+        bearer,
+        "deleteOrganizationToken",
+        &params,
+    )
+    .content_type(None)
+    .send()
+    .await;
     s.call(
         "delete without a token",
         anon.delete_organization_token(org, None),

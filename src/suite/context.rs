@@ -118,7 +118,9 @@ impl RunContext {
                                 == Some(id.as_str())
                     });
                     if still_ours {
-                        let _ = owner.delete_organization_token(&self.organization, None).await;
+                        let _ = owner
+                            .delete_organization_token(&self.organization, None)
+                            .await;
                         matches!(journal.last().and_then(|e| e.status()), Some(204 | 404))
                     } else {
                         current.is_some_and(|e| e.response().is_some())
@@ -277,9 +279,6 @@ impl Session {
     }
 
     pub fn generated_names(&self) -> Vec<String> {
-        self.names
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        self.names.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }

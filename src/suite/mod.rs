@@ -94,7 +94,10 @@ mod tests {
             let parts: Vec<_> = check.name.split("::").collect();
             assert!(parts.len() >= 2, "{} is not area::check", check.name);
             assert!(
-                check.name.chars().all(|c| c.is_ascii_lowercase() || c == '_' || c == ':'),
+                check
+                    .name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '_' || c == ':'),
                 "{} has characters outside [a-z_:]",
                 check.name
             );

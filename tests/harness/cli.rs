@@ -1,0 +1,193 @@
+//! The command line is a contract scripts drive: subcommands, flags, environment variables
+//! and exit codes (0 passed, 101 a check failed, 2 usage or configuration).
+
+use std::{process::Output, time::Instant};
+
+use tfe_contract::suite;
+
+use crate::support::{ORG, Served, bin, outcome};
+
+fn text(out: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn run_without_a_target_checks_the_embedded_server_and_passes() {
+    let out = bin().arg("run").output().expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    for check in suite::all() {
+        assert_eq!(
+            outcome(&stdout, check.name),
+            Some("ok"),
+            "{}:\n{stdout}",
+            check.name
+        );
+    }
+    assert!(stderr.contains("embedded reference server"), "{stderr}");
+}
+
+#[test]
+fn a_fault_exits_101_and_names_the_check() {
+    let token = tfe_contract::runner::random_token();
+    let served = Served::start(token.expose(), &["--fault", "rotation-keeps-old-token"]);
+    let out = bin()
+        .args(["run", "--address", &served.address, "--organization", ORG])
+        .env("TFE_TOKEN", token.expose())
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(101), "{stdout}\n{stderr}");
+    assert_eq!(
+        outcome(&stdout, "org_token::create_replaces_previous"),
+        Some("FAILED"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("\"use the first secret\""),
+        "the failure names the exchange: {stdout}"
+    );
+}
+
+#[test]
+fn configuration_errors_exit_2_with_one_line() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "run",
+                "--address",
+                "ftp://x",
+                "--token",
+                "t",
+                "--organization",
+                "o",
+            ],
+            "bad address",
+        ),
+        (
+            &[
+                "run",
+                "--address",
+                "http://127.0.0.1:1",
+                "--organization",
+                "o",
+            ],
+            "missing token",
+        ),
+        (
+            &["run", "--address", "http://127.0.0.1:1", "--token", "t"],
+            "missing organization",
+        ),
+        (
+            &[
+                "run",
+                "--address",
+                "http://127.0.0.1:1",
+                "--token",
+                "t",
+                "--organization",
+                "o",
+            ],
+            "target unreachable",
+        ),
+        (&["run", "--profile", "cloud"], "invalid value"),
+    ];
+    for (args, expected) in cases {
+        let started = Instant::now();
+        let out = bin().args(args).output().expect("runs");
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stdout}\n{stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        if expected != "invalid value" {
+            assert_eq!(
+                stderr.trim().lines().count(),
+                1,
+                "{args:?}: one line, got {stderr}"
+            );
+        }
+        // A generous bound: the point is that a closed port never hangs the run.
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+    }
+}
+
+#[test]
+fn environment_variables_stand_in_for_flags() {
+    let token = tfe_contract::runner::random_token();
+    let served = Served::start(token.expose(), &[]);
+    let out = bin()
+        .args(["run", "--exact", "auth::missing_token_unauthorized"])
+        .env("TFE_ADDRESS", &served.address)
+        .env("TFE_TOKEN", token.expose())
+        .env("TFE_ORGANIZATION", ORG)
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("1 passed"), "{stdout}");
+    assert!(stderr.contains(&served.address), "{stderr}");
+}
+
+#[test]
+fn list_names_every_check_and_runs_nothing() {
+    let out = bin().args(["run", "--list"]).output().expect("runs");
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0));
+    for check in suite::all() {
+        assert!(
+            stdout.contains(&format!("{}: test", check.name)),
+            "{stdout}"
+        );
+    }
+}
+
+#[test]
+fn help_explains_and_never_shows_the_token() {
+    let secret = "helptestsecretvalue.atlasv1.never-shown";
+    let out = bin()
+        .args(["run", "--help"])
+        .env("TFE_TOKEN", secret)
+        .output()
+        .expect("runs");
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0));
+    for needle in [
+        "TFE_ADDRESS",
+        "TFE_TOKEN",
+        "TFE_ORGANIZATION",
+        "--allow-destructive",
+        "Exit codes",
+        "--test-threads",
+    ] {
+        assert!(stdout.contains(needle), "--help lacks {needle}:\n{stdout}");
+    }
+    assert!(!stdout.contains(secret), "--help printed the token");
+    let out = bin().arg("--version").output().expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn serve_lists_its_faults_and_rejects_unknown_ones() {
+    let out = bin()
+        .args(["serve", "--list-faults"])
+        .output()
+        .expect("runs");
+    let (stdout, _) = text(&out);
+    assert_eq!(out.status.code(), Some(0));
+    for row in tfe_contract::server::Fault::TABLE {
+        assert!(stdout.contains(row.name), "{stdout}");
+    }
+    let out = bin()
+        .args(["serve", "--fault", "no-such-fault"])
+        .output()
+        .expect("runs");
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("unknown fault"), "{stderr}");
+}

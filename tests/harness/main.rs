@@ -1,0 +1,10 @@
+//! The harness's own tests, in one test binary: it passes against the reference server, fails
+//! naming exactly the right trials against every fault, passes every allowed quirk, keeps its
+//! command-line contract, and never lets a secret out.
+
+mod cli;
+mod faults;
+mod reference;
+mod secrets;
+mod snapshots;
+mod support;

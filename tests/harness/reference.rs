@@ -1,0 +1,112 @@
+//! Against the clean reference server, and against servers that differ only in ways the
+//! contract allows, every trial passes, under every profile.
+
+use tfe_contract::{
+    config::Profile,
+    runner::TrialOutcome,
+    server::{self, Quirk},
+};
+
+use crate::support::{Reference, failed};
+
+fn server_profile(p: Profile) -> server::Profile {
+    p.name().parse().expect("profiles share names")
+}
+
+#[test]
+fn clean_server_passes_every_profile() {
+    for profile in Profile::ALL {
+        let reference = Reference::start(server_profile(profile), &[], &[]);
+        let report = reference.run(profile);
+        assert!(
+            failed(&report).is_empty(),
+            "{profile}: {:#?}",
+            report.failed().collect::<Vec<_>>()
+        );
+        let passed = report
+            .trials
+            .iter()
+            .filter(|t| t.outcome == TrialOutcome::Passed)
+            .count();
+        assert_eq!(
+            passed,
+            tfe_contract::suite::all()
+                .iter()
+                .filter(|c| c.applies_to(profile))
+                .count()
+        );
+        assert_eq!(report.exit_code(), 0);
+        assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
+    }
+}
+
+#[test]
+fn every_quirk_passes_alone_and_together() {
+    let all: Vec<Quirk> = Quirk::TABLE.iter().map(|r| r.item).collect();
+    let mut cases: Vec<Vec<Quirk>> = all.iter().map(|q| vec![*q]).collect();
+    cases.push(all);
+    for quirks in cases {
+        let reference = Reference::start(server::Profile::Tfe, &[], &quirks);
+        let report = reference.run(Profile::Tfe);
+        assert!(
+            failed(&report).is_empty(),
+            "quirks {quirks:?}: {:#?}",
+            report.failed().collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn profile_mismatch_is_caught_by_the_expiry_default() {
+    // A seeds-era server (no default expiry) fails the current-TFE profile, and vice versa.
+    let legacy = Reference::start(server::Profile::Legacy, &[], &[]);
+    let report = legacy.run(Profile::Tfe);
+    assert_eq!(
+        failed(&report),
+        ["org_token::expiry_default".to_string()].into()
+    );
+    let current = Reference::start(server::Profile::Tfe, &[], &[]);
+    let report = current.run(Profile::Legacy);
+    assert_eq!(
+        failed(&report),
+        ["org_token::expiry_default".to_string()].into()
+    );
+}
+
+#[test]
+fn trials_sharing_the_organization_token_do_not_race() {
+    let reference = Reference::start(server::Profile::Tfe, &[], &[]);
+    for threads in [1, 16] {
+        let mut config =
+            tfe_contract::config::RunConfig::new(tfe_contract::config::TargetSpec::Remote {
+                address: reference.address(),
+                token: Some(reference.token.clone()),
+                organization: Some(crate::support::ORG.into()),
+            });
+        config.libtest.test_threads = Some(threads);
+        config.libtest.logfile = Some(crate::support::scratch("race.log").display().to_string());
+        let report = tfe_contract::runner::run(config).expect("run");
+        assert!(
+            failed(&report).is_empty(),
+            "{threads} threads: {:#?}",
+            report.failed().collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
+fn reference_server_shares_no_code_with_the_harness() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server");
+    for entry in std::fs::read_dir(&dir).expect("src/server") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        for line in text.lines() {
+            let code = line.trim_start();
+            assert!(
+                !code.contains("crate::") && !code.contains("super::super"),
+                "{} reaches outside the server: {line}",
+                path.display()
+            );
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! No token value, given or minted, appears in anything the harness writes: stdout, stderr,
+//! JUnit, snapshots. The canary run uses a server that leaks secrets on purpose.
+
+use std::path::Path;
+
+use crate::support::{ORG, Served, bin, outcome, scratch};
+
+/// Every secret the reference server mints has this shape; none may appear anywhere.
+fn find_secret_shaped(text: &str) -> Option<&str> {
+    let at = text.find(".atlasv1.")?;
+    let start = text[..at]
+        .rfind(|c: char| !c.is_ascii_alphanumeric())
+        .map_or(0, |i| i + 1);
+    let end = text[at + 9..]
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .map_or(text.len(), |i| at + 9 + i);
+    Some(&text[start..end])
+}
+
+fn files_under(dir: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if let Ok(text) = std::fs::read_to_string(&path) {
+                out.push((path.display().to_string(), text));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn canary_token_and_minted_secrets_never_leak() {
+    let canary = "CanaryCanary01.atlasv1.canarycanarycanarycanarycanarycanarycanarycanarycanarycanarycanary1";
+    // The server shows secrets where it must not, so failure messages have secrets to leak.
+    let served = Served::start(
+        canary,
+        &["--fault", "read-shows-secret", "--fault", "empty-secret"],
+    );
+    let snapshots = scratch("canary-snapshots");
+    let junit = scratch("canary-junit.xml");
+    let out = bin()
+        .args(["run", "--address", &served.address, "--organization", ORG])
+        .args(["--junit", junit.to_str().unwrap()])
+        .args([
+            "--snapshots",
+            snapshots.to_str().unwrap(),
+            "--update-snapshots",
+        ])
+        .env("TFE_TOKEN", canary)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(101), "the leaky server must fail");
+    let mut outputs = vec![
+        (
+            "stdout".to_string(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ),
+        (
+            "stderr".to_string(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ),
+        (
+            "junit".to_string(),
+            std::fs::read_to_string(&junit).expect("junit written"),
+        ),
+    ];
+    let snaps = files_under(&snapshots);
+    assert!(!snaps.is_empty(), "snapshots were written");
+    outputs.extend(snaps);
+    for (name, text) in &outputs {
+        assert!(!text.contains(canary), "{name} contains the canary token");
+        assert!(
+            !text.contains("CanaryCanary01"),
+            "{name} contains part of the canary token"
+        );
+        if let Some(secret) = find_secret_shaped(text) {
+            panic!("{name} contains a secret-shaped value {secret:?}");
+        }
+    }
+    // And the redaction did happen where the server leaked.
+    let stdout = &outputs[0].1;
+    assert_eq!(
+        outcome(stdout, "org_token::secret_shown_only_on_create"),
+        Some("FAILED"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_embedded_server_with_a_given_token_leaks_nothing() {
+    let canary = "CanaryEmbedded.atlasv1.canarycanarycanarycanarycanarycanarycanarycanarycanarycanarycanary2";
+    let out = bin()
+        .args(["run", "--token", canary, "--format", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    for text in [
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    ] {
+        assert!(!text.contains(canary));
+        assert!(find_secret_shaped(&text).is_none(), "{text}");
+    }
+}

@@ -1,0 +1,134 @@
+//! Starting reference servers and runs, in process or as the real binary.
+
+use std::{
+    collections::BTreeSet,
+    io::{BufRead, BufReader},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::atomic::{AtomicUsize, Ordering},
+};
+
+use tfe_contract::{
+    config::{Profile, RunConfig, TargetSpec},
+    redact::Secret,
+    runner::{self, RunReport},
+    server::{self, Fault, Quirk},
+};
+
+pub const ORG: &str = "harness-org";
+
+/// A reference server started in this process.
+pub struct Reference {
+    pub handle: server::Handle,
+    pub token: Secret,
+}
+
+impl Reference {
+    pub fn start(profile: server::Profile, faults: &[Fault], quirks: &[Quirk]) -> Self {
+        let token = runner::random_token();
+        let handle = server::spawn(server::Config {
+            port: 0,
+            organization: ORG.into(),
+            owner_token: token.expose().to_string(),
+            profile,
+            faults: faults.to_vec(),
+            quirks: quirks.to_vec(),
+        })
+        .expect("reference server starts");
+        Self { handle, token }
+    }
+
+    pub fn address(&self) -> String {
+        format!("http://{}", self.handle.addr)
+    }
+
+    /// Runs the suite against this server, in process, with libtest's output in a scratch file.
+    pub fn run(&self, profile: Profile) -> RunReport {
+        let mut config = RunConfig::new(TargetSpec::Remote {
+            address: self.address(),
+            token: Some(self.token.clone()),
+            organization: Some(ORG.into()),
+        });
+        config.profile = profile;
+        config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
+        runner::run(config).expect("the run starts")
+    }
+}
+
+/// Names of the failed trials.
+pub fn failed(report: &RunReport) -> BTreeSet<String> {
+    report.failed().map(|t| t.name.clone()).collect()
+}
+
+/// A fresh path under the target directory's tmp folder.
+pub fn scratch(what: &str) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("harness");
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir.join(format!(
+        "{}-{}-{what}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ))
+}
+
+/// The real binary, with the environment a test controls (no TFE_* or CI from outside).
+pub fn bin() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tfe-contract"));
+    for var in [
+        "TFE_ADDRESS",
+        "TFE_TOKEN",
+        "TFE_ORGANIZATION",
+        "CI",
+        "INSTA_UPDATE",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// `tfe-contract serve` as a child process; killed on drop.
+pub struct Served {
+    child: Child,
+    pub address: String,
+}
+
+impl Served {
+    pub fn start(token: &str, args: &[&str]) -> Self {
+        let mut child = bin()
+            .args(["serve", "--organization", ORG])
+            .args(args)
+            .env("TFE_TOKEN", token)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("serve starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut first = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first)
+            .expect("serve prints its address");
+        let address = first
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first:?}"))
+            .to_string();
+        Self { child, address }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What libtest printed for `trial` ("ok", "FAILED", "ignored", ...), whatever the padding.
+pub fn outcome<'a>(stdout: &'a str, trial: &str) -> Option<&'a str> {
+    stdout.lines().find_map(|line| {
+        let rest = line.strip_prefix("test ")?.strip_prefix(trial)?;
+        let rest = rest.trim_start();
+        rest.strip_prefix("... ").map(str::trim)
+    })
+}
