@@ -158,6 +158,7 @@ fn command() -> clap::Command {
 }
 
 pub fn main() -> ExitCode {
+    runner::install_redacting_panic_hook();
     let matches = match command().try_get_matches() {
         Ok(m) => m,
         Err(e) => {

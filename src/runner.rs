@@ -136,6 +136,16 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         target.description, target.organization, config.profile
     );
 
+    let scheduled = checks
+        .iter()
+        .filter(|c| !c.whole_run)
+        .filter(|c| {
+            let probe = Trial::test(c.name, || Ok(()));
+            !config.libtest.is_filtered_out(&probe) && !config.libtest.is_ignored(&probe)
+        })
+        .count();
+    ctx.expect_trials(scheduled);
+
     let records = Arc::new(Mutex::new(Vec::new()));
     let trials = checks
         .into_iter()
@@ -302,6 +312,11 @@ fn trial(
     let records = records.clone();
     let snapshots = config.snapshots.clone();
     Trial::ignorable_test(def.name, move || {
+        // Whatever happens below, the whole-run checks must learn that this trial is over.
+        let mut finished = Finished {
+            ctx: (!def.whole_run).then(|| ctx.clone()),
+            exchanges: Vec::new(),
+        };
         let record = |r: TrialRecord| records.lock().unwrap_or_else(|e| e.into_inner()).push(r);
         if let Some(reason) = skip_reason(&def, &ctx) {
             record(TrialRecord {
@@ -333,6 +348,7 @@ fn trial(
 
         let mut findings = session.findings();
         let exchanges = session.exchanges();
+        finished.exchanges = exchanges.clone();
         if let Some(cfg) = &snapshots
             && !exchanges.is_empty()
         {
@@ -362,6 +378,20 @@ fn trial(
             None => Ok(Completion::Completed),
         }
     })
+}
+
+/// Tells the run a trial is over when dropped, even if the trial's wrapper itself panicked.
+struct Finished {
+    ctx: Option<Arc<RunContext>>,
+    exchanges: Vec<Exchange>,
+}
+
+impl Drop for Finished {
+    fn drop(&mut self) {
+        if let Some(ctx) = &self.ctx {
+            ctx.trial_finished(&self.exchanges);
+        }
+    }
 }
 
 fn render_failure(findings: &[Finding], panicked: Option<&str>) -> Option<String> {
@@ -426,21 +456,28 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     redact::text(raw)
 }
 
-/// Panic messages pass through redaction. Inside a trial the hook stays silent: the trial's
-/// failure message reports the panic.
+/// Inside a trial a panic is reported by the trial's failure message (redacted), so the hook
+/// stays silent there; elsewhere it defers to whatever hook was installed before.
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        std::panic::set_hook(Box::new(|info| {
-            if IN_TRIAL.with(Cell::get) {
-                return;
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_TRIAL.with(Cell::get) {
+                previous(info);
             }
-            let message = panic_message(info.payload());
-            let location = info
-                .location()
-                .map(|l| format!(" at {}:{}", l.file(), l.line()))
-                .unwrap_or_default();
-            eprintln!("tfe-contract: internal error{location}: {message}");
         }));
     });
+}
+
+/// For the command line: panic messages outside trials pass through redaction too.
+pub fn install_redacting_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = panic_message(info.payload());
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("tfe-contract: internal error{location}: {message}");
+    }));
 }

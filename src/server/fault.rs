@@ -110,7 +110,7 @@ table! {
             ["auth::missing_token_unauthorized"];
         UnknownToken403 = "unknown-token-403",
             "a token the server never issued gets 403 instead of 401",
-            ["auth::unknown_token_unauthorized"];
+            ["auth::unknown_token_unauthorized", "schema::status_documented"];
         UnauthorizedPlainText = "unauthorized-plain-text",
             "401 answers have a plain-text body (as OTF's do)",
             ["auth::missing_token_unauthorized", "auth::unknown_token_unauthorized",

@@ -1,7 +1,9 @@
 //! Rules every response must keep, whatever the operation: the JSON:API document rules and the
-//! spec's statuses and schemas. They judge a tour that visits every operation of the spec and,
-//! where it can safely provoke it, every documented status. The tour runs once per run and is
-//! shared by these trials; its organization-token part runs only where destructive trials may.
+//! spec's statuses and schemas. They judge every exchange of the run (so they wait for the
+//! other trials to finish) plus a tour that visits every operation of the spec and, where it
+//! can safely provoke it, every documented status, so that they judge something even when run
+//! alone. The tour runs once per run; its organization-token part runs only where destructive
+//! trials may.
 
 use std::sync::Arc;
 
@@ -58,11 +60,15 @@ pub fn checks() -> Vec<CheckDef> {
             |s| Box::pin(judge(s, schema::body_matches)),
         ),
     ]
+    .into_iter()
+    .map(CheckDef::whole_run)
+    .collect()
 }
 
 async fn judge(s: Session, rule: fn(&Spec, &Exchange) -> Vec<Finding>) -> Result<(), Stop> {
+    let others = s.ctx().run_exchanges().await;
     let tour = tour(&s).await;
-    for ex in tour.iter() {
+    for ex in tour.iter().chain(others.iter()) {
         s.check(rule(s.spec(), ex));
     }
     Ok(())

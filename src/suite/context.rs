@@ -44,6 +44,10 @@ pub struct RunContext {
     org_token: tokio::sync::Mutex<()>,
     pub(crate) tour: tokio::sync::OnceCell<Arc<Vec<Exchange>>>,
     created: Mutex<Vec<Created>>,
+    /// Every exchange of every finished trial, for the whole-run checks.
+    run_log: Mutex<Vec<Exchange>>,
+    /// How many trials (other than whole-run ones) are still to finish.
+    pending: tokio::sync::watch::Sender<usize>,
 }
 
 impl RunContext {
@@ -70,7 +74,33 @@ impl RunContext {
             org_token: tokio::sync::Mutex::new(()),
             tour: tokio::sync::OnceCell::new(),
             created: Mutex::new(Vec::new()),
+            run_log: Mutex::new(Vec::new()),
+            pending: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// How many trials will finish before the whole-run checks may judge.
+    pub fn expect_trials(&self, count: usize) {
+        self.pending.send_replace(count);
+    }
+
+    /// A trial finished (or was ignored): its exchanges join the run's log.
+    pub fn trial_finished(&self, exchanges: &[Exchange]) {
+        self.run_log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(exchanges);
+        self.pending.send_modify(|n| *n = n.saturating_sub(1));
+    }
+
+    /// Every exchange of every other trial, once they have all finished.
+    pub async fn run_exchanges(&self) -> Vec<Exchange> {
+        let mut done = self.pending.subscribe();
+        let _ = done.wait_for(|n| *n == 0).await;
+        self.run_log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Held by every trial that changes the organization token, so that none races another.

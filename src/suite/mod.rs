@@ -29,6 +29,9 @@ pub struct CheckDef {
     pub destructive: bool,
     /// Needs the organization token to itself: never runs beside another such trial.
     pub exclusive: bool,
+    /// Judges every exchange of the run, so it waits until every other trial has finished.
+    /// Such checks come last in `all()`.
+    pub whole_run: bool,
     pub run: fn(Session) -> TrialFuture,
 }
 
@@ -40,8 +43,14 @@ impl CheckDef {
             profiles: &[],
             destructive: false,
             exclusive: false,
+            whole_run: false,
             run,
         }
+    }
+
+    pub fn whole_run(mut self) -> Self {
+        self.whole_run = true;
+        self
     }
 
     /// Rotates or deletes the organization token, so it also needs it to itself.
@@ -103,5 +112,14 @@ mod tests {
             );
             assert!(!check.summary.is_empty(), "{} has no summary", check.name);
         }
+    }
+
+    #[test]
+    fn whole_run_checks_come_last() {
+        // libtest-mimic hands trials out in order: a whole-run check that waits for the others
+        // can only do so safely if every other trial was handed out before it.
+        let checks = all();
+        let first = checks.iter().position(|c| c.whole_run).expect("some");
+        assert!(checks[first..].iter().all(|c| c.whole_run));
     }
 }
