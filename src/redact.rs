@@ -206,6 +206,11 @@ impl Normalizer {
             .clone()
     }
 
+    /// Whether `id` appeared in anything normalized so far.
+    pub fn knows(&self, id: &str) -> bool {
+        self.ids.contains_key(id)
+    }
+
     /// A path or free string: known ids, names and the organization replaced.
     pub fn string(&self, s: &str) -> String {
         let mut out = text(s);

@@ -98,15 +98,7 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     install_panic_hook();
     let checks = suite::all();
     if config.libtest.list {
-        let trials = checks
-            .iter()
-            .map(|c| Trial::test(c.name, || Ok(())))
-            .collect();
-        let _ = libtest_mimic::run(&config.libtest, trials);
-        return Ok(RunReport {
-            listed_only: true,
-            ..RunReport::default()
-        });
+        return Ok(list(&config, &checks));
     }
 
     let runtime = Arc::new(
@@ -171,6 +163,29 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     print_summary(&report, destructive_allowed);
     drop(target);
     Ok(report)
+}
+
+/// `--list`: the trials the profile runs against this target, in libtest's format; with
+/// `--ignored`, the ones it would report as ignored. Nothing is contacted.
+fn list(config: &RunConfig, checks: &[CheckDef]) -> RunReport {
+    let destructive_allowed = config.allow_destructive
+        || match &config.target {
+            TargetSpec::Embedded { .. } => true,
+            TargetSpec::Remote { address, .. } => Address::parse(address).is_ok_and(|a| a.loopback),
+        };
+    let trials = checks
+        .iter()
+        .filter_map(|c| {
+            let skipped = skip_reason(c, config.profile, destructive_allowed).is_some();
+            (skipped == config.libtest.ignored)
+                .then(|| Trial::test(c.name, || Ok(())).with_ignored_flag(skipped))
+        })
+        .collect();
+    let _ = libtest_mimic::run(&config.libtest, trials);
+    RunReport {
+        listed_only: true,
+        ..RunReport::default()
+    }
 }
 
 fn resolve_target(spec: &TargetSpec, profile: Profile) -> Result<Target, ConfigError> {
@@ -282,16 +297,15 @@ async fn probe(transport: &Arc<Transport>, target: &Target) -> Result<(), Config
     }
 }
 
-fn skip_reason(def: &CheckDef, ctx: &RunContext) -> Option<String> {
-    if !def.applies_to(ctx.profile) {
+fn skip_reason(def: &CheckDef, profile: Profile, destructive_allowed: bool) -> Option<String> {
+    if !def.applies_to(profile) {
         let profiles: Vec<&str> = def.profiles.iter().map(|p| p.name()).collect();
         return Some(format!(
-            "not in profile {}: applies to {}",
-            ctx.profile,
+            "not in profile {profile}: applies to {}",
             profiles.join(", ")
         ));
     }
-    if def.destructive && !ctx.destructive_allowed {
+    if def.destructive && !destructive_allowed {
         return Some(
             "destructive on a non-loopback target: rotates or deletes the organization token; pass --allow-destructive to run it"
                 .to_string(),
@@ -318,7 +332,7 @@ fn trial(
             exchanges: Vec::new(),
         };
         let record = |r: TrialRecord| records.lock().unwrap_or_else(|e| e.into_inner()).push(r);
-        if let Some(reason) = skip_reason(&def, &ctx) {
+        if let Some(reason) = skip_reason(&def, ctx.profile, ctx.destructive_allowed) {
             record(TrialRecord {
                 name: def.name.to_string(),
                 outcome: TrialOutcome::Ignored(reason.clone()),
@@ -470,10 +484,14 @@ fn install_panic_hook() {
     });
 }
 
-/// For the command line: panic messages outside trials pass through redaction too.
+/// For the command line: panic messages outside trials pass through redaction too. A reader
+/// that went away (`run --list | head`) ends the process quietly, as SIGPIPE would.
 pub fn install_redacting_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let message = panic_message(info.payload());
+        if message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
         let location = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

@@ -59,7 +59,7 @@ pub fn render(organization: &str, generated: &[String], exchanges: &[Exchange]) 
                         Value::Null
                     } else {
                         match r.json() {
-                            Some(v) => normalizer.value(&v),
+                            Some(v) => normalizer.value(&own_items(&normalizer, v)),
                             None => json!(format!("[{} bytes, not JSON]", r.body.len())),
                         }
                     };
@@ -82,6 +82,20 @@ pub fn render(organization: &str, generated: &[String], exchanges: &[Exchange]) 
     let text = serde_json::to_string_pretty(&entries).unwrap_or_default();
     // Belt and braces: nothing registered as a secret survives into a snapshot file.
     redact::text(&text)
+}
+
+/// A list as the trial knows it: only the items whose ids the trial saw before (created or
+/// read). Other items belong to other trials running at the same time, or to whoever else uses
+/// the account, and differ from run to run and from server to server.
+fn own_items(normalizer: &Normalizer, mut doc: Value) -> Value {
+    if let Some(items) = doc.get_mut("data").and_then(Value::as_array_mut) {
+        items.retain(|item| {
+            item.get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| normalizer.knows(id))
+        });
+    }
+    doc
 }
 
 /// Compares the trial's exchanges with its snapshot; `Some` describes a mismatch.

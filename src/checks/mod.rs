@@ -5,6 +5,7 @@
 mod finding;
 pub mod http;
 pub mod jsonapi;
+pub mod list;
 pub mod schema;
 pub mod token;
 

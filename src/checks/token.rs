@@ -250,3 +250,89 @@ fn describe(field: &Field<Value>) -> String {
         Field::Value(v) => crate::redact::text(&v.to_string()),
     }
 }
+
+/// A team token names its team in `relationships.team`.
+pub fn names_team(ex: &Exchange, team_id: &str) -> Option<Finding> {
+    let doc = match ex.json() {
+        Some(doc) => doc,
+        None => {
+            return Some(
+                view(ex)
+                    .err()
+                    .map_or_else(|| Finding::no_response(ex), |f| *f),
+            );
+        }
+    };
+    let team = doc.pointer("/data/relationships/team/data");
+    let id = team.and_then(|t| t.get("id")).and_then(Value::as_str);
+    let kind = team.and_then(|t| t.get("type")).and_then(Value::as_str);
+    if id == Some(team_id) && kind == Some("teams") {
+        return None;
+    }
+    let actual = match team {
+        None => "no team relationship".to_string(),
+        Some(t) => crate::redact::text(&t.to_string()),
+    };
+    Some(
+        Finding::new(
+            "team-relationship",
+            ex,
+            format!("{{\"id\":{team_id:?},\"type\":\"teams\"}}"),
+            actual,
+        )
+        .at("/data/relationships/team/data")
+        .source("ref §2: team tokens name their team"),
+    )
+}
+
+/// `attributes.description` is exactly `expected` (an empty string stays an empty string).
+pub fn description_is(ex: &Exchange, expected: &str) -> Option<Finding> {
+    let doc = match ex.json() {
+        Some(doc) => doc,
+        None => {
+            return Some(
+                view(ex)
+                    .err()
+                    .map_or_else(|| Finding::no_response(ex), |f| *f),
+            );
+        }
+    };
+    let actual = doc.pointer("/data/attributes/description");
+    if actual.and_then(Value::as_str) == Some(expected) {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "description",
+            ex,
+            format!("description {expected:?}"),
+            actual.map_or("no such attribute".to_string(), |v| {
+                crate::redact::text(&v.to_string())
+            }),
+        )
+        .at("/data/attributes/description")
+        .source("ref §2: the description is echoed, also \"\""),
+    )
+}
+
+/// The document is a token other than `other` (e.g. the audit-trails token is not the
+/// organization token).
+pub fn other_id(ex: &Exchange, other: &str, source: &str) -> Option<Finding> {
+    let v = match view(ex) {
+        Ok(v) => v,
+        Err(f) => return Some(*f),
+    };
+    match v.id {
+        Some(id) if id != other => None,
+        id => Some(
+            Finding::new(
+                "token-id",
+                ex,
+                format!("an id other than {other:?}"),
+                format!("{:?}", id.unwrap_or_default()),
+            )
+            .at("/data/id")
+            .source(source),
+        ),
+    }
+}

@@ -90,6 +90,17 @@ fn route(
         ("DELETE", ["organizations", org, "authentication-token"]) => {
             state.delete_org_token(p, org, query)
         }
+        ("POST", ["teams", id, "authentication-token"]) => state.create_team_token(p, id, body),
+        ("GET", ["teams", id, "authentication-token"]) => state.show_team_token(p, id),
+        ("DELETE", ["teams", id, "authentication-token"]) => state.delete_team_token(p, id),
+        _ if !state.serves_later_routes() => state.not_found(),
+        ("POST", ["teams", id, "authentication-tokens"]) => state.create_team_tokens(p, id, body),
+        ("GET", ["authentication-tokens", id]) => state.show_token(p, id),
+        ("DELETE", ["authentication-tokens", id]) => state.delete_token(p, id),
+        ("GET", ["organizations", org, "team-tokens"]) => state.list_team_tokens(p, org, query),
+        ("DELETE", ["organizations", org, "team-tokens"]) => state.delete_team_tokens(p, org, body),
+        ("GET", ["users", id, "authentication-tokens"]) => state.list_user_tokens(p, id, query),
+        ("POST", ["users", id, "authentication-tokens"]) => state.create_user_token(p, id, body),
         _ => state.not_found(),
     }
 }

@@ -1,5 +1,7 @@
 //! Deliberate deviations. A `Fault` breaks the contract in one named way, and the table says
-//! exactly which trials must fail because of it (and so that no other may). A `Quirk` is a way
+//! exactly which trials must fail because of it (and so that no other may): the trials that
+//! fail under the `hcp` profile, which runs every check; under another profile, those of them
+//! that the profile runs. A `Quirk` is a way
 //! of differing that the contract allows: real servers differ like this, and the harness must
 //! still pass them.
 
@@ -59,28 +61,47 @@ table! {
     pub enum Fault, FaultRow {
         CreateStatus200 = "create-status-200",
             "creating an organization token answers 200 instead of 201",
-            ["org_token::create_returns_token_document", "org_token::accepts_real_client_bodies",
+            ["audit_token::create_returns_separate_token",
+             "org_token::accepts_real_client_bodies", "org_token::create_returns_token_document",
              "schema::status_documented"];
         TokenTypeSingular = "token-type-singular",
             "token documents say type authentication-token (singular)",
-            ["org_token::create_returns_token_document", "schema::body_matches_schema"];
+            ["audit_token::create_returns_separate_token",
+             "org_token::create_returns_token_document", "schema::body_matches_schema",
+             "team_token::create_returns_token_document",
+             "team_tokens::create_returns_token_document",
+             "user_token::create_returns_token_document"];
         EmptySecret = "empty-secret",
             "the create response carries an empty secret",
-            ["org_token::create_returns_token_document", "org_token::accepts_real_client_bodies",
-             "org_token::secret_shown_only_on_create", "org_token::new_secret_authenticates",
-             "org_token::create_replaces_previous", "org_token::deleted_secret_rejected"];
+            ["audit_token::create_returns_separate_token",
+             "org_token::accepts_real_client_bodies", "org_token::create_replaces_previous",
+             "org_token::create_returns_token_document", "org_token::deleted_secret_rejected",
+             "org_token::new_secret_authenticates", "org_token::secret_shown_only_on_create",
+             "team_token::create_replaces_previous", "team_token::create_returns_token_document",
+             "team_tokens::create_returns_token_document", "team_tokens::tokens_coexist",
+             "user_token::create_returns_token_document",
+             "user_token::invisible_to_other_tokens", "user_token::secret_authenticates_as_user"];
         ReadShowsSecret = "read-shows-secret",
             "reading the organization token shows its secret",
             ["org_token::secret_shown_only_on_create"];
         ReadWrongId = "read-wrong-id",
             "reading the organization token answers with another id",
-            ["org_token::read_returns_created_token"];
+            ["audit_token::create_returns_separate_token",
+             "audit_token::delete_leaves_organization_token",
+             "audit_token::rotation_leaves_organization_token",
+             "org_token::read_returns_created_token"];
         ReadStatus201 = "read-status-201",
             "reading the organization token answers 201 (as OTF does)",
-            ["org_token::read_returns_created_token", "schema::status_documented"];
+            ["audit_token::create_returns_separate_token",
+             "audit_token::delete_leaves_organization_token",
+             "audit_token::rotation_leaves_organization_token",
+             "org_token::read_returns_created_token", "schema::status_documented"];
         NewSecretUnusable = "new-secret-unusable",
             "a new organization token does not authenticate",
-            ["org_token::new_secret_authenticates", "org_token::create_replaces_previous"];
+            ["audit_token::create_returns_separate_token",
+             "audit_token::delete_leaves_organization_token",
+             "audit_token::rotation_leaves_organization_token",
+             "org_token::create_replaces_previous", "org_token::new_secret_authenticates"];
         RotationKeepsOldToken = "rotation-keeps-old-token",
             "creating an organization token leaves the previous secret working",
             ["org_token::create_replaces_previous"];
@@ -89,13 +110,14 @@ table! {
             ["org_token::expiry_echoed"];
         PastExpiryAccepted = "past-expiry-accepted",
             "an expired-at in the past is accepted (as OTF does)",
-            ["org_token::expiry_in_past_rejected"];
+            ["org_token::expiry_in_past_rejected", "team_token::expiry_rules"];
         NoDefaultExpiry = "no-default-expiry",
             "without expired-at the token never expires, whatever the profile",
-            ["org_token::expiry_default"];
+            ["org_token::expiry_default", "team_token::expiry_rules"];
         DeleteStatus200 = "delete-status-200",
             "deleting the organization token answers 200 with a document",
-            ["org_token::delete_returns_no_content", "schema::status_documented"];
+            ["audit_token::delete_leaves_organization_token",
+             "org_token::delete_returns_no_content", "schema::status_documented"];
         DeleteKeepsSecret = "delete-keeps-secret",
             "a deleted organization token still authenticates",
             ["org_token::deleted_secret_rejected"];
@@ -114,7 +136,7 @@ table! {
         UnauthorizedPlainText = "unauthorized-plain-text",
             "401 answers have a plain-text body (as OTF's do)",
             ["auth::missing_token_unauthorized", "auth::unknown_token_unauthorized",
-             "jsonapi::media_type", "jsonapi::data_xor_errors", "schema::body_matches_schema"];
+             "jsonapi::data_xor_errors", "jsonapi::media_type", "schema::body_matches_schema"];
         UnknownOrganization403 = "unknown-organization-403",
             "an unknown organization gets 403 instead of 404",
             ["org_token::unknown_organization_not_found", "schema::status_documented"];
@@ -141,7 +163,84 @@ table! {
             ["jsonapi::timestamps_utc"];
         AttributesMissing = "attributes-missing",
             "token documents omit last-used-at, description and created-by (as OTF's do)",
-            ["org_token::create_returns_token_document", "schema::body_matches_schema"];
+            ["audit_token::create_returns_separate_token",
+             "org_token::create_returns_token_document", "schema::body_matches_schema",
+             "team_token::create_returns_token_document",
+             "team_tokens::create_returns_token_document",
+             "team_tokens::empty_description_echoed", "user_token::create_returns_token_document"];
+        TeamRelationshipMissing = "team-relationship-missing",
+            "team tokens do not name their team",
+            ["team_token::create_returns_token_document",
+             "team_tokens::create_returns_token_document"];
+        TeamRotationKeepsOldToken = "team-rotation-keeps-old-token",
+            "creating a legacy team token leaves the previous secret working",
+            ["team_token::create_replaces_previous"];
+        TeamTokenReadShowsSecret = "team-token-read-shows-secret",
+            "reading a legacy team token shows its secret",
+            ["team_token::read_hides_secret"];
+        TeamTokenDeleteIgnored = "team-token-delete-ignored",
+            "deleting a legacy team token answers 204 and keeps the token",
+            ["team_token::delete_revokes"];
+        UnknownTeam500 = "unknown-team-500",
+            "team token routes on a team that does not exist answer 500",
+            ["schema::status_documented", "team_token::unknown_team_not_found",
+             "team_tokens::unknown_not_found"];
+        TeamExpiryIgnored = "team-expiry-ignored",
+            "a requested expired-at on a team token is ignored",
+            ["team_token::expiry_rules"];
+        DescriptionDropped = "description-dropped",
+            "token descriptions come back null",
+            ["team_tokens::create_returns_token_document",
+             "team_tokens::empty_description_echoed", "user_token::create_returns_token_document"];
+        MultiTokenReplaces = "multi-token-replaces",
+            "creating one of a team's several tokens revokes the others",
+            ["team_token_list::bulk_delete", "team_token_list::lists_without_secrets",
+             "team_token_list::pagination_consistent", "team_token_list::sort_by_expiry",
+             "team_tokens::tokens_coexist"];
+        DuplicateDescriptionAccepted = "duplicate-description-accepted",
+            "a second token with a description already used in the team is created",
+            ["team_tokens::duplicate_description_rejected"];
+        TokenShowRevealsSecret = "token-show-reveals-secret",
+            "GET /authentication-tokens/{id} shows the secret",
+            ["team_tokens::read_hides_secret", "user_token::read_hides_secret"];
+        TokenDeleteKeepsSecret = "token-delete-keeps-secret",
+            "deleting a team or user token answers 204 and the token stays (and keeps working)",
+            ["team_token_list::bulk_delete", "team_tokens::delete_revokes",
+             "user_token::delete_revokes"];
+        UnknownTokenId403 = "unknown-token-id-403",
+            "an authentication-token id that does not exist gets 403",
+            ["schema::status_documented", "team_token_list::bulk_delete",
+             "team_tokens::delete_revokes", "team_tokens::unknown_not_found",
+             "user_token::delete_revokes", "user_token::invisible_to_other_tokens"];
+        ListShowsSecrets = "list-shows-secrets",
+            "token lists show every token's secret",
+            ["team_token_list::lists_without_secrets", "user_token::listed_without_secret"];
+        ListIgnoresQuery = "list-ignores-q",
+            "the team-token list ignores q",
+            ["team_token_list::pagination_consistent", "team_token_list::search_by_team_name"];
+        ListIgnoresSort = "list-ignores-sort",
+            "the team-token list ignores sort",
+            ["team_token_list::sort_by_expiry"];
+        PaginationOffByOne = "pagination-off-by-one",
+            "meta.pagination.total-count is one more than the tokens listed",
+            ["team_token_list::pagination_consistent"];
+        BulkDeleteIgnored = "bulk-delete-ignored",
+            "bulk team-token delete answers 204 and deletes nothing",
+            ["team_token_list::bulk_delete"];
+        UserTokenUnusable = "user-token-unusable",
+            "a new user token does not authenticate",
+            ["user_token::secret_authenticates_as_user"];
+        UserTokensVisibleToTeams = "user-tokens-visible-to-teams",
+            "team tokens can list and read a user's tokens",
+            ["user_token::invisible_to_other_tokens"];
+        AuditSharesOrganizationToken = "audit-shares-organization-token",
+            "?token=audit-trails addresses the organization token itself",
+            ["audit_token::create_returns_separate_token",
+             "audit_token::delete_leaves_organization_token",
+             "audit_token::rotation_leaves_organization_token"];
+        AuditExpiresByDefault = "audit-expires-by-default",
+            "the audit-trails token expires after two years by default",
+            ["audit_token::never_expires_by_default"];
     }
 }
 

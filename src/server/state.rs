@@ -47,11 +47,26 @@ enum Life {
     Replaced,
 }
 
+/// What a token is; `owner` on `Token` says whose (team or user id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Organization,
+    AuditTrails,
+    /// The one token of a team (seed 003).
+    LegacyTeam,
+    /// One of a team's several tokens.
+    Team,
+    User,
+}
+
 #[derive(Clone, Debug)]
 struct Token {
     id: String,
     secret: String,
-    principal: Principal,
+    kind: Kind,
+    /// Team id for team tokens, user id for user tokens, empty otherwise.
+    owner: String,
+    description: Option<String>,
     created_at: DateTime<Utc>,
     expired_at: Option<DateTime<Utc>>,
     last_used_at: Option<DateTime<Utc>>,
@@ -59,11 +74,33 @@ struct Token {
     life: Life,
 }
 
+impl Token {
+    fn principal(&self) -> Principal {
+        match self.kind {
+            Kind::Organization => Principal::Organization,
+            Kind::AuditTrails => Principal::AuditTrails,
+            Kind::LegacyTeam | Kind::Team => Principal::Team(self.owner.clone()),
+            Kind::User => Principal::User(self.owner.clone()),
+        }
+    }
+
+    fn is_team_token(&self) -> bool {
+        matches!(self.kind, Kind::LegacyTeam | Kind::Team)
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Team {
     id: String,
     name: String,
     created_at: DateTime<Utc>,
+    legacy_token: Option<String>,
+}
+
+/// What a token-creation request asked for.
+struct TokenRequest {
+    expiry: Option<DateTime<Utc>>,
+    description: Option<String>,
 }
 
 pub struct State {
@@ -77,6 +114,7 @@ pub struct State {
     teams: BTreeMap<String, Team>,
     tokens: BTreeMap<String, Token>,
     by_secret: HashMap<String, String>,
+    owner_secret: String,
     org_token: Option<String>,
     audit_token: Option<String>,
     /// The document of the last deleted organization token (for `read-after-delete-200`).
@@ -98,6 +136,7 @@ impl State {
             teams: BTreeMap::new(),
             tokens: BTreeMap::new(),
             by_secret: HashMap::new(),
+            owner_secret: config.owner_token.clone(),
             org_token: None,
             audit_token: None,
             deleted_org_token: None,
@@ -108,15 +147,17 @@ impl State {
             id: format!("team-{}", random(16)),
             name: "owners".into(),
             created_at: now,
+            legacy_token: None,
         };
         state.owners_team = owners.id.clone();
         state.teams.insert(owners.id.clone(), owners);
-        let owner = Principal::User(state.owner_id.clone());
         let id = state.token_id();
         state.insert_token(Token {
             id,
             secret: config.owner_token.clone(),
-            principal: owner,
+            kind: Kind::User,
+            owner: state.owner_id.clone(),
+            description: Some("the owner's token".into()),
             created_at: now,
             expired_at: None,
             last_used_at: None,
@@ -277,8 +318,19 @@ impl State {
         };
         let now = Utc::now();
         let new_secret_unusable = self.has(Fault::NewSecretUnusable);
-        let keeps_deleted = self.has(Fault::DeleteKeepsSecret);
-        let keeps_replaced = self.has(Fault::RotationKeepsOldToken);
+        let user_token_unusable = self.has(Fault::UserTokenUnusable);
+        let owner_secret = self.owner_secret.clone();
+        let token = &self.tokens[&id];
+        let keeps_deleted = match token.kind {
+            Kind::Organization | Kind::AuditTrails => self.has(Fault::DeleteKeepsSecret),
+            Kind::LegacyTeam => self.has(Fault::TeamTokenDeleteIgnored),
+            Kind::Team | Kind::User => self.has(Fault::TokenDeleteKeepsSecret),
+        };
+        let keeps_replaced = match token.kind {
+            Kind::Organization | Kind::AuditTrails => self.has(Fault::RotationKeepsOldToken),
+            Kind::LegacyTeam => self.has(Fault::TeamRotationKeepsOldToken),
+            Kind::Team | Kind::User => false,
+        };
         let token = self
             .tokens
             .get_mut(&id)
@@ -288,12 +340,13 @@ impl State {
             Life::Deleted => keeps_deleted,
             Life::Replaced => keeps_replaced,
         } && token.expired_at.is_none_or(|t| t > now)
-            && !(new_secret_unusable && token.principal == Principal::Organization);
+            && !(new_secret_unusable && token.kind == Kind::Organization)
+            && !(user_token_unusable && token.kind == Kind::User && token.secret != owner_secret);
         if !usable {
             return Err(self.unauthorized());
         }
         token.last_used_at = Some(now);
-        Ok(token.principal.clone())
+        Ok(token.principal())
     }
 
     /// POST, PATCH and DELETE must say `Content-Type: application/vnd.api+json`.
@@ -443,6 +496,7 @@ impl State {
             id: format!("team-{}", random(16)),
             name: name.to_string(),
             created_at: Utc::now(),
+            legacy_token: None,
         };
         let doc = json!({"data": self.team_json(&team)});
         self.teams.insert(team.id.clone(), team);
@@ -471,7 +525,7 @@ impl State {
         let ids: Vec<String> = self
             .tokens
             .values()
-            .filter(|t| t.principal == Principal::Team(id.to_string()))
+            .filter(|t| t.is_team_token() && t.owner == id)
             .map(|t| t.id.clone())
             .collect();
         for token in ids {
@@ -480,12 +534,18 @@ impl State {
         self.no_content()
     }
 
-    // ----- organization tokens ------------------------------------------------------------
+    // ----- organization and audit-trails tokens -----------------------------------------
 
     fn slot(&self, query: &HashMap<String, String>) -> Option<Slot> {
         match query.get("token").map(String::as_str) {
             None => Some(Slot::Default),
-            Some("audit-trails") if self.profile == Profile::Hcp => Some(Slot::AuditTrails),
+            Some("audit-trails") if self.profile == Profile::Hcp => {
+                if self.has(Fault::AuditSharesOrganizationToken) {
+                    Some(Slot::Default)
+                } else {
+                    Some(Slot::AuditTrails)
+                }
+            }
             Some(_) => None,
         }
     }
@@ -523,39 +583,27 @@ impl State {
             Ok(slot) => slot,
             Err(reply) => return reply,
         };
-        let requested = match self.token_request(body) {
-            Ok(expiry) => expiry,
+        let audit = query.contains_key("token");
+        let request = match self.token_request(body, self.has(Fault::StrictRequestType)) {
+            Ok(r) => r,
             Err(reply) => return reply,
         };
-        let now = Utc::now();
-        let expired_at = match requested {
-            Some(_) if self.has(Fault::ExpiryIgnored) => self.default_expiry(slot, now),
-            Some(t) => Some(t),
-            None => self.default_expiry(slot, now),
+        let expiry = match request.expiry {
+            Some(_) if self.has(Fault::ExpiryIgnored) => None,
+            requested => requested,
         };
+        let never_expires = audit && !self.has(Fault::AuditExpiresByDefault);
         if let Some(old) = self.slot_token(slot).cloned() {
             self.revoke(&old, Life::Replaced);
         }
-        let id = self.token_id();
-        let creator = match p {
-            Principal::User(id) => (id.clone(), "users"),
-            Principal::Team(id) => (id.clone(), "teams"),
-            _ => (self.organization.clone(), "organizations"),
+        let kind = if slot == Slot::AuditTrails {
+            Kind::AuditTrails
+        } else {
+            Kind::Organization
         };
-        let token = Token {
-            id: id.clone(),
-            secret: new_secret(),
-            principal: match slot {
-                Slot::Default => Principal::Organization,
-                Slot::AuditTrails => Principal::AuditTrails,
-            },
-            created_at: now,
-            expired_at,
-            last_used_at: None,
-            created_by: creator,
-            life: Life::Live,
-        };
+        let token = self.mint(kind, String::new(), None, expiry, never_expires, p);
         let doc = self.token_doc(&token, true);
+        let id = token.id.clone();
         self.insert_token(token);
         match slot {
             Slot::Default => self.org_token = Some(id),
@@ -632,25 +680,461 @@ impl State {
         self.no_content()
     }
 
-    fn default_expiry(&self, slot: Slot, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let never = slot == Slot::AuditTrails
-            || self.profile == Profile::Legacy
-            || self.has(Fault::NoDefaultExpiry);
-        if never {
+    // ----- team tokens ------------------------------------------------------------------
+
+    /// The team, if it exists and `p` may manage its tokens; 404 (or 500 under the fault)
+    /// otherwise.
+    fn managed_team(&self, p: &Principal, team_id: &str) -> Result<(), Reply> {
+        if !self.teams.contains_key(team_id) {
+            return Err(if self.has(Fault::UnknownTeam500) {
+                self.error(500, "internal server error", None)
+            } else {
+                self.not_found()
+            });
+        }
+        if !self.owner_level(p) {
+            return Err(self.not_found());
+        }
+        Ok(())
+    }
+
+    pub fn create_team_token(&mut self, p: &Principal, team_id: &str, body: &[u8]) -> Reply {
+        if let Err(reply) = self.managed_team(p, team_id) {
+            return reply;
+        }
+        let request = match self.token_request(body, false) {
+            Ok(r) => r,
+            Err(reply) => return reply,
+        };
+        let expiry = request
+            .expiry
+            .filter(|_| !self.has(Fault::TeamExpiryIgnored));
+        if let Some(old) = self.teams[team_id].legacy_token.clone() {
+            self.revoke(&old, Life::Replaced);
+        }
+        let token = self.mint(
+            Kind::LegacyTeam,
+            team_id.to_string(),
+            None,
+            expiry,
+            false,
+            p,
+        );
+        let doc = self.token_doc(&token, true);
+        if let Some(team) = self.teams.get_mut(team_id) {
+            team.legacy_token = Some(token.id.clone());
+        }
+        self.insert_token(token);
+        self.ok(201, doc)
+    }
+
+    pub fn show_team_token(&self, p: &Principal, team_id: &str) -> Reply {
+        if let Err(reply) = self.managed_team(p, team_id) {
+            return reply;
+        }
+        match &self.teams[team_id].legacy_token {
+            Some(id) => self.ok(
+                200,
+                self.token_doc(&self.tokens[id], self.has(Fault::TeamTokenReadShowsSecret)),
+            ),
+            None => self.not_found(),
+        }
+    }
+
+    pub fn delete_team_token(&mut self, p: &Principal, team_id: &str) -> Reply {
+        if let Err(reply) = self.managed_team(p, team_id) {
+            return reply;
+        }
+        let Some(id) = self.teams[team_id].legacy_token.clone() else {
+            return self.not_found();
+        };
+        if !self.has(Fault::TeamTokenDeleteIgnored) {
+            self.revoke(&id, Life::Deleted);
+            if let Some(team) = self.teams.get_mut(team_id) {
+                team.legacy_token = None;
+            }
+        }
+        self.no_content()
+    }
+
+    pub fn create_team_tokens(&mut self, p: &Principal, team_id: &str, body: &[u8]) -> Reply {
+        if let Err(reply) = self.managed_team(p, team_id) {
+            return reply;
+        }
+        let request = match self.token_request(body, false) {
+            Ok(r) => r,
+            Err(reply) => return reply,
+        };
+        let taken = request.description.is_some()
+            && self.tokens.values().any(|t| {
+                t.kind == Kind::Team
+                    && t.owner == team_id
+                    && t.life == Life::Live
+                    && t.description == request.description
+            });
+        if taken && !self.has(Fault::DuplicateDescriptionAccepted) {
+            return self.error(
+                422,
+                "invalid attribute",
+                Some("Validation failed: Description has already been taken"),
+            );
+        }
+        if self.has(Fault::MultiTokenReplaces) {
+            let others: Vec<String> = self
+                .tokens
+                .values()
+                .filter(|t| t.kind == Kind::Team && t.owner == team_id && t.life == Life::Live)
+                .map(|t| t.id.clone())
+                .collect();
+            for id in others {
+                self.revoke(&id, Life::Replaced);
+            }
+        }
+        let token = self.mint(
+            Kind::Team,
+            team_id.to_string(),
+            request.description,
+            request.expiry,
+            false,
+            p,
+        );
+        let doc = self.token_doc(&token, true);
+        self.insert_token(token);
+        self.ok(201, doc)
+    }
+
+    fn team_tokens_served(&self) -> bool {
+        self.profile != Profile::Legacy
+    }
+
+    /// Team and user tokens by id: owner-level callers see team tokens, a user sees only
+    /// their own user tokens.
+    fn visible_token(&self, p: &Principal, id: &str) -> Option<&Token> {
+        let token = self.tokens.get(id).filter(|t| t.life == Life::Live)?;
+        let visible = match token.kind {
+            Kind::LegacyTeam | Kind::Team => {
+                self.teams.contains_key(&token.owner) && self.owner_level(p)
+            }
+            Kind::User => {
+                *p == Principal::User(token.owner.clone())
+                    || (self.has(Fault::UserTokensVisibleToTeams)
+                        && matches!(p, Principal::Team(_)))
+            }
+            Kind::Organization | Kind::AuditTrails => false,
+        };
+        visible.then_some(token)
+    }
+
+    fn unknown_token_id(&self) -> Reply {
+        if self.has(Fault::UnknownTokenId403) {
+            self.error(403, "forbidden", None)
+        } else {
+            self.not_found()
+        }
+    }
+
+    pub fn show_token(&self, p: &Principal, id: &str) -> Reply {
+        match self.visible_token(p, id) {
+            Some(token) => self.ok(
+                200,
+                self.token_doc(token, self.has(Fault::TokenShowRevealsSecret)),
+            ),
+            None => self.unknown_token_id(),
+        }
+    }
+
+    pub fn delete_token(&mut self, p: &Principal, id: &str) -> Reply {
+        let Some(token) = self.visible_token(p, id) else {
+            return self.unknown_token_id();
+        };
+        let (kind, owner) = (token.kind, token.owner.clone());
+        if !self.has(Fault::TokenDeleteKeepsSecret) {
+            self.revoke(id, Life::Deleted);
+            if kind == Kind::LegacyTeam
+                && let Some(team) = self.teams.get_mut(&owner)
+            {
+                team.legacy_token = None;
+            }
+        }
+        self.no_content()
+    }
+
+    pub fn list_team_tokens(
+        &self,
+        p: &Principal,
+        org: &str,
+        query: &HashMap<String, String>,
+    ) -> Reply {
+        if org != self.organization {
+            return self.unknown_organization();
+        }
+        if !self.owner_level(p) {
+            return self.not_found();
+        }
+        let q = query
+            .get("q")
+            .filter(|_| !self.has(Fault::ListIgnoresQuery))
+            .map(|q| q.to_ascii_lowercase());
+        let mut tokens: Vec<&Token> = self
+            .tokens
+            .values()
+            .filter(|t| t.is_team_token() && t.life == Life::Live)
+            .filter(|t| {
+                let name = self
+                    .teams
+                    .get(&t.owner)
+                    .map(|team| team.name.to_ascii_lowercase());
+                match (&q, name) {
+                    (_, None) => false,
+                    (None, Some(_)) => true,
+                    (Some(q), Some(name)) => name.contains(q.as_str()),
+                }
+            })
+            .collect();
+        let sort = query
+            .get("sort")
+            .map(String::as_str)
+            .unwrap_or("expired-at");
+        if !self.has(Fault::ListIgnoresSort) {
+            let (descending, key) = match sort.strip_prefix('-') {
+                Some(key) => (true, key),
+                None => (false, sort),
+            };
+            let team_name = |t: &Token| self.teams.get(&t.owner).map(|x| x.name.clone());
+            tokens.sort_by(|a, b| {
+                let order = match key {
+                    "last-used-at" => cmp_nulls_last(a.last_used_at, b.last_used_at),
+                    "created-by" => a.created_by.0.cmp(&b.created_by.0),
+                    "team-name" => team_name(a).cmp(&team_name(b)),
+                    _ => cmp_nulls_last(a.expired_at, b.expired_at),
+                };
+                let order = order.then_with(|| a.created_at.cmp(&b.created_at));
+                if descending { order.reverse() } else { order }
+            });
+        }
+        let data: Vec<Value> = tokens
+            .iter()
+            .map(|t| self.token_doc(t, self.has(Fault::ListShowsSecrets))["data"].clone())
+            .collect();
+        let base = format!("/api/v2/organizations/{org}/team-tokens");
+        self.ok(200, self.page(data, query, &base, true))
+    }
+
+    pub fn delete_team_tokens(&mut self, p: &Principal, org: &str, body: &[u8]) -> Reply {
+        if org != self.organization {
+            return self.unknown_organization();
+        }
+        if !self.member(p) {
+            return self.not_found();
+        }
+        if !self.owner_level(p) {
+            return self.error(
+                403,
+                "forbidden",
+                Some("You are not allowed to delete these tokens"),
+            );
+        }
+        let Ok(doc) = serde_json::from_slice::<Value>(body) else {
+            return self.error(
+                400,
+                "bad request",
+                Some("The request body is not valid JSON"),
+            );
+        };
+        let ids: Option<Vec<String>> = doc.get("data").and_then(Value::as_array).map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect()
+        });
+        let Some(ids) = ids.filter(|ids| !ids.is_empty()) else {
+            return self.error(
+                422,
+                "invalid document",
+                Some("data must list the tokens to delete"),
+            );
+        };
+        let all_team_tokens = ids.iter().all(|id| {
+            self.tokens
+                .get(id)
+                .is_some_and(|t| t.is_team_token() && t.life == Life::Live)
+        });
+        if !all_team_tokens {
+            return self.not_found();
+        }
+        if !self.has(Fault::BulkDeleteIgnored) {
+            for id in &ids {
+                let owner = self.tokens[id].owner.clone();
+                self.revoke(id, Life::Deleted);
+                if let Some(team) = self.teams.get_mut(&owner)
+                    && team.legacy_token.as_deref() == Some(id.as_str())
+                {
+                    team.legacy_token = None;
+                }
+            }
+        }
+        self.no_content()
+    }
+
+    // ----- user tokens ------------------------------------------------------------------
+
+    pub fn list_user_tokens(
+        &self,
+        p: &Principal,
+        user_id: &str,
+        query: &HashMap<String, String>,
+    ) -> Reply {
+        let own = *p == Principal::User(user_id.to_string());
+        let peeking = self.has(Fault::UserTokensVisibleToTeams) && matches!(p, Principal::Team(_));
+        let data: Vec<Value> = if own || peeking {
+            self.tokens
+                .values()
+                .filter(|t| t.kind == Kind::User && t.owner == user_id && t.life == Life::Live)
+                .map(|t| self.token_doc(t, self.has(Fault::ListShowsSecrets))["data"].clone())
+                .collect()
+        } else {
+            // Anyone else sees an empty list (ref §5).
+            Vec::new()
+        };
+        let paginated = query.contains_key("page[number]") || query.contains_key("page[size]");
+        let base = format!("/api/v2/users/{user_id}/authentication-tokens");
+        self.ok(200, self.page(data, query, &base, paginated))
+    }
+
+    pub fn create_user_token(&mut self, p: &Principal, user_id: &str, body: &[u8]) -> Reply {
+        if *p != Principal::User(user_id.to_string()) {
+            return self.not_found();
+        }
+        let request = match self.token_request(body, false) {
+            Ok(r) => r,
+            Err(reply) => return reply,
+        };
+        let token = self.mint(
+            Kind::User,
+            user_id.to_string(),
+            request.description,
+            request.expiry,
+            false,
+            p,
+        );
+        let doc = self.token_doc(&token, true);
+        self.insert_token(token);
+        self.ok(201, doc)
+    }
+
+    // ----- shared -----------------------------------------------------------------------
+
+    /// A list document: every item when not paginated, else one page with links and meta.
+    fn page(
+        &self,
+        data: Vec<Value>,
+        query: &HashMap<String, String>,
+        base: &str,
+        paginated: bool,
+    ) -> Value {
+        if !paginated {
+            return json!({ "data": data });
+        }
+        let size = query
+            .get("page[size]")
+            .and_then(|s| s.parse::<usize>().ok())
+            .filter(|s| *s > 0)
+            .unwrap_or(20)
+            .min(100);
+        let total = data.len();
+        let pages = total.div_ceil(size).max(1);
+        let number = query
+            .get("page[number]")
+            .and_then(|s| s.parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(1);
+        let items: Vec<Value> = data
+            .into_iter()
+            .skip((number - 1) * size)
+            .take(size)
+            .collect();
+        let mut extra = String::new();
+        for key in ["q", "sort", "filter[status]"] {
+            if let Some(v) = query.get(key) {
+                extra.push_str(&format!("&{}={}", encode_query(key), encode_query(v)));
+            }
+        }
+        let link = |n: usize| format!("{base}?page%5Bnumber%5D={n}&page%5Bsize%5D={size}{extra}");
+        let prev = (number > 1).then(|| number - 1);
+        let next = (number < pages).then(|| number + 1);
+        let reported_total = if self.has(Fault::PaginationOffByOne) {
+            total + 1
+        } else {
+            total
+        };
+        json!({
+            "data": items,
+            "links": {
+                "self": link(number), "first": link(1), "last": link(pages),
+                "prev": prev.map(link), "next": next.map(link),
+            },
+            "meta": {"pagination": {
+                "current-page": number, "page-size": size, "prev-page": prev, "next-page": next,
+                "total-pages": pages, "total-count": reported_total,
+            }},
+        })
+    }
+
+    fn default_expiry(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if self.profile == Profile::Legacy || self.has(Fault::NoDefaultExpiry) {
             None
         } else {
             now.checked_add_months(Months::new(24))
         }
     }
 
-    /// Reads a token-creation body: none at all, or a document whose optional
-    /// `attributes.expired-at` is in the future. Answers 400/422 otherwise.
-    fn token_request(&self, body: &[u8]) -> Result<Option<DateTime<Utc>>, Reply> {
+    /// A new token (not yet stored).
+    fn mint(
+        &mut self,
+        kind: Kind,
+        owner: String,
+        description: Option<String>,
+        expiry: Option<DateTime<Utc>>,
+        never_expires: bool,
+        creator: &Principal,
+    ) -> Token {
+        let now = Utc::now();
+        let expired_at = match expiry {
+            Some(t) => Some(t),
+            None if never_expires => None,
+            None => self.default_expiry(now),
+        };
+        let created_by = match creator {
+            Principal::User(id) => (id.clone(), "users"),
+            Principal::Team(id) => (id.clone(), "teams"),
+            _ => (self.organization.clone(), "organizations"),
+        };
+        Token {
+            id: self.token_id(),
+            secret: new_secret(),
+            kind,
+            owner,
+            description,
+            created_at: now,
+            expired_at,
+            last_used_at: None,
+            created_by,
+            life: Life::Live,
+        }
+    }
+
+    /// Reads a token-creation body: none at all, or a document with optional
+    /// `attributes.expired-at` (in the future) and `attributes.description`. 400/422 otherwise.
+    fn token_request(&self, body: &[u8], strict_type: bool) -> Result<TokenRequest, Reply> {
+        let mut request = TokenRequest {
+            expiry: None,
+            description: None,
+        };
         if body.iter().all(u8::is_ascii_whitespace) {
-            return Ok(None);
+            return Ok(request);
         }
         let doc = self.parse(body)?;
-        if self.has(Fault::StrictRequestType)
+        if strict_type
             && doc.pointer("/data/type").and_then(Value::as_str) != Some("authentication-token")
         {
             return Err(self.error(
@@ -659,12 +1143,16 @@ impl State {
                 Some("type must be authentication-token"),
             ));
         }
-        let Some(raw) = doc.pointer("/data/attributes/expired-at") else {
-            return Ok(None);
+        request.description = doc
+            .pointer("/data/attributes/description")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let Some(raw) = doc
+            .pointer("/data/attributes/expired-at")
+            .filter(|v| !v.is_null())
+        else {
+            return Ok(request);
         };
-        if raw.is_null() {
-            return Ok(None);
-        }
         let Some(expiry) = raw.as_str().and_then(parse_time) else {
             return Err(self.error(
                 422,
@@ -679,7 +1167,8 @@ impl State {
                 Some("Expired at must be in the future"),
             ));
         }
-        Ok(Some(expiry))
+        request.expiry = Some(expiry);
+        Ok(request)
     }
 
     /// A JSON:API request document: 400 if it is not JSON, 422 if it has no `data` object.
@@ -724,12 +1213,16 @@ impl State {
             (true, true) => json!(""),
             (true, false) => json!(token.secret),
         };
+        let description = match &token.description {
+            Some(d) if !self.has(Fault::DescriptionDropped) => json!(d),
+            _ => Value::Null,
+        };
         let mut attributes = Map::new();
         attributes.insert("created-at".into(), json!(self.time(token.created_at)));
         attributes.insert("token".into(), secret);
         if !self.has(Fault::AttributesMissing) {
             attributes.insert("last-used-at".into(), self.opt_time(token.last_used_at));
-            attributes.insert("description".into(), Value::Null);
+            attributes.insert("description".into(), description);
         }
         // The seeds' documents have no expired-at; later servers always send it.
         if token.expired_at.is_some() || self.profile != Profile::Legacy {
@@ -740,6 +1233,12 @@ impl State {
             relationships.insert(
                 "created-by".into(),
                 json!({"data": {"id": token.created_by.0, "type": token.created_by.1}}),
+            );
+        }
+        if token.is_team_token() && !self.has(Fault::TeamRelationshipMissing) {
+            relationships.insert(
+                "team".into(),
+                json!({"data": {"id": token.owner, "type": "teams"}}),
             );
         }
         let kind = if self.has(Fault::TokenTypeSingular) {
@@ -760,6 +1259,32 @@ impl State {
         }
         doc
     }
+
+    /// Whether the routes the seeds' era did not have are served.
+    pub fn serves_later_routes(&self) -> bool {
+        self.team_tokens_served()
+    }
+}
+
+fn cmp_nulls_last(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> std::cmp::Ordering {
+    match (a, b) {
+        (Some(a), Some(b)) => a.cmp(&b),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    }
+}
+
+fn encode_query(raw: &str) -> String {
+    let mut out = String::new();
+    for b in raw.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// RFC 3339, or a date-time without a zone (pytfe sends those), taken as UTC.

@@ -7,10 +7,13 @@
 
 use std::sync::Arc;
 
-use super::{CheckDef, Created, RunContext, Session, Stop, org_token};
+use super::{
+    CheckDef, Created, RunContext, Session, Stop,
+    common::{self, team_body},
+};
 use crate::{
     checks::{Finding, jsonapi, schema, token::TokenView},
-    client::{Auth, types},
+    client::Auth,
     exchange::Exchange,
     spec::Spec,
 };
@@ -188,21 +191,12 @@ async fn fixtures(s: &Session) {
     }
 }
 
-pub(super) fn team_body(name: &str) -> types::TeamCreateRequest {
-    types::TeamCreateRequest {
-        data: types::TeamCreateRequestData {
-            type_: "teams".into(),
-            attributes: types::TeamCreateRequestDataAttributes { name: name.into() },
-        },
-    }
-}
-
 async fn organization_token(s: &Session) {
     let owner = s.owner();
     let anon = s.client(Auth::None);
     let org = s.org();
     let missing = s.unique_name("missing-org");
-    let body = org_token::docs_body(None);
+    let body = common::docs_body(None);
     let created = s
         .call("create", owner.create_organization_token(org, None, &body))
         .await;
@@ -234,7 +228,7 @@ async fn organization_token(s: &Session) {
     let past = chrono::Utc::now() - chrono::Duration::days(1);
     s.call(
         "create with expired-at in the past",
-        owner.create_organization_token(org, None, &org_token::docs_body(Some(past))),
+        owner.create_organization_token(org, None, &common::docs_body(Some(past))),
     )
     .await;
     let bearer = Auth::Bearer(s.ctx().owner.clone());

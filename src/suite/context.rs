@@ -11,7 +11,7 @@ use rand::Rng;
 
 use crate::{
     checks::Finding,
-    client::{Auth, Client, Journal, RawRequest, Recorder, Transport},
+    client::{Auth, Client, Journal, RawRequest, Recorder, Transport, types},
     config::Profile,
     exchange::Exchange,
     redact::Secret,
@@ -25,8 +25,20 @@ pub struct Stop;
 /// Something the run created on the target, to delete at the end.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Created {
-    Team { id: String },
-    OrganizationToken { id: String },
+    Team {
+        id: String,
+    },
+    OrganizationToken {
+        id: String,
+    },
+    AuditTrailsToken {
+        id: String,
+    },
+    /// A user token, deleted through `/authentication-tokens/{id}`. (Team tokens go with
+    /// their team.)
+    UserToken {
+        id: String,
+    },
 }
 
 /// Shared by every trial of one run.
@@ -46,6 +58,8 @@ pub struct RunContext {
     created: Mutex<Vec<Created>>,
     /// Every exchange of every finished trial, for the whole-run checks.
     run_log: Mutex<Vec<Exchange>>,
+    /// Numbers the names this run generates.
+    names: std::sync::atomic::AtomicUsize,
     /// How many trials (other than whole-run ones) are still to finish.
     pending: tokio::sync::watch::Sender<usize>,
 }
@@ -75,6 +89,7 @@ impl RunContext {
             tour: tokio::sync::OnceCell::new(),
             created: Mutex::new(Vec::new()),
             run_log: Mutex::new(Vec::new()),
+            names: std::sync::atomic::AtomicUsize::new(0),
             pending: tokio::sync::watch::Sender::new(0),
         }
     }
@@ -126,42 +141,65 @@ impl RunContext {
     pub async fn cleanup(&self) -> Vec<String> {
         let pending: Vec<Created> =
             std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()));
+        if pending.is_empty() {
+            return Vec::new();
+        }
         let journal = Journal::default();
         journal.set_step("cleanup");
         let owner = Recorder::client(&self.transport, Auth::Bearer(self.owner.clone()), &journal);
+        let status = |journal: &Journal| journal.last().and_then(|e| e.status());
         let mut leftovers = Vec::new();
-        for created in pending {
-            let gone = match &created {
+
+        // Of all the organization (audit-trails) tokens the run made, only the current one can
+        // still exist: delete it if it is one of ours, and leave anyone else's alone.
+        for audit in [false, true] {
+            let ours: Vec<&String> = pending
+                .iter()
+                .filter_map(|c| match c {
+                    Created::OrganizationToken { id } if !audit => Some(id),
+                    Created::AuditTrailsToken { id } if audit => Some(id),
+                    _ => None,
+                })
+                .collect();
+            if ours.is_empty() {
+                continue;
+            }
+            let kind = audit.then_some(types::GetOrganizationTokenToken::AuditTrails);
+            let _ = owner.get_organization_token(&self.organization, kind).await;
+            let current = journal.last().and_then(|e| {
+                (e.status() == Some(200))
+                    .then(|| crate::checks::token::TokenView::of(&e).and_then(|v| v.id))
+                    .flatten()
+            });
+            if let Some(id) = current.filter(|id| ours.contains(&id)) {
+                let kind = audit.then_some(types::DeleteOrganizationTokenToken::AuditTrails);
+                let _ = owner
+                    .delete_organization_token(&self.organization, kind)
+                    .await;
+                if !matches!(status(&journal), Some(204 | 404)) {
+                    let what = if audit {
+                        "audit-trails token"
+                    } else {
+                        "organization token"
+                    };
+                    leftovers.push(format!("{what} {id}"));
+                }
+            }
+        }
+        for created in &pending {
+            let (what, id) = match created {
+                Created::UserToken { id } => {
+                    let _ = owner.delete_authentication_token(id).await;
+                    ("user token", id)
+                }
                 Created::Team { id } => {
                     let _ = owner.delete_team(id).await;
-                    matches!(journal.last().and_then(|e| e.status()), Some(204 | 404))
+                    ("team", id)
                 }
-                Created::OrganizationToken { id } => {
-                    // Delete the organization token only if it is still the one this run made.
-                    let _ = owner.get_organization_token(&self.organization, None).await;
-                    let current = journal.last();
-                    let still_ours = current.as_ref().is_some_and(|e| {
-                        e.status() == Some(200)
-                            && crate::checks::token::TokenView::of(e)
-                                .and_then(|v| v.id)
-                                .as_deref()
-                                == Some(id.as_str())
-                    });
-                    if still_ours {
-                        let _ = owner
-                            .delete_organization_token(&self.organization, None)
-                            .await;
-                        matches!(journal.last().and_then(|e| e.status()), Some(204 | 404))
-                    } else {
-                        current.is_some_and(|e| e.response().is_some())
-                    }
-                }
+                Created::OrganizationToken { .. } | Created::AuditTrailsToken { .. } => continue,
             };
-            if !gone {
-                leftovers.push(match created {
-                    Created::Team { id } => format!("team {id}"),
-                    Created::OrganizationToken { id } => format!("organization token {id}"),
-                });
+            if !matches!(status(&journal), Some(204 | 404)) {
+                leftovers.push(format!("{what} {id}"));
             }
         }
         leftovers
@@ -298,9 +336,14 @@ impl Session {
         self.journal.exchanges()
     }
 
-    /// A name unique to this run (`tfe-contract-<what>-<tag>`), remembered for redaction.
+    /// A name no one else uses (`tfe-contract-<what>-<run tag>-<n>`), remembered so that
+    /// snapshots can replace it.
     pub fn unique_name(&self, what: &str) -> String {
-        let name = format!("tfe-contract-{what}-{}", self.ctx.run_tag);
+        let n = self
+            .ctx
+            .names
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("tfe-contract-{what}-{}-{n}", self.ctx.run_tag);
         let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
         if !names.contains(&name) {
             names.push(name.clone());

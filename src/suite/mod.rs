@@ -3,10 +3,16 @@
 //! whether it needs the organization token to itself; its body drives the client through a
 //! `Session` and hands the exchanges to the pure checks in `crate::checks`.
 
+mod audit_token;
 mod auth;
+mod common;
 mod conformance;
 mod context;
 mod org_token;
+mod team_token;
+mod team_token_list;
+mod team_tokens;
+mod user_token;
 
 use std::{future::Future, pin::Pin};
 
@@ -84,6 +90,11 @@ impl CheckDef {
 pub fn all() -> Vec<CheckDef> {
     let mut checks = Vec::new();
     checks.extend(org_token::checks());
+    checks.extend(audit_token::checks());
+    checks.extend(team_token::checks());
+    checks.extend(team_tokens::checks());
+    checks.extend(team_token_list::checks());
+    checks.extend(user_token::checks());
     checks.extend(auth::checks());
     checks.extend(conformance::checks());
     checks

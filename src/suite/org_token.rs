@@ -3,17 +3,19 @@
 //! lenient (any token document with a secret will do), so a fault trips the trial that checks
 //! it and not every trial that happens to create a token.
 
-use chrono::{DateTime, Duration, SubsecRound, Utc};
+use chrono::{Duration, SubsecRound, Utc};
 
-use super::{CheckDef, Created, Session, Stop};
+use super::{
+    CheckDef, Created, Session, Stop,
+    common::{self, Minted, docs_body, future_instant, succeeded, try_secret},
+};
 use crate::{
     checks::{
         http, schema,
         token::{self, TokenView},
     },
-    client::{Auth, types},
+    client::Auth,
     exchange::Exchange,
-    redact::Secret,
 };
 
 const SEED: &str = "seed 002; ref §1";
@@ -118,34 +120,6 @@ pub fn checks() -> Vec<CheckDef> {
     ]
 }
 
-/// The request body the API docs show: singular type, optional expiry.
-pub(super) fn docs_body(expired_at: Option<DateTime<Utc>>) -> types::TokenCreateRequest {
-    types::TokenCreateRequest {
-        data: types::TokenCreateRequestData {
-            type_: "authentication-token".into(),
-            attributes: expired_at.map(|t| types::TokenCreateAttributes {
-                expired_at: Some(t),
-            }),
-        },
-    }
-}
-
-/// A token the run created. The secret is only there if the server sent one; trials that need
-/// it ask for it with `secret`, so that a missing secret fails only those.
-pub(super) struct Minted {
-    pub id: String,
-    pub secret: Option<Secret>,
-    pub exchange: Exchange,
-}
-
-impl Minted {
-    pub fn secret(&self, s: &Session) -> Result<Secret, Stop> {
-        self.secret
-            .clone()
-            .ok_or_else(|| s.setup_failed(&self.exchange, "a created token with a secret"))
-    }
-}
-
 /// Creates the organization token as a step other checks depend on.
 pub(super) async fn mint(s: &Session, step: &str) -> Result<Minted, Stop> {
     let ex = s
@@ -158,29 +132,9 @@ pub(super) async fn mint(s: &Session, step: &str) -> Result<Minted, Stop> {
     minted(s, ex)
 }
 
-/// Reads the token out of a create response, leniently; remembers it for cleanup.
+/// An organization token from a create response, remembered for cleanup.
 pub(super) fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
-    let created = ex.status().is_some_and(|st| (200..300).contains(&st));
-    let view = TokenView::of(&ex).filter(|_| created);
-    match view.as_ref().and_then(|v| v.id.clone()) {
-        Some(id) => {
-            s.ctx()
-                .remember(Created::OrganizationToken { id: id.clone() });
-            let secret = view.as_ref().and_then(|v| v.secret()).map(Secret::new);
-            Ok(Minted {
-                id,
-                secret,
-                exchange: ex,
-            })
-        }
-        None => Err(s.setup_failed(&ex, "a created token (2xx with a token document)")),
-    }
-}
-
-/// Whether `secret` authenticates: GET /organizations/{org} with it.
-pub(super) async fn try_secret(s: &Session, step: &str, secret: &Secret) -> Exchange {
-    s.call(step, s.bearer(secret).get_organization(s.org()))
-        .await
+    common::minted(s, ex, |id| Some(Created::OrganizationToken { id }))
 }
 
 async fn read(s: &Session, step: &str) -> Exchange {
@@ -191,11 +145,6 @@ async fn read(s: &Session, step: &str) -> Exchange {
 async fn delete(s: &Session, step: &str) -> Exchange {
     s.call(step, s.owner().delete_organization_token(s.org(), None))
         .await
-}
-
-/// A moment in the future, whole seconds, so that any server can represent it.
-fn future_instant(days: i64) -> DateTime<Utc> {
-    (Utc::now() + Duration::days(days)).trunc_subsecs(0)
 }
 
 async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
@@ -314,7 +263,7 @@ async fn expiry_in_past_rejected(s: Session) -> Result<(), Stop> {
                 .create_organization_token(s.org(), None, &docs_body(Some(past))),
         )
         .await;
-    if ex.status().is_some_and(|st| (200..300).contains(&st)) {
+    if succeeded(&ex) {
         let _ = minted(&s, ex.clone());
     }
     let source = "ref §2: an expired-at in the past is rejected";
@@ -341,7 +290,7 @@ async fn delete_returns_no_content(s: Session) -> Result<(), Stop> {
 async fn deleted_secret_rejected(s: Session) -> Result<(), Stop> {
     let secret = mint(&s, "create").await?.secret(&s)?;
     let del = delete(&s, "delete").await;
-    if !del.status().is_some_and(|st| (200..300).contains(&st)) {
+    if !succeeded(&del) {
         return Err(s.setup_failed(&del, "the token deleted (2xx)"));
     }
     let ex = try_secret(&s, "use the deleted secret", &secret).await;
@@ -356,7 +305,7 @@ async fn deleted_secret_rejected(s: Session) -> Result<(), Stop> {
 async fn read_after_delete_not_found(s: Session) -> Result<(), Stop> {
     mint(&s, "create").await?;
     let del = delete(&s, "delete").await;
-    if !del.status().is_some_and(|st| (200..300).contains(&st)) {
+    if !succeeded(&del) {
         return Err(s.setup_failed(&del, "the token deleted (2xx)"));
     }
     let ex = read(&s, "read after delete").await;
@@ -367,7 +316,7 @@ async fn read_after_delete_not_found(s: Session) -> Result<(), Stop> {
 async fn second_delete_not_found(s: Session) -> Result<(), Stop> {
     mint(&s, "create").await?;
     let del = delete(&s, "delete").await;
-    if !del.status().is_some_and(|st| (200..300).contains(&st)) {
+    if !succeeded(&del) {
         return Err(s.setup_failed(&del, "the token deleted (2xx)"));
     }
     let ex = delete(&s, "second delete").await;
@@ -414,7 +363,7 @@ async fn malformed_body_rejected(s: Session) -> Result<(), Stop> {
         .body(r#"{"data": {"type": "authentication-token", "attributes": {"#)
         .send()
         .await;
-    if ex.status().is_some_and(|st| (200..300).contains(&st)) {
+    if succeeded(&ex) {
         let _ = minted(&s, ex.clone());
     }
     s.check(http::status(
@@ -437,7 +386,7 @@ async fn content_type_required(s: Session) -> Result<(), Stop> {
         .body(r#"{"data":{"type":"authentication-token"}}"#)
         .send()
         .await;
-    if ex.status().is_some_and(|st| (200..300).contains(&st)) {
+    if succeeded(&ex) {
         let _ = minted(&s, ex.clone());
     }
     s.check(http::status(

@@ -20,12 +20,16 @@ fn run_without_a_target_checks_the_embedded_server_and_passes() {
     let (stdout, stderr) = text(&out);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
     for check in suite::all() {
-        assert_eq!(
-            outcome(&stdout, check.name),
-            Some("ok"),
-            "{}:\n{stdout}",
-            check.name
-        );
+        let shown = outcome(&stdout, check.name).unwrap_or("missing");
+        if check.applies_to(tfe_contract::config::Profile::Tfe) {
+            assert_eq!(shown, "ok", "{}:\n{stdout}", check.name);
+        } else {
+            assert!(
+                shown.starts_with("ignored (not in profile tfe"),
+                "{}: {shown}",
+                check.name
+            );
+        }
     }
     assert!(stderr.contains("embedded reference server"), "{stderr}");
 }
@@ -135,16 +139,54 @@ fn environment_variables_stand_in_for_flags() {
 }
 
 #[test]
-fn list_names_every_check_and_runs_nothing() {
-    let out = bin().args(["run", "--list"]).output().expect("runs");
-    let (stdout, _) = text(&out);
-    assert_eq!(out.status.code(), Some(0));
-    for check in suite::all() {
-        assert!(
-            stdout.contains(&format!("{}: test", check.name)),
-            "{stdout}"
-        );
+fn list_shows_what_each_profile_runs_and_contacts_nothing() {
+    use tfe_contract::config::Profile;
+    for profile in Profile::ALL {
+        // A closed port: listing must not need the target.
+        let base = [
+            "run",
+            "--list",
+            "--profile",
+            profile.name(),
+            "--address",
+            "http://127.0.0.1:1",
+        ];
+        let out = bin().args(base).output().expect("runs");
+        let (listed, _) = text(&out);
+        assert_eq!(out.status.code(), Some(0));
+        let out = bin().args(base).args(["--ignored"]).output().expect("runs");
+        let (ignored, _) = text(&out);
+        for check in suite::all() {
+            let line = format!("{}: test", check.name);
+            let runs = check.applies_to(profile);
+            assert_eq!(listed.contains(&line), runs, "{profile}: {line}\n{listed}");
+            assert_eq!(
+                ignored.contains(&line),
+                !runs,
+                "{profile} --ignored: {line}"
+            );
+        }
     }
+    // Against a non-loopback address the destructive trials are listed as ignored.
+    let out = bin()
+        .args([
+            "run",
+            "--list",
+            "--ignored",
+            "--address",
+            "https://tfe.example.com",
+        ])
+        .output()
+        .expect("runs");
+    let (ignored, _) = text(&out);
+    assert!(
+        ignored.contains("org_token::create_replaces_previous: test"),
+        "{ignored}"
+    );
+    assert!(
+        !ignored.contains("auth::missing_token_unauthorized"),
+        "{ignored}"
+    );
 }
 
 #[test]

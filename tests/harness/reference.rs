@@ -46,8 +46,8 @@ fn every_quirk_passes_alone_and_together() {
     let mut cases: Vec<Vec<Quirk>> = all.iter().map(|q| vec![*q]).collect();
     cases.push(all);
     for quirks in cases {
-        let reference = Reference::start(server::Profile::Tfe, &[], &quirks);
-        let report = reference.run(Profile::Tfe);
+        let reference = Reference::start(server::Profile::Hcp, &[], &quirks);
+        let report = reference.run(Profile::Hcp);
         assert!(
             failed(&report).is_empty(),
             "quirks {quirks:?}: {:#?}",
@@ -57,19 +57,51 @@ fn every_quirk_passes_alone_and_together() {
 }
 
 #[test]
-fn profile_mismatch_is_caught_by_the_expiry_default() {
-    // A seeds-era server (no default expiry) fails the current-TFE profile, and vice versa.
+fn a_server_lacking_what_its_profile_lacks_passes_that_profile_only() {
+    // A seeds-era server: organization and legacy team tokens, no default expiry, none of the
+    // later routes. Held to `legacy` it passes; held to `tfe` it fails, naming what is missing.
     let legacy = Reference::start(server::Profile::Legacy, &[], &[]);
-    let report = legacy.run(Profile::Tfe);
-    assert_eq!(
-        failed(&report),
-        ["org_token::expiry_default".to_string()].into()
+    let report = legacy.run(Profile::Legacy);
+    assert!(
+        failed(&report).is_empty(),
+        "{:#?}",
+        report.failed().collect::<Vec<_>>()
     );
+
+    let report = legacy.run(Profile::Tfe);
+    let failures = failed(&report);
+    for expected in [
+        "org_token::expiry_default",
+        "team_token::expiry_rules",
+        "team_tokens::create_returns_token_document",
+        "team_token_list::lists_without_secrets",
+        "user_token::create_returns_token_document",
+    ] {
+        assert!(
+            failures.contains(expected),
+            "{expected} not among {failures:?}"
+        );
+    }
+    let message = report
+        .trial("team_tokens::create_returns_token_document")
+        .and_then(|t| t.message.clone())
+        .unwrap_or_default();
+    assert!(
+        message.contains("POST /api/v2/teams/")
+            && message.contains("/authentication-tokens -> 404"),
+        "the failure names the missing endpoint: {message}"
+    );
+
+    // And a current server held to `legacy` fails only where expiry defaults differ.
     let current = Reference::start(server::Profile::Tfe, &[], &[]);
     let report = current.run(Profile::Legacy);
     assert_eq!(
         failed(&report),
-        ["org_token::expiry_default".to_string()].into()
+        [
+            "org_token::expiry_default".to_string(),
+            "team_token::expiry_rules".to_string()
+        ]
+        .into()
     );
 }
 

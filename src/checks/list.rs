@@ -1,0 +1,218 @@
+//! Checks on list documents (reference §2): which items, in what order, without secrets, and
+//! pagination metadata that agrees with the items.
+
+use serde_json::Value;
+
+use super::Finding;
+use crate::exchange::Exchange;
+
+/// The ids of `data[]`, in order; `None` if the body is not a list document.
+pub fn ids(ex: &Exchange) -> Option<Vec<String>> {
+    let doc = ex.json()?;
+    let items = doc.get("data")?.as_array()?;
+    Some(
+        items
+            .iter()
+            .filter_map(|i| i.get("id").and_then(Value::as_str).map(str::to_string))
+            .collect(),
+    )
+}
+
+fn listed(ex: &Exchange) -> Result<Vec<String>, Box<Finding>> {
+    match ex.response() {
+        None => Err(Box::new(Finding::no_response(ex))),
+        Some(_) => ids(ex).ok_or_else(|| {
+            let f = Finding::new(
+                "list",
+                ex,
+                "a list document (data: [...])",
+                "something else",
+            );
+            Box::new(f.source("ref §2"))
+        }),
+    }
+}
+
+/// Every id in `expected` is listed.
+pub fn contains(ex: &Exchange, expected: &[&str], source: &str) -> Option<Finding> {
+    let ids = match listed(ex) {
+        Ok(ids) => ids,
+        Err(f) => return Some(*f),
+    };
+    let missing: Vec<&&str> = expected
+        .iter()
+        .filter(|e| !ids.iter().any(|i| i == **e))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        Finding::new(
+            "list-items",
+            ex,
+            format!("the list to include {expected:?}"),
+            format!("{missing:?} missing from {ids:?}"),
+        )
+        .at("/data")
+        .source(source)
+    })
+}
+
+/// No id in `unexpected` is listed.
+pub fn excludes(ex: &Exchange, unexpected: &[&str], source: &str) -> Option<Finding> {
+    let ids = match listed(ex) {
+        Ok(ids) => ids,
+        Err(f) => return Some(*f),
+    };
+    let present: Vec<&String> = ids
+        .iter()
+        .filter(|i| unexpected.contains(&i.as_str()))
+        .collect();
+    (!present.is_empty()).then(|| {
+        Finding::new(
+            "list-items",
+            ex,
+            format!("the list not to include {unexpected:?}"),
+            format!("{present:?} listed"),
+        )
+        .at("/data")
+        .source(source)
+    })
+}
+
+/// The ids of `expected` appear in exactly this relative order (others may come between).
+pub fn ordered(ex: &Exchange, expected: &[&str], source: &str) -> Option<Finding> {
+    let ids = match listed(ex) {
+        Ok(ids) => ids,
+        Err(f) => return Some(*f),
+    };
+    let seen: Vec<&str> = ids
+        .iter()
+        .map(String::as_str)
+        .filter(|i| expected.contains(i))
+        .collect();
+    (seen != expected).then(|| {
+        Finding::new(
+            "list-order",
+            ex,
+            format!("{expected:?} in this order"),
+            format!("{seen:?}"),
+        )
+        .at("/data")
+        .source(source)
+    })
+}
+
+/// Every item's `attributes.token` is null (or absent): lists never carry secrets.
+pub fn secrets_hidden(ex: &Exchange) -> Vec<Finding> {
+    let Some(doc) = ex.json() else {
+        return Vec::new();
+    };
+    let Some(items) = doc.get("data").and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| {
+            item.pointer("/attributes/token")
+                .is_some_and(|t| !t.is_null())
+        })
+        .map(|(i, _)| {
+            Finding::new("secret", ex, "attributes.token null", "a secret")
+                .at(format!("/data/{i}/attributes/token"))
+                .source("ref §2: no secrets in lists")
+        })
+        .collect()
+}
+
+/// What one page should say about itself.
+#[derive(Clone, Debug)]
+pub struct Page {
+    pub number: u64,
+    pub size: u64,
+    pub total_count: u64,
+}
+
+impl Page {
+    fn total_pages(&self) -> u64 {
+        self.total_count.div_ceil(self.size).max(1)
+    }
+
+    fn items(&self) -> u64 {
+        let before = (self.number - 1) * self.size;
+        self.total_count.saturating_sub(before).min(self.size)
+    }
+}
+
+/// `meta.pagination` and `links` agree with the page: counts, current/prev/next, and the number
+/// of items on it.
+pub fn pagination(ex: &Exchange, page: &Page) -> Vec<Finding> {
+    let source = "ref §2: links and meta.pagination consistent with the items";
+    let Some(doc) = ex.json() else {
+        return vec![Finding::no_response(ex)];
+    };
+    let mut findings = Vec::new();
+    let pagination = doc.pointer("/meta/pagination");
+    let int = |key: &str| pagination.and_then(|p| p.get(key)).and_then(Value::as_u64);
+    let prev = (page.number > 1).then(|| page.number - 1);
+    let next = (page.number < page.total_pages()).then(|| page.number + 1);
+    let expectations: [(&str, Option<u64>); 6] = [
+        ("current-page", Some(page.number)),
+        ("page-size", Some(page.size)),
+        ("total-count", Some(page.total_count)),
+        ("total-pages", Some(page.total_pages())),
+        ("prev-page", prev),
+        ("next-page", next),
+    ];
+    for (key, expected) in expectations {
+        let actual = pagination.and_then(|p| p.get(key));
+        let matches = match expected {
+            Some(n) => int(key) == Some(n),
+            None => actual.is_some_and(Value::is_null),
+        };
+        if !matches {
+            findings.push(
+                Finding::new(
+                    "pagination",
+                    ex,
+                    expected.map_or("null".to_string(), |n| n.to_string()),
+                    actual.map_or("no such member".to_string(), Value::to_string),
+                )
+                .at(format!("/meta/pagination/{key}"))
+                .source(source),
+            );
+        }
+    }
+    for (key, present) in [("prev", prev.is_some()), ("next", next.is_some())] {
+        let link = doc.pointer(&format!("/links/{key}"));
+        let ok = if present {
+            link.and_then(Value::as_str).is_some_and(|l| !l.is_empty())
+        } else {
+            link.is_none_or(Value::is_null)
+        };
+        if !ok {
+            findings.push(
+                Finding::new(
+                    "pagination",
+                    ex,
+                    if present { "a link" } else { "null" },
+                    link.map_or("no such member".to_string(), Value::to_string),
+                )
+                .at(format!("/links/{key}"))
+                .source(source),
+            );
+        }
+    }
+    let count = doc.get("data").and_then(Value::as_array).map(Vec::len);
+    if count != Some(page.items() as usize) {
+        findings.push(
+            Finding::new(
+                "pagination",
+                ex,
+                format!("{} items on page {}", page.items(), page.number),
+                count.map_or("no data array".to_string(), |c| c.to_string()),
+            )
+            .at("/data")
+            .source(source),
+        );
+    }
+    findings
+}

@@ -1,0 +1,187 @@
+//! The legacy team token, one per team (seed 003; reference §1 #4-#6, §4): created,
+//! replaced, read and deleted like the organization token, and it names its team. Each trial
+//! works on a team it creates itself, so these trials are never destructive and run in
+//! parallel.
+
+use chrono::{Duration, SubsecRound, Utc};
+
+use super::{
+    CheckDef, Session, Stop,
+    common::{self, Minted, Team, docs_body, future_instant, succeeded, try_secret},
+};
+use crate::{
+    checks::{http, schema, token},
+    exchange::Exchange,
+};
+
+const SEED: &str = "seed 003; ref §1";
+
+pub fn checks() -> Vec<CheckDef> {
+    vec![
+        CheckDef::new(
+            "team_token::create_returns_token_document",
+            "POST /teams/{id}/authentication-token answers 201 with a valid token document, a secret, and the team named",
+            |s| Box::pin(create_returns_token_document(s)),
+        ),
+        CheckDef::new(
+            "team_token::create_replaces_previous",
+            "a second create replaces the team's token: the old secret gets 401, the new one 200",
+            |s| Box::pin(create_replaces_previous(s)),
+        ),
+        CheckDef::new(
+            "team_token::read_hides_secret",
+            "GET answers 200 with the token just created (same id) and a null secret",
+            |s| Box::pin(read_hides_secret(s)),
+        ),
+        CheckDef::new(
+            "team_token::delete_revokes",
+            "DELETE answers 204; then the secret gets 401, GET and a second DELETE 404",
+            |s| Box::pin(delete_revokes(s)),
+        ),
+        CheckDef::new(
+            "team_token::unknown_team_not_found",
+            "POST, GET and DELETE on a team that does not exist answer 404",
+            |s| Box::pin(unknown_team_not_found(s)),
+        ),
+        CheckDef::new(
+            "team_token::expiry_rules",
+            "expired-at is echoed, rejected in the past, and defaults as for organization tokens",
+            |s| Box::pin(expiry_rules(s)),
+        ),
+    ]
+}
+
+async fn create(s: &Session, team: &Team, step: &str) -> Exchange {
+    s.call(
+        step,
+        s.owner().create_team_token(&team.id, &docs_body(None)),
+    )
+    .await
+}
+
+/// Team tokens go with their team, so nothing else needs remembering.
+fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
+    common::minted(s, ex, |_| None)
+}
+
+async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "legacy").await?;
+    let ex = create(&s, &team, "create").await;
+    s.gate(http::status(&ex, &[201], SEED))?;
+    s.check(schema::body_matches(s.spec(), &ex));
+    s.check(token::type_is_authentication_tokens(&ex));
+    s.check(token::secret_present(&ex));
+    s.check(token::names_team(&ex, &team.id));
+    Ok(())
+}
+
+async fn create_replaces_previous(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "legacy").await?;
+    let first = minted(&s, create(&s, &team, "first create").await)?.secret(&s)?;
+    let second = minted(&s, create(&s, &team, "second create").await)?.secret(&s)?;
+    let old = try_secret(&s, "use the first secret", &first).await;
+    s.check(http::status(
+        &old,
+        &[401],
+        "ref §4: creating replaces the team's token",
+    ));
+    let new = try_secret(&s, "use the second secret", &second).await;
+    s.check(http::status(&new, &[200], "ref §4"));
+    Ok(())
+}
+
+async fn read_hides_secret(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "legacy").await?;
+    let created = minted(&s, create(&s, &team, "create").await)?;
+    let ex = s.call("read", s.owner().get_team_token(&team.id)).await;
+    s.gate(http::status(&ex, &[200], "ref §1 #5"))?;
+    s.check(token::same_id(&ex, &created.id));
+    s.check(token::secret_hidden(&ex));
+    Ok(())
+}
+
+async fn delete_revokes(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "legacy").await?;
+    let created = minted(&s, create(&s, &team, "create").await)?;
+    let owner = s.owner();
+    let ex = s.call("delete", owner.delete_team_token(&team.id)).await;
+    s.gate(http::status(&ex, &[204], SEED))?;
+    s.check(http::empty_body(&ex, SEED));
+    if let Some(secret) = &created.secret {
+        let used = try_secret(&s, "use the deleted secret", secret).await;
+        s.check(http::status(
+            &used,
+            &[401],
+            "ref §4: a deleted token no longer authenticates",
+        ));
+    }
+    let read = s
+        .call("read after delete", owner.get_team_token(&team.id))
+        .await;
+    s.check(http::status(&read, &[404], "ref §4"));
+    let again = s
+        .call("second delete", owner.delete_team_token(&team.id))
+        .await;
+    s.check(http::status(&again, &[404], "ref §4"));
+    Ok(())
+}
+
+async fn unknown_team_not_found(s: Session) -> Result<(), Stop> {
+    let missing = format!("team-{}", common::unknown_id(&s));
+    let owner = s.owner();
+    let source = "ref §5: an unknown team is 404";
+    let ex = s
+        .call(
+            "create for an unknown team",
+            owner.create_team_token(&missing, &docs_body(None)),
+        )
+        .await;
+    s.check(http::status(&ex, &[404], source));
+    let ex = s
+        .call("read for an unknown team", owner.get_team_token(&missing))
+        .await;
+    s.check(http::status(&ex, &[404], source));
+    let ex = s
+        .call(
+            "delete for an unknown team",
+            owner.delete_team_token(&missing),
+        )
+        .await;
+    s.check(http::status(&ex, &[404], source));
+    Ok(())
+}
+
+async fn expiry_rules(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "legacy").await?;
+    let owner = s.owner();
+    let expiry = future_instant(30);
+    let ex = s
+        .call(
+            "create with expired-at",
+            owner.create_team_token(&team.id, &docs_body(Some(expiry))),
+        )
+        .await;
+    minted(&s, ex.clone())?;
+    s.check(token::expiry_is(&ex, expiry));
+
+    let past = (Utc::now() - Duration::days(1)).trunc_subsecs(0);
+    let ex = s
+        .call(
+            "create with expired-at in the past",
+            owner.create_team_token(&team.id, &docs_body(Some(past))),
+        )
+        .await;
+    let source = "ref §2: an expired-at in the past is rejected";
+    s.check(http::client_error(&ex, source));
+    if !succeeded(&ex) {
+        s.check(http::error_document(&ex, source));
+    }
+
+    let ex = create(&s, &team, "create without expired-at").await;
+    minted(&s, ex.clone())?;
+    s.check(token::expiry_default(
+        &ex,
+        s.profile().expiry_defaults_to_two_years(),
+    ));
+    Ok(())
+}

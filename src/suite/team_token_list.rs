@@ -1,0 +1,224 @@
+//! The organization's team-token list and bulk delete (reference §1 #10-#11, §2): search by
+//! team name, sort by expiry, paginate consistently, never show secrets; delete several tokens
+//! in one request. Every trial narrows the list to teams it created (`q`), so tokens that
+//! already exist in a real organization never matter.
+
+use std::num::NonZeroU64;
+
+use super::{
+    CheckDef, Session, Stop,
+    common::{self, Team, described_body, try_secret},
+    team_tokens::{self, CURRENT},
+};
+use crate::{
+    checks::{
+        http,
+        list::{self, Page},
+    },
+    client::types,
+    exchange::Exchange,
+};
+
+const REF: &str = "ref §1 #10";
+
+pub fn checks() -> Vec<CheckDef> {
+    vec![
+        CheckDef::new(
+            "team_token_list::lists_without_secrets",
+            "GET /organizations/{org}/team-tokens lists the team's tokens, every secret null",
+            |s| Box::pin(lists_without_secrets(s)),
+        ),
+        CheckDef::new(
+            "team_token_list::search_by_team_name",
+            "q narrows the list to the teams whose name matches",
+            |s| Box::pin(search_by_team_name(s)),
+        ),
+        CheckDef::new(
+            "team_token_list::sort_by_expiry",
+            "sort=expired-at lists by ascending expiry, sort=-expired-at by descending",
+            |s| Box::pin(sort_by_expiry(s)),
+        ),
+        CheckDef::new(
+            "team_token_list::pagination_consistent",
+            "page[size] and page[number] page through every token once; links and meta.pagination agree",
+            |s| Box::pin(pagination_consistent(s)),
+        ),
+        CheckDef::new(
+            "team_token_list::bulk_delete",
+            "DELETE /organizations/{org}/team-tokens with a list of ids answers 204 and revokes them all",
+            |s| Box::pin(bulk_delete(s)),
+        ),
+    ]
+    .into_iter()
+    .map(|c| c.only(CURRENT))
+    .collect()
+}
+
+async fn list(
+    s: &Session,
+    step: &str,
+    q: &str,
+    sort: Option<&str>,
+    page: Option<(u64, u64)>,
+) -> Exchange {
+    let sort = sort.and_then(|s| s.parse::<types::ListTeamTokensSort>().ok());
+    let (number, size) = match page {
+        Some((n, size)) => (NonZeroU64::new(n), NonZeroU64::new(size)),
+        None => (None, None),
+    };
+    s.call(
+        step,
+        s.owner()
+            .list_team_tokens(s.org(), None, number, size, Some(q), sort),
+    )
+    .await
+}
+
+/// Creates `n` tokens in `team` (expiring after the given numbers of days, if any).
+async fn tokens(
+    s: &Session,
+    team: &Team,
+    days: &[Option<i64>],
+) -> Result<Vec<common::Minted>, Stop> {
+    let mut out = Vec::new();
+    for (i, d) in days.iter().enumerate() {
+        let body = described_body(Some(&format!("t{i}")), d.map(common::future_instant));
+        let ex = s
+            .call(
+                &format!("create token t{i}"),
+                s.owner().create_team_authentication_token(&team.id, &body),
+            )
+            .await;
+        out.push(team_tokens::minted(s, ex)?);
+    }
+    Ok(out)
+}
+
+fn ids(minted: &[common::Minted]) -> Vec<&str> {
+    minted.iter().map(|m| m.id.as_str()).collect()
+}
+
+async fn lists_without_secrets(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "list").await?;
+    let created = tokens(&s, &team, &[None, None]).await?;
+    let ex = list(&s, "list the team's tokens", &team.name, None, None).await;
+    s.gate(http::status(&ex, &[200], REF))?;
+    s.check(list::contains(&ex, &ids(&created), REF));
+    s.check(list::secrets_hidden(&ex));
+    Ok(())
+}
+
+async fn search_by_team_name(s: Session) -> Result<(), Stop> {
+    let wanted = common::team(&s, "search-a").await?;
+    let other = common::team(&s, "search-b").await?;
+    let mine = tokens(&s, &wanted, &[None]).await?;
+    let theirs = tokens(&s, &other, &[None]).await?;
+    let ex = list(
+        &s,
+        "search by the first team's name",
+        &wanted.name,
+        None,
+        None,
+    )
+    .await;
+    s.gate(http::status(&ex, &[200], REF))?;
+    let source = "ref §1 #10: q searches by team name";
+    s.check(list::contains(&ex, &ids(&mine), source));
+    s.check(list::excludes(&ex, &ids(&theirs), source));
+    Ok(())
+}
+
+async fn sort_by_expiry(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "sort").await?;
+    let created = tokens(&s, &team, &[Some(30), Some(10), Some(20)]).await?;
+    let (late, early, middle) = (&created[0].id, &created[1].id, &created[2].id);
+    let source = "ref §1 #10: sort by expired-at, - reverses";
+    let ex = list(&s, "sort=expired-at", &team.name, Some("expired-at"), None).await;
+    s.gate(http::status(&ex, &[200], REF))?;
+    s.check(list::ordered(&ex, &[early, middle, late], source));
+    let ex = list(
+        &s,
+        "sort=-expired-at",
+        &team.name,
+        Some("-expired-at"),
+        None,
+    )
+    .await;
+    s.check(list::ordered(&ex, &[late, middle, early], source));
+    Ok(())
+}
+
+async fn pagination_consistent(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "pages").await?;
+    let created = tokens(&s, &team, &[None, None, None]).await?;
+    let mut seen = Vec::new();
+    for number in 1..=2 {
+        let page = Page {
+            number,
+            size: 2,
+            total_count: 3,
+        };
+        let ex = list(
+            &s,
+            &format!("page {number} of 2"),
+            &team.name,
+            None,
+            Some((number, 2)),
+        )
+        .await;
+        s.gate(http::status(&ex, &[200], REF))?;
+        s.check(list::pagination(&ex, &page));
+        seen.extend(list::ids(&ex).unwrap_or_default());
+    }
+    let all = ids(&created);
+    let complete = all
+        .iter()
+        .all(|id| seen.iter().filter(|s| s == id).count() == 1);
+    if !complete {
+        s.check([crate::checks::Finding::general(
+            "pagination",
+            format!("every token exactly once across the pages: {all:?}"),
+            format!("{seen:?}"),
+        )
+        .source("ref §2")]);
+    }
+    Ok(())
+}
+
+async fn bulk_delete(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "bulk").await?;
+    let created = tokens(&s, &team, &[None, None]).await?;
+    let body = types::TokenReferenceList {
+        data: created
+            .iter()
+            .map(|m| types::ResourceIdentifier {
+                id: m.id.clone(),
+                type_: "authentication-tokens".into(),
+            })
+            .collect(),
+    };
+    let owner = s.owner();
+    let ex = s
+        .call("bulk delete", owner.delete_team_tokens(s.org(), &body))
+        .await;
+    let source = "ref §1 #11";
+    s.gate(http::status(&ex, &[204], source))?;
+    for (i, token) in created.iter().enumerate() {
+        if let Some(secret) = &token.secret {
+            let used = try_secret(&s, &format!("use deleted secret t{i}"), secret).await;
+            s.check(http::status(
+                &used,
+                &[401],
+                "ref §4: a deleted token no longer authenticates",
+            ));
+        }
+        let read = s
+            .call(
+                &format!("read t{i} after delete"),
+                owner.get_authentication_token(&token.id),
+            )
+            .await;
+        s.check(http::status(&read, &[404], source));
+    }
+    Ok(())
+}

@@ -1,0 +1,205 @@
+//! A team's several tokens (reference §1 #7-#9, §4): each with a description unique within
+//! the team, none replacing another, shown and deleted by id. Not in the `legacy` profile:
+//! the seeds' API had one token per team.
+
+use super::{
+    CheckDef, Session, Stop,
+    common::{self, Minted, Team, described_body, try_secret},
+};
+use crate::{
+    checks::{http, schema, token},
+    config::Profile,
+    exchange::Exchange,
+};
+
+const REF: &str = "ref §1 #7";
+pub(super) const CURRENT: &[Profile] = &[Profile::Tfe, Profile::Hcp];
+
+pub fn checks() -> Vec<CheckDef> {
+    vec![
+        CheckDef::new(
+            "team_tokens::create_returns_token_document",
+            "POST /teams/{id}/authentication-tokens answers 201 with a valid document, a secret, the description and the team",
+            |s| Box::pin(create_returns_token_document(s)),
+        ),
+        CheckDef::new(
+            "team_tokens::empty_description_echoed",
+            "a description of \"\" comes back as \"\"",
+            |s| Box::pin(empty_description_echoed(s)),
+        ),
+        CheckDef::new(
+            "team_tokens::tokens_coexist",
+            "two tokens of one team do not replace each other: both secrets authenticate",
+            |s| Box::pin(tokens_coexist(s)),
+        ),
+        CheckDef::new(
+            "team_tokens::duplicate_description_rejected",
+            "a description already used in the team is rejected with 422 and a JSON:API error",
+            |s| Box::pin(duplicate_description_rejected(s)),
+        ),
+        CheckDef::new(
+            "team_tokens::read_hides_secret",
+            "GET /authentication-tokens/{id} answers 200 with the same id and a null secret",
+            |s| Box::pin(read_hides_secret(s)),
+        ),
+        CheckDef::new(
+            "team_tokens::delete_revokes",
+            "DELETE /authentication-tokens/{id} answers 204; then the secret gets 401, GET and DELETE 404",
+            |s| Box::pin(delete_revokes(s)),
+        ),
+        CheckDef::new(
+            "team_tokens::unknown_not_found",
+            "an unknown token id (GET, DELETE) and an unknown team (POST) answer 404",
+            |s| Box::pin(unknown_not_found(s)),
+        ),
+    ]
+    .into_iter()
+    .map(|c| c.only(CURRENT))
+    .collect()
+}
+
+pub(super) async fn create(s: &Session, team: &Team, description: &str) -> Exchange {
+    s.call(
+        &format!("create token {description:?}"),
+        s.owner()
+            .create_team_authentication_token(&team.id, &described_body(Some(description), None)),
+    )
+    .await
+}
+
+/// Team tokens go with their team, so nothing else needs remembering.
+pub(super) fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
+    common::minted(s, ex, |_| None)
+}
+
+async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "multi").await?;
+    let ex = create(&s, &team, "ci").await;
+    s.gate(http::status(&ex, &[201], REF))?;
+    s.check(schema::body_matches(s.spec(), &ex));
+    s.check(token::type_is_authentication_tokens(&ex));
+    s.check(token::secret_present(&ex));
+    s.check(token::description_is(&ex, "ci"));
+    s.check(token::names_team(&ex, &team.id));
+    Ok(())
+}
+
+async fn empty_description_echoed(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "multi").await?;
+    let ex = create(&s, &team, "").await;
+    minted(&s, ex.clone())?;
+    s.check(token::description_is(&ex, ""));
+    Ok(())
+}
+
+async fn tokens_coexist(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "multi").await?;
+    let first = minted(&s, create(&s, &team, "first").await)?.secret(&s)?;
+    let second = minted(&s, create(&s, &team, "second").await)?.secret(&s)?;
+    let source = "ref §4: a team's several tokens do not replace each other";
+    let ex = try_secret(&s, "use the first secret", &first).await;
+    s.check(http::status(&ex, &[200], source));
+    let ex = try_secret(&s, "use the second secret", &second).await;
+    s.check(http::status(&ex, &[200], source));
+    Ok(())
+}
+
+async fn duplicate_description_rejected(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "multi").await?;
+    minted(&s, create(&s, &team, "deploy").await)?;
+    let ex = create(&s, &team, "deploy").await;
+    let source = "ref §4: Description has already been taken (422)";
+    s.check(http::status(&ex, &[422], source));
+    if ex.status() == Some(422) {
+        s.check(http::error_document(&ex, source));
+    }
+    Ok(())
+}
+
+async fn read_hides_secret(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "multi").await?;
+    let created = minted(&s, create(&s, &team, "read").await)?;
+    let ex = s
+        .call(
+            "read by id",
+            s.owner().get_authentication_token(&created.id),
+        )
+        .await;
+    s.gate(http::status(&ex, &[200], "ref §1 #8"))?;
+    s.check(token::same_id(&ex, &created.id));
+    s.check(token::secret_hidden(&ex));
+    Ok(())
+}
+
+/// DELETE by id, then the secret, GET and a second DELETE: shared with user tokens.
+pub(super) async fn delete_by_id_revokes(s: &Session, created: &Minted) -> Result<(), Stop> {
+    let owner = s.owner();
+    let ex = s
+        .call(
+            "delete by id",
+            owner.delete_authentication_token(&created.id),
+        )
+        .await;
+    s.gate(http::status(&ex, &[204], "ref §1 #9"))?;
+    s.check(http::empty_body(&ex, "ref §1 #9"));
+    if let Some(secret) = &created.secret {
+        let used = try_secret(s, "use the deleted secret", secret).await;
+        s.check(http::status(
+            &used,
+            &[401],
+            "ref §4: a deleted token no longer authenticates",
+        ));
+    }
+    let read = s
+        .call(
+            "read after delete",
+            owner.get_authentication_token(&created.id),
+        )
+        .await;
+    s.check(http::status(&read, &[404], "ref §4"));
+    let again = s
+        .call(
+            "delete again",
+            owner.delete_authentication_token(&created.id),
+        )
+        .await;
+    s.check(http::status(&again, &[404], "ref §4"));
+    Ok(())
+}
+
+async fn delete_revokes(s: Session) -> Result<(), Stop> {
+    let team = common::team(&s, "multi").await?;
+    let created = minted(&s, create(&s, &team, "delete").await)?;
+    delete_by_id_revokes(&s, &created).await
+}
+
+async fn unknown_not_found(s: Session) -> Result<(), Stop> {
+    let missing = common::unknown_id(&s);
+    let owner = s.owner();
+    let source = "ref §5: unknown ids are 404";
+    let ex = s
+        .call(
+            "read an unknown id",
+            owner.get_authentication_token(&missing),
+        )
+        .await;
+    s.check(http::status(&ex, &[404], source));
+    let ex = s
+        .call(
+            "delete an unknown id",
+            owner.delete_authentication_token(&missing),
+        )
+        .await;
+    s.check(http::status(&ex, &[404], source));
+    let ex = s
+        .call(
+            "create for an unknown team",
+            owner.create_team_authentication_token(
+                &format!("team-{missing}"),
+                &described_body(Some("x"), None),
+            ),
+        )
+        .await;
+    s.check(http::status(&ex, &[404], source));
+    Ok(())
+}
