@@ -87,6 +87,11 @@ pub fn minted(
     }
 }
 
+/// What a team token that authenticates may get from `GET /organizations/{org}`: 200, or 404
+/// if the team may not see the organization (ref §5: a valid token never gets 401). Only a
+/// revoked or unknown token gets 401.
+pub const TEAM_AUTHENTICATED: &[u16] = &[200, 404];
+
 /// Whether `secret` authenticates: GET /organizations/{org} with it.
 pub async fn try_secret(s: &Session, step: &str, secret: &Secret) -> Exchange {
     s.call(step, s.bearer(secret).get_organization(s.org()))

@@ -7,7 +7,9 @@ use chrono::{Duration, SubsecRound, Utc};
 
 use super::{
     CheckDef, Session, Stop,
-    common::{self, Minted, Team, docs_body, future_instant, succeeded, try_secret},
+    common::{
+        self, Minted, TEAM_AUTHENTICATED, Team, docs_body, future_instant, succeeded, try_secret,
+    },
 };
 use crate::{
     checks::{http, schema, token},
@@ -86,7 +88,11 @@ async fn create_replaces_previous(s: Session) -> Result<(), Stop> {
         "ref §4: creating replaces the team's token",
     ));
     let new = try_secret(&s, "use the second secret", &second).await;
-    s.check(http::status(&new, &[200], "ref §4"));
+    s.check(http::status(
+        &new,
+        TEAM_AUTHENTICATED,
+        "ref §4, §5: authenticated, not 401",
+    ));
     Ok(())
 }
 

@@ -4,7 +4,7 @@
 
 use super::{
     CheckDef, Session, Stop,
-    common::{self, Minted, Team, described_body, try_secret},
+    common::{self, Minted, TEAM_AUTHENTICATED, Team, described_body, try_secret},
 };
 use crate::{
     checks::{http, schema, token},
@@ -98,9 +98,9 @@ async fn tokens_coexist(s: Session) -> Result<(), Stop> {
     let second = minted(&s, create(&s, &team, "second").await)?.secret(&s)?;
     let source = "ref §4: a team's several tokens do not replace each other";
     let ex = try_secret(&s, "use the first secret", &first).await;
-    s.check(http::status(&ex, &[200], source));
+    s.check(http::status(&ex, TEAM_AUTHENTICATED, source));
     let ex = try_secret(&s, "use the second secret", &second).await;
-    s.check(http::status(&ex, &[200], source));
+    s.check(http::status(&ex, TEAM_AUTHENTICATED, source));
     Ok(())
 }
 
