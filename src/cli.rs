@@ -83,9 +83,15 @@ struct RunArgs {
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
 
-    /// Also run trials that rotate or delete the organization token of a non-loopback target.
+    /// Also run trials that rotate or delete the organization, owners-team or audit-trails token
+    /// of a non-loopback target.
     #[arg(long)]
     allow_destructive: bool,
+
+    /// Treat the target as a real account even though its address is loopback (a tunnel or
+    /// port-forward to a real server): destructive trials then need --allow-destructive.
+    #[arg(long)]
+    assume_remote: bool,
 
     /// Per-request timeout, e.g. 30s, 500ms or 2m.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
@@ -122,6 +128,10 @@ struct ServeArgs {
     #[arg(long = "quirk", value_name = "NAME")]
     quirks: Vec<String>,
 
+    /// Wait this long before answering each request (a slow server), e.g. 200ms.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_or_zero, default_value = "0s")]
+    delay: Duration,
+
     /// List the faults (with the checks each must trip) and quirks, then exit.
     #[arg(long)]
     list_faults: bool,
@@ -146,6 +156,17 @@ fn parse_duration(raw: &str) -> Result<Duration, String> {
         return Err(format!("{raw:?}: must be more than zero"));
     }
     Ok(Duration::from_secs_f64(seconds))
+}
+
+fn parse_duration_or_zero(raw: &str) -> Result<Duration, String> {
+    if raw
+        .trim()
+        .trim_end_matches(|c: char| c.is_ascii_alphabetic())
+        == "0"
+    {
+        return Ok(Duration::ZERO);
+    }
+    parse_duration(raw)
 }
 
 fn command() -> clap::Command {
@@ -223,7 +244,9 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         }),
         junit: args.junit,
         allow_destructive: args.allow_destructive,
+        assume_remote: args.assume_remote,
         timeout: args.timeout,
+        handle_interrupt: true,
         libtest: args.libtest,
     };
     let report = runner::run(config)?;
@@ -273,6 +296,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         profile,
         faults,
         quirks,
+        delay: args.delay,
     })
     .map_err(|e| ConfigError::new(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
     let mut out = std::io::stdout().lock();

@@ -51,6 +51,13 @@ pub struct Transport {
     pub http: reqwest::Client,
     /// The API base, e.g. `http://127.0.0.1:4000/api/v2`.
     pub base: String,
+    /// Every secret the target minted during the run, to retire from redaction at its end.
+    pub minted: Mutex<Vec<String>>,
+    /// Set on interrupt: no new request leaves.
+    halted: std::sync::atomic::AtomicBool,
+    /// Requests sent and not yet answered.
+    in_flight: std::sync::atomic::AtomicUsize,
+    timeout: Duration,
 }
 
 impl Transport {
@@ -78,7 +85,52 @@ impl Transport {
         Ok(Self {
             http,
             base: base.trim_end_matches('/').to_string(),
+            minted: Mutex::new(Vec::new()),
+            halted: Default::default(),
+            in_flight: Default::default(),
+            timeout,
         })
+    }
+
+    /// A transport like this one (same target and timeout), for work that must go on after
+    /// this one was halted.
+    pub fn fresh(&self) -> Result<Self, String> {
+        Self::new(&self.base, self.timeout)
+    }
+
+    /// Stops every new request; those under way finish.
+    pub fn halt(&self) {
+        self.halted.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub fn is_halted(&self) -> bool {
+        self.halted.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Waits (at most `limit`) until no request is under way.
+    pub async fn settle(&self, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        while self.in_flight.load(std::sync::atomic::Ordering::SeqCst) > 0
+            && Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+}
+
+/// Counts a request as under way while it lives.
+struct InFlight<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl<'a> InFlight<'a> {
+    fn new(counter: &'a std::sync::atomic::AtomicUsize) -> Self {
+        counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Self(counter)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
     }
 }
 
@@ -200,13 +252,41 @@ impl Recorder {
                 .map(Bytes::copy_from_slice),
         };
         let started = Instant::now();
+        if self.transport.is_halted() {
+            // Interrupted: nothing new may reach the server. The journal records that it was not
+            // sent; the generated code gets a placeholder it will not decode into anything.
+            self.journal.push(Exchange {
+                seq: 0,
+                step: String::new(),
+                operation: &operation.id,
+                template: &operation.path,
+                request: recorded,
+                outcome: Err(TransportError {
+                    kind: TransportErrorKind::Other,
+                    message: "not sent: the run was interrupted".into(),
+                }),
+                elapsed: Duration::ZERO,
+                retries: 0,
+            });
+            let placeholder =
+                http::StatusCode::from_u16(599).unwrap_or(http::StatusCode::BAD_GATEWAY);
+            return Ok(rebuild(placeholder, &HeaderMap::new(), Bytes::new()));
+        }
+        let _in_flight = InFlight::new(&self.transport.in_flight);
         let (result, retries) = self.send_with_retries(request).await;
         let (outcome, handback) = match result {
             Ok(response) => {
                 let status = response.status();
                 let headers = response.headers().clone();
                 let (body, read_error) = read_capped(response).await;
-                redact::register_minted(&body);
+                let minted = redact::register_minted(&body);
+                if !minted.is_empty() {
+                    self.transport
+                        .minted
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .extend(minted);
+                }
                 let handback = rebuild(status, &headers, body.clone());
                 let outcome = match read_error {
                     None => Ok(Response {

@@ -110,8 +110,14 @@ pub struct RunConfig {
     pub snapshots: Option<SnapshotConfig>,
     pub junit: Option<PathBuf>,
     pub allow_destructive: bool,
+    /// Treat the target as a real account even if its address is loopback (a tunnel or a
+    /// port-forward to a real server).
+    pub assume_remote: bool,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// On Ctrl-C, stop sending, delete what the run created, and exit 130. Off for library use:
+    /// a signal handler is process-wide.
+    pub handle_interrupt: bool,
     pub libtest: libtest_mimic::Arguments,
 }
 
@@ -123,7 +129,9 @@ impl RunConfig {
             snapshots: None,
             junit: None,
             allow_destructive: false,
+            assume_remote: false,
             timeout: Duration::from_secs(30),
+            handle_interrupt: false,
             libtest: libtest_mimic::Arguments::default(),
         }
     }
@@ -158,10 +166,14 @@ impl Address {
                 "bad address: credentials in the URL are not supported; pass the token with --token or TFE_TOKEN",
             ));
         }
+        // Only what is loopback by its address itself counts; a name other than `localhost`
+        // could resolve anywhere.
         let loopback = match url.host() {
             Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
             Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-            Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+            Some(url::Host::Ipv6(ip)) => {
+                ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+            }
             None => false,
         };
         let mut path = url.path().trim_end_matches('/').to_string();
@@ -195,6 +207,16 @@ mod tests {
         assert!(a.loopback);
         assert!(Address::parse("http://localhost:1").unwrap().loopback);
         assert!(Address::parse("http://[::1]:1").unwrap().loopback);
+        assert!(
+            Address::parse("http://[::ffff:127.0.0.1]:1")
+                .unwrap()
+                .loopback
+        );
+        assert!(
+            !Address::parse("http://localhost.example.com")
+                .unwrap()
+                .loopback
+        );
         assert!(!Address::parse("http://10.0.0.1").unwrap().loopback);
         assert_eq!(
             Address::parse("https://x.example/tfe").unwrap().base(),

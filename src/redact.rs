@@ -5,10 +5,12 @@
 //! of the same secret redaction.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     fmt,
-    sync::{Arc, RwLock},
+    sync::{Arc, LazyLock, RwLock},
 };
+
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use serde_json::Value;
 
@@ -20,7 +22,33 @@ pub const SECRET: &str = "[secret]";
 /// `Authorization` header and `token` members are redacted whatever their length.
 const MIN_LEN: usize = 8;
 
-static SECRETS: RwLock<Vec<Box<str>>> = RwLock::new(Vec::new());
+/// Every value to redact. Most sit in an automaton that finds them all in one pass over a text;
+/// the newest wait in `recent`, checked one by one, until there are enough of them to be worth
+/// rebuilding the automaton. Redaction so stays linear in the text, and rebuilds rare, however
+/// many tokens a run mints.
+#[derive(Default)]
+struct Registry {
+    secrets: HashSet<Box<str>>,
+    settled: Option<Arc<AhoCorasick>>,
+    recent: Vec<Arc<str>>,
+}
+
+/// How many secrets may wait outside the automaton.
+const RECENT_MAX: usize = 128;
+
+impl Registry {
+    fn settle(&mut self) {
+        self.recent.clear();
+        self.settled = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(self.secrets.iter().map(|s| s.as_bytes()))
+            .ok()
+            .filter(|_| !self.secrets.is_empty())
+            .map(Arc::new);
+    }
+}
+
+static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(RwLock::default);
 
 /// A token value. It cannot be printed: `Debug` and `Display` show the placeholder, and creating
 /// one registers the value for redaction everywhere.
@@ -57,20 +85,36 @@ pub fn register(secret: &str) {
     if secret.len() < MIN_LEN {
         return;
     }
-    let mut secrets = SECRETS.write().unwrap_or_else(|e| e.into_inner());
-    if !secrets.iter().any(|s| &**s == secret) {
-        secrets.push(secret.into());
-        // Longest first, so that a secret containing another is replaced whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
+    if registry.secrets.insert(secret.into()) {
+        registry.recent.push(secret.into());
+        if registry.recent.len() > RECENT_MAX {
+            registry.settle();
+        }
     }
+}
+
+/// Stops redacting `secrets`: a finished run retires what its server minted. Should one of
+/// them show up again it is registered anew, since every response body is scanned
+/// (`register_minted`) before anything is rendered from it.
+pub fn forget(secrets: &[String]) {
+    if secrets.is_empty() {
+        return;
+    }
+    let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
+    for secret in secrets {
+        registry.secrets.remove(secret.as_str());
+    }
+    registry.settle();
 }
 
 /// Registers what a server minted, found in a response body: every string under a `token` key
 /// of a JSON document, and anything shaped like a TFE secret (`<14>.atlasv1.<67>`), so that a
-/// secret is caught even in a body that is not valid JSON.
-pub fn register_minted(body: &[u8]) {
+/// secret is caught even in a body that is not valid JSON. Returns what it found.
+pub fn register_minted(body: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
     if let Ok(value) = serde_json::from_slice::<Value>(body) {
-        collect_token_fields(&value);
+        collect_token_fields(&value, &mut found);
     }
     let text = String::from_utf8_lossy(body);
     let mut rest: &str = &text;
@@ -82,39 +126,80 @@ pub fn register_minted(body: &[u8]) {
             .find(|c: char| !is_token_char(c))
             .unwrap_or(rest.len() - at - 9);
         let candidate = &rest[start..at + 9 + end_rel];
-        register(candidate);
+        found.push(candidate.to_string());
         rest = &rest[at + 9 + end_rel..];
     }
+    found.retain(|s| s.len() >= MIN_LEN);
+    for secret in &found {
+        register(secret);
+    }
+    found
 }
 
 fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
 
-fn collect_token_fields(value: &Value) {
+fn collect_token_fields(value: &Value, found: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
                 match (key.as_str(), child) {
-                    ("token", Value::String(s)) => register(s),
-                    _ => collect_token_fields(child),
+                    ("token", Value::String(s)) => found.push(s.clone()),
+                    _ => collect_token_fields(child, found),
                 }
             }
         }
-        Value::Array(items) => items.iter().for_each(collect_token_fields),
+        Value::Array(items) => items.iter().for_each(|v| collect_token_fields(v, found)),
         _ => {}
     }
 }
 
-/// `text` with every registered secret replaced.
+/// `text` with every registered secret replaced. Matches of both tiers are found on the
+/// original text and overlapping ones merged, so that no part of a secret survives because
+/// another secret overlapping it was replaced first.
 pub fn text(text: &str) -> String {
-    let secrets = SECRETS.read().unwrap_or_else(|e| e.into_inner());
-    let mut out = text.to_string();
-    for secret in secrets.iter() {
-        if out.contains(&**secret) {
-            out = out.replace(&**secret, SECRET);
+    let (settled, recent) = {
+        let registry = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
+        (registry.settled.clone(), registry.recent.clone())
+    };
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    if let Some(matcher) = settled {
+        spans.extend(
+            matcher
+                .find_overlapping_iter(text)
+                .map(|m| (m.start(), m.end())),
+        );
+    }
+    for secret in &recent {
+        spans.extend(text.match_indices(&**secret).map(|(i, s)| (i, i + s.len())));
+    }
+    if spans.is_empty() {
+        return text.to_string();
+    }
+    spans.sort_unstable();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut current: Option<(usize, usize)> = None;
+    for (start, end) in spans {
+        match current {
+            Some((s, e)) if start <= e => current = Some((s, e.max(end))),
+            _ => {
+                if let Some((s, e)) = current {
+                    out.push_str(&text[copied..s]);
+                    out.push_str(SECRET);
+                    copied = e;
+                }
+                current = Some((start, end));
+            }
         }
     }
+    if let Some((s, e)) = current {
+        out.push_str(&text[copied..s]);
+        out.push_str(SECRET);
+        copied = e;
+    }
+    out.push_str(&text[copied..]);
     out
 }
 
@@ -209,6 +294,16 @@ impl Normalizer {
     /// Whether `id` appeared in anything normalized so far.
     pub fn knows(&self, id: &str) -> bool {
         self.ids.contains_key(id)
+    }
+
+    /// The order in which `id` first appeared.
+    pub fn seen_at(&self, id: &str) -> Option<usize> {
+        let placeholder = self.ids.get(id)?;
+        placeholder
+            .trim_start_matches("[id:")
+            .trim_end_matches(']')
+            .parse()
+            .ok()
     }
 
     /// A path or free string: known ids, names and the organization replaced.
@@ -313,6 +408,25 @@ mod tests {
         assert_eq!(text("a Zx9Zx9Zx9Zx9Zx.atlasv1.QQQQ-unit b"), "a [secret] b");
         register_minted(br#"{"token":"a"}"#);
         assert_eq!(text("a"), "a");
+        let found = register_minted(br#"{"token":"forget-unit-test-secret"}"#);
+        assert_eq!(text("forget-unit-test-secret"), SECRET);
+        forget(&found);
+        assert_eq!(text("forget-unit-test-secret"), "forget-unit-test-secret");
+    }
+
+    #[test]
+    fn overlapping_secrets_are_replaced_whole() {
+        register("overlap-unit-secret");
+        register("overlap-unit-secret-longer");
+        assert_eq!(text("x overlap-unit-secret-longer y"), "x [secret] y");
+        // Across the two tiers: push enough secrets to settle the first ones.
+        register("tier-unit-secret");
+        for i in 0..=RECENT_MAX {
+            register(&format!("tier-filler-secret-{i:04}"));
+        }
+        register("xx-tier-unit-secret-yy");
+        assert_eq!(text("a xx-tier-unit-secret-yy b"), "a [secret] b");
+        assert_eq!(text("tier-unit-secret-yy"), "[secret]-yy");
     }
 
     #[test]

@@ -29,6 +29,8 @@ pub const EXIT_PASSED: u8 = 0;
 pub const EXIT_FAILED: u8 = 101;
 /// Exit code when the harness could not run: usage or configuration.
 pub const EXIT_CONFIG: u8 = 2;
+/// Exit code when Ctrl-C stopped the run (after its cleanup), as for any interrupted program.
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// The organization the embedded server holds when none is named.
 pub const DEFAULT_ORGANIZATION: &str = "tfe-contract";
@@ -62,6 +64,8 @@ pub struct RunReport {
     pub listed_only: bool,
     /// libtest counted a failure (agrees with `trials` unless the harness itself broke).
     pub libtest_failed: bool,
+    /// Ctrl-C stopped the run.
+    pub interrupted: bool,
 }
 
 impl RunReport {
@@ -72,7 +76,9 @@ impl RunReport {
     }
 
     pub fn exit_code(&self) -> u8 {
-        if self.libtest_failed || self.failed().next().is_some() {
+        if self.interrupted {
+            EXIT_INTERRUPTED
+        } else if self.libtest_failed || self.failed().next().is_some() {
             EXIT_FAILED
         } else {
             EXIT_PASSED
@@ -98,7 +104,7 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     install_panic_hook();
     let checks = suite::all();
     if config.libtest.list {
-        return Ok(list(&config, &checks));
+        return Ok(list(&config, checks));
     }
 
     let runtime = Arc::new(
@@ -115,7 +121,8 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     );
     runtime.block_on(probe(&transport, &target))?;
 
-    let destructive_allowed = target.address.loopback || config.allow_destructive;
+    let destructive_allowed =
+        (target.address.loopback && !config.assume_remote) || config.allow_destructive;
     let ctx = Arc::new(RunContext::new(
         transport,
         target.owner.clone(),
@@ -138,22 +145,40 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         .count();
     ctx.expect_trials(scheduled);
 
+    let interrupt = config
+        .handle_interrupt
+        .then(|| runtime.spawn(watch_interrupts(ctx.clone())));
+
     let records = Arc::new(Mutex::new(Vec::new()));
     let trials = checks
-        .into_iter()
-        .map(|def| trial(def, &ctx, &runtime, &config, &records))
+        .iter()
+        .map(|def| trial(def.clone(), &ctx, &runtime, &config, &records))
         .collect();
     let conclusion = libtest_mimic::run(&config.libtest, trials);
 
-    let leftovers = runtime.block_on(ctx.cleanup());
+    let interrupted = ctx.transport.is_halted();
+    let leftovers = runtime.block_on(async {
+        if !interrupted {
+            return ctx.cleanup(&ctx.transport, false).await;
+        }
+        ctx.transport.settle(Duration::from_secs(5)).await;
+        match ctx.transport.fresh() {
+            Ok(fresh) => ctx.cleanup(&Arc::new(fresh), true).await,
+            Err(e) => vec![format!("everything: no connection for the cleanup ({e})")],
+        }
+    });
+    if let Some(handler) = interrupt {
+        handler.abort();
+    }
     let mut trials = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
-    let order: Vec<&str> = suite::all().iter().map(|c| c.name).collect();
+    let order: Vec<&str> = checks.iter().map(|c| c.name).collect();
     trials.sort_by_key(|t| order.iter().position(|n| *n == t.name));
     let report = RunReport {
         trials,
         leftovers,
         listed_only: false,
         libtest_failed: conclusion.has_failed(),
+        interrupted,
     };
     if let Some(path) = &config.junit {
         report::junit::write(path, &report).map_err(|e| {
@@ -162,17 +187,25 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     }
     print_summary(&report, destructive_allowed);
     drop(target);
+    let minted = std::mem::take(
+        &mut *ctx
+            .transport
+            .minted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()),
+    );
+    redact::forget(&minted);
     Ok(report)
 }
 
 /// `--list`: the trials the profile runs against this target, in libtest's format; with
 /// `--ignored`, the ones it would report as ignored. Nothing is contacted.
 fn list(config: &RunConfig, checks: &[CheckDef]) -> RunReport {
-    let destructive_allowed = config.allow_destructive
-        || match &config.target {
-            TargetSpec::Embedded { .. } => true,
-            TargetSpec::Remote { address, .. } => Address::parse(address).is_ok_and(|a| a.loopback),
-        };
+    let loopback = match &config.target {
+        TargetSpec::Embedded { .. } => true,
+        TargetSpec::Remote { address, .. } => Address::parse(address).is_ok_and(|a| a.loopback),
+    };
+    let destructive_allowed = (loopback && !config.assume_remote) || config.allow_destructive;
     let trials = checks
         .iter()
         .filter_map(|c| {
@@ -185,6 +218,22 @@ fn list(config: &RunConfig, checks: &[CheckDef]) -> RunReport {
     RunReport {
         listed_only: true,
         ..RunReport::default()
+    }
+}
+
+/// On Ctrl-C: no new request leaves, so every trial ends quickly and the run goes on to its
+/// cleanup (through a fresh connection) and exits 130. A second Ctrl-C stops at once.
+async fn watch_interrupts(ctx: Arc<RunContext>) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!(
+        "tfe-contract: interrupted; finishing the requests under way, then deleting what the run created (Ctrl-C again to stop at once)"
+    );
+    ctx.transport.halt();
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("tfe-contract: stopped without deleting what the run created");
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
     }
 }
 
@@ -209,6 +258,7 @@ fn resolve_target(spec: &TargetSpec, profile: Profile) -> Result<Target, ConfigE
                 },
                 faults: Vec::new(),
                 quirks: Vec::new(),
+                delay: std::time::Duration::ZERO,
             })
             .map_err(|e| {
                 ConfigError::new(format!("cannot start the embedded reference server: {e}"))
@@ -305,9 +355,9 @@ fn skip_reason(def: &CheckDef, profile: Profile, destructive_allowed: bool) -> O
             profiles.join(", ")
         ));
     }
-    if def.destructive && !destructive_allowed {
+    if def.destructive.under(profile) && !destructive_allowed {
         return Some(
-            "destructive on a non-loopback target: rotates or deletes the organization token; pass --allow-destructive to run it"
+            "destructive on a non-loopback target: rotates or deletes a credential you may depend on (organization, owners-team or audit-trails token); pass --allow-destructive to run it"
                 .to_string(),
         );
     }
@@ -440,7 +490,7 @@ fn print_summary(report: &RunReport, destructive_allowed: bool) {
         .count();
     if skipped_destructive > 0 && !destructive_allowed {
         eprintln!(
-            "tfe-contract: not checked: {skipped_destructive} destructive trial(s) (organization token rotation and deletion); pass --allow-destructive to run them against this target"
+            "tfe-contract: not checked: {skipped_destructive} destructive trial(s) (rotating or deleting the organization, owners-team or audit-trails token); pass --allow-destructive to run them against this target"
         );
     }
     for leftover in &report.leftovers {

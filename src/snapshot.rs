@@ -58,8 +58,9 @@ pub fn render(organization: &str, generated: &[String], exchanges: &[Exchange]) 
                     let body = if r.body.is_empty() {
                         Value::Null
                     } else {
+                        let sorted = ex.request.path.contains("sort=");
                         match r.json() {
-                            Some(v) => normalizer.value(&own_items(&normalizer, v)),
+                            Some(v) => normalizer.value(&own_items(&normalizer, v, sorted)),
                             None => json!(format!("[{} bytes, not JSON]", r.body.len())),
                         }
                     };
@@ -86,16 +87,21 @@ pub fn render(organization: &str, generated: &[String], exchanges: &[Exchange]) 
 
 /// A list as the trial knows it: only the items whose ids the trial saw before (created or
 /// read). Other items belong to other trials running at the same time, or to whoever else uses
-/// the account, and differ from run to run and from server to server.
-fn own_items(normalizer: &Normalizer, mut doc: Value) -> Value {
+/// the account, and differ from run to run and from server to server. Unless the request asked
+/// for an order (`sort`), items go in the order the trial first saw them: a server may list
+/// them in any order.
+fn own_items(normalizer: &Normalizer, mut doc: Value, sorted: bool) -> Value {
     if let Some(items) = doc.get_mut("data").and_then(Value::as_array_mut) {
-        items.retain(|item| {
-            item.get("id")
-                .and_then(Value::as_str)
-                .is_some_and(|id| normalizer.knows(id))
-        });
+        items.retain(|item| id_of(item).is_some_and(|id| normalizer.knows(id)));
+        if !sorted {
+            items.sort_by_key(|item| id_of(item).and_then(|id| normalizer.seen_at(id)));
+        }
     }
     doc
+}
+
+fn id_of(item: &Value) -> Option<&str> {
+    item.get("id").and_then(Value::as_str)
 }
 
 /// Compares the trial's exchanges with its snapshot; `Some` describes a mismatch.

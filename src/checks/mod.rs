@@ -2,6 +2,7 @@
 //! and never prints; it says what it expected, what it saw, where (exchange and JSON pointer)
 //! and on what authority (the spec operation or the reference section).
 
+pub mod authz;
 mod finding;
 pub mod http;
 pub mod jsonapi;

@@ -16,18 +16,32 @@ use http::{HeaderValue, Method, StatusCode, header};
 
 use super::state::{Body, Principal, Reply, State};
 
-type Shared = Arc<Mutex<State>>;
+pub type Shared = Arc<Mutex<State>>;
+
+#[derive(Clone)]
+struct App {
+    state: Shared,
+    delay: std::time::Duration,
+}
 
 /// Request bodies beyond this are refused.
 const MAX_REQUEST_BODY: usize = 1024 * 1024;
 
-pub fn router(state: State) -> Router {
-    Router::new()
-        .fallback(handle)
-        .with_state(Arc::new(Mutex::new(state)))
+pub fn shared(state: State) -> Shared {
+    Arc::new(Mutex::new(state))
 }
 
-async fn handle(AxumState(shared): AxumState<Shared>, request: Request) -> Response {
+pub fn router(state: Shared, delay: std::time::Duration) -> Router {
+    Router::new()
+        .fallback(handle)
+        .with_state(App { state, delay })
+}
+
+async fn handle(AxumState(app): AxumState<App>, request: Request) -> Response {
+    if !app.delay.is_zero() {
+        tokio::time::sleep(app.delay).await;
+    }
+    let shared = app.state;
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, MAX_REQUEST_BODY).await {
         Ok(b) => b,

@@ -1,7 +1,8 @@
 //! Deliberate deviations. A `Fault` breaks the contract in one named way, and the table says
 //! exactly which trials must fail because of it (and so that no other may): the trials that
 //! fail under the `hcp` profile, which runs every check; under another profile, those of them
-//! that the profile runs. A `Quirk` is a way
+//! that the profile runs. A trip may be a pattern: `*` stands for any text, and an entry
+//! starting with `!` takes the trials it matches out again. A `Quirk` is a way
 //! of differing that the contract allows: real servers differ like this, and the harness must
 //! still pass them.
 
@@ -62,6 +63,14 @@ table! {
         CreateStatus200 = "create-status-200",
             "creating an organization token answers 200 instead of 201",
             ["audit_token::create_returns_separate_token",
+             "authz::create_audit_trails_token::organization_token",
+             "authz::create_audit_trails_token::own_user_token",
+             "authz::create_audit_trails_token::owner",
+             "authz::create_audit_trails_token::owners_team",
+             "authz::create_organization_token::organization_token",
+             "authz::create_organization_token::own_user_token",
+             "authz::create_organization_token::owner",
+             "authz::create_organization_token::owners_team",
              "org_token::accepts_real_client_bodies", "org_token::create_returns_token_document",
              "schema::status_documented"];
         TokenTypeSingular = "token-type-singular",
@@ -80,28 +89,33 @@ table! {
              "team_token::create_replaces_previous", "team_token::create_returns_token_document",
              "team_tokens::create_returns_token_document", "team_tokens::tokens_coexist",
              "user_token::create_returns_token_document",
-             "user_token::invisible_to_other_tokens", "user_token::secret_authenticates_as_user"];
+             "user_token::invisible_to_other_tokens", "user_token::secret_authenticates_as_user",
+             "authz::*::organization_token", "authz::*::outsider", "authz::*::own_user_token",
+             "authz::*::owners_team", "authz::*::revoked", "leak::*"];
         ReadShowsSecret = "read-shows-secret",
             "reading the organization token shows its secret",
             ["org_token::secret_shown_only_on_create"];
         ReadWrongId = "read-wrong-id",
             "reading the organization token answers with another id",
-            ["audit_token::create_returns_separate_token",
-             "audit_token::delete_leaves_organization_token",
-             "audit_token::rotation_leaves_organization_token",
-             "org_token::read_returns_created_token"];
+            ["org_token::read_returns_created_token", "audit_token::*",
+             "!audit_token::never_expires_by_default"];
         ReadStatus201 = "read-status-201",
             "reading the organization token answers 201 (as OTF does)",
-            ["audit_token::create_returns_separate_token",
-             "audit_token::delete_leaves_organization_token",
-             "audit_token::rotation_leaves_organization_token",
-             "org_token::read_returns_created_token", "schema::status_documented"];
+            ["authz::show_audit_trails_token::organization_token",
+             "authz::show_audit_trails_token::own_user_token",
+             "authz::show_audit_trails_token::owner",
+             "authz::show_audit_trails_token::owners_team",
+             "authz::show_organization_token::organization_token",
+             "authz::show_organization_token::own_user_token",
+             "authz::show_organization_token::owner",
+             "authz::show_organization_token::owners_team",
+             "org_token::read_returns_created_token", "schema::status_documented",
+             "audit_token::*", "!audit_token::never_expires_by_default"];
         NewSecretUnusable = "new-secret-unusable",
             "a new organization token does not authenticate",
-            ["audit_token::create_returns_separate_token",
-             "audit_token::delete_leaves_organization_token",
-             "audit_token::rotation_leaves_organization_token",
-             "org_token::create_replaces_previous", "org_token::new_secret_authenticates"];
+            ["org_token::create_replaces_previous", "org_token::new_secret_authenticates",
+             "authz::*::organization_token", "audit_token::*",
+             "!audit_token::never_expires_by_default"];
         RotationKeepsOldToken = "rotation-keeps-old-token",
             "creating an organization token leaves the previous secret working",
             ["org_token::create_replaces_previous"];
@@ -117,6 +131,14 @@ table! {
         DeleteStatus200 = "delete-status-200",
             "deleting the organization token answers 200 with a document",
             ["audit_token::delete_leaves_organization_token",
+             "authz::delete_audit_trails_token::organization_token",
+             "authz::delete_audit_trails_token::own_user_token",
+             "authz::delete_audit_trails_token::owner",
+             "authz::delete_audit_trails_token::owners_team",
+             "authz::delete_organization_token::organization_token",
+             "authz::delete_organization_token::own_user_token",
+             "authz::delete_organization_token::owner",
+             "authz::delete_organization_token::owners_team",
              "org_token::delete_returns_no_content", "schema::status_documented"];
         DeleteKeepsSecret = "delete-keeps-secret",
             "a deleted organization token still authenticates",
@@ -129,7 +151,7 @@ table! {
             ["org_token::second_delete_not_found"];
         MissingToken404 = "missing-token-404",
             "a request without a token gets 404 instead of 401",
-            ["auth::missing_token_unauthorized"];
+            ["auth::missing_token_unauthorized", "authz::*::anonymous"];
         UnknownToken403 = "unknown-token-403",
             "a token the server never issued gets 403 instead of 401",
             ["auth::unknown_token_unauthorized", "schema::status_documented"];
@@ -139,7 +161,11 @@ table! {
              "jsonapi::data_xor_errors", "jsonapi::media_type", "schema::body_matches_schema"];
         UnknownOrganization403 = "unknown-organization-403",
             "an unknown organization gets 403 instead of 404",
-            ["org_token::unknown_organization_not_found", "schema::status_documented"];
+            ["leak::create_audit_trails_token", "leak::create_organization_token",
+             "leak::delete_audit_trails_token", "leak::delete_organization_token",
+             "leak::list_team_tokens", "leak::show_audit_trails_token",
+             "leak::show_organization_token", "org_token::unknown_organization_not_found",
+             "schema::status_documented"];
         MalformedBody500 = "malformed-body-500",
             "a body that is not JSON makes the server answer 500",
             ["org_token::malformed_body_rejected", "schema::status_documented"];
@@ -174,7 +200,7 @@ table! {
              "team_tokens::create_returns_token_document"];
         TeamRotationKeepsOldToken = "team-rotation-keeps-old-token",
             "creating a legacy team token leaves the previous secret working",
-            ["team_token::create_replaces_previous"];
+            ["team_token::create_replaces_previous", "authz::*::revoked"];
         TeamTokenReadShowsSecret = "team-token-read-shows-secret",
             "reading a legacy team token shows its secret",
             ["team_token::read_hides_secret"];
@@ -183,8 +209,9 @@ table! {
             ["team_token::delete_revokes"];
         UnknownTeam500 = "unknown-team-500",
             "team token routes on a team that does not exist answer 500",
-            ["schema::status_documented", "team_token::unknown_team_not_found",
-             "team_tokens::unknown_not_found"];
+            ["leak::create_team_token", "leak::create_team_tokens", "leak::delete_team_token",
+             "leak::show_team_token", "schema::status_documented",
+             "team_token::unknown_team_not_found", "team_tokens::unknown_not_found"];
         TeamExpiryIgnored = "team-expiry-ignored",
             "a requested expired-at on a team token is ignored",
             ["team_token::expiry_rules"];
@@ -194,9 +221,8 @@ table! {
              "team_tokens::empty_description_echoed", "user_token::create_returns_token_document"];
         MultiTokenReplaces = "multi-token-replaces",
             "creating one of a team's several tokens revokes the others",
-            ["team_token_list::bulk_delete", "team_token_list::lists_without_secrets",
-             "team_token_list::pagination_consistent", "team_token_list::sort_by_expiry",
-             "team_tokens::tokens_coexist"];
+            ["team_tokens::tokens_coexist", "team_token_list::*",
+             "!team_token_list::search_by_team_name"];
         DuplicateDescriptionAccepted = "duplicate-description-accepted",
             "a second token with a description already used in the team is created",
             ["team_tokens::duplicate_description_rejected"];
@@ -209,9 +235,11 @@ table! {
              "user_token::delete_revokes"];
         UnknownTokenId403 = "unknown-token-id-403",
             "an authentication-token id that does not exist gets 403",
-            ["schema::status_documented", "team_token_list::bulk_delete",
+            ["leak::delete_team_token_by_id", "leak::delete_user_token_by_id",
+             "leak::show_team_token_by_id", "leak::show_user_token_by_id",
+             "schema::status_documented", "team_token_list::bulk_delete",
              "team_tokens::delete_revokes", "team_tokens::unknown_not_found",
-             "user_token::delete_revokes", "user_token::invisible_to_other_tokens"];
+             "user_token::delete_revokes"];
         ListShowsSecrets = "list-shows-secrets",
             "token lists show every token's secret",
             ["team_token_list::lists_without_secrets", "user_token::listed_without_secret"];
@@ -229,15 +257,94 @@ table! {
             ["team_token_list::bulk_delete"];
         UserTokenUnusable = "user-token-unusable",
             "a new user token does not authenticate",
-            ["user_token::secret_authenticates_as_user"];
+            ["user_token::secret_authenticates_as_user", "authz::*::own_user_token"];
         UserTokensVisibleToTeams = "user-tokens-visible-to-teams",
             "team tokens can list and read a user's tokens",
-            ["user_token::invisible_to_other_tokens"];
+            ["authz::delete_user_token_by_id::outsider",
+             "authz::delete_user_token_by_id::owners_team", "authz::list_user_tokens::outsider",
+             "authz::list_user_tokens::owners_team", "authz::show_user_token_by_id::outsider",
+             "authz::show_user_token_by_id::owners_team", "leak::delete_user_token_by_id",
+             "leak::list_user_tokens", "leak::show_user_token_by_id",
+             "user_token::invisible_to_other_tokens"];
         AuditSharesOrganizationToken = "audit-shares-organization-token",
             "?token=audit-trails addresses the organization token itself",
-            ["audit_token::create_returns_separate_token",
-             "audit_token::delete_leaves_organization_token",
-             "audit_token::rotation_leaves_organization_token"];
+            ["audit_token::*", "!audit_token::never_expires_by_default"];
+        Forbidden403 = "forbidden-403",
+            "a valid token that may not touch something gets 403 instead of 404 (as OTF's does)",
+            ["authz::create_user_token::organization_token",
+             "authz::create_user_token::owners_team",
+             "authz::delete_user_token_by_id::organization_token",
+             "authz::delete_user_token_by_id::owners_team",
+             "authz::show_user_token_by_id::organization_token",
+             "authz::show_user_token_by_id::owners_team", "schema::status_documented",
+             "user_token::invisible_to_other_tokens", "authz::*::outsider", "leak::*",
+             "!authz::delete_team_tokens::outsider", "!authz::list_user_tokens::outsider",
+             "!leak::list_user_tokens"];
+        OutsiderCanWrite = "outsider-can-write",
+            "any team's token may create and delete organization and team tokens",
+            ["authz::create_audit_trails_token::outsider",
+             "authz::create_organization_token::outsider", "authz::create_team_token::outsider",
+             "authz::create_team_tokens::outsider", "authz::delete_team_token::outsider",
+             "authz::delete_team_token_by_id::outsider", "authz::delete_team_tokens::outsider",
+             "leak::create_audit_trails_token", "leak::create_organization_token",
+             "leak::create_team_token", "leak::create_team_tokens",
+             "leak::delete_audit_trails_token", "leak::delete_organization_token",
+             "leak::delete_team_token", "leak::delete_team_token_by_id"];
+        LeakyNotFound = "leaky-not-found",
+            "404 for something that exists but is forbidden says so in its detail",
+            ["leak::*", "!leak::list_user_tokens"];
+        MalformedAuth400 = "malformed-auth-400",
+            "an Authorization header without a token gets 400 instead of 401",
+            ["schema::status_documented", "authz::*::malformed"];
+        TokenReads404 = "token-reads-404",
+            "reading a team's token, or any token by id, answers 404 even to owners",
+            ["authz::show_team_token::organization_token",
+             "authz::show_team_token::own_user_token", "authz::show_team_token::owner",
+             "authz::show_team_token::owners_team",
+             "authz::show_team_token_by_id::organization_token",
+             "authz::show_team_token_by_id::own_user_token",
+             "authz::show_team_token_by_id::owner", "authz::show_team_token_by_id::owners_team",
+             "authz::show_user_token_by_id::own_user_token",
+             "authz::show_user_token_by_id::owner", "team_token::read_hides_secret",
+             "team_tokens::read_hides_secret", "user_token::read_hides_secret"];
+        TokenDeletes404 = "token-deletes-404",
+            "deleting a team's token, a token by id, or several at once answers 404 even to owners",
+            ["authz::delete_team_token::organization_token",
+             "authz::delete_team_token::own_user_token", "authz::delete_team_token::owner",
+             "authz::delete_team_token::owners_team",
+             "authz::delete_team_token_by_id::organization_token",
+             "authz::delete_team_token_by_id::own_user_token",
+             "authz::delete_team_token_by_id::owner",
+             "authz::delete_team_token_by_id::owners_team",
+             "authz::delete_team_tokens::organization_token",
+             "authz::delete_team_tokens::own_user_token", "authz::delete_team_tokens::owner",
+             "authz::delete_team_tokens::owners_team",
+             "authz::delete_user_token_by_id::own_user_token",
+             "authz::delete_user_token_by_id::owner", "team_token::delete_revokes",
+             "team_token_list::bulk_delete", "team_tokens::delete_revokes",
+             "user_token::delete_revokes"];
+        TokenLists404 = "token-lists-404",
+            "the team-token and user-token lists answer 404 even to owners",
+            ["authz::list_team_tokens::organization_token",
+             "authz::list_team_tokens::own_user_token", "authz::list_team_tokens::owner",
+             "authz::list_team_tokens::owners_team", "authz::list_user_tokens::own_user_token",
+             "authz::list_user_tokens::owner", "user_token::listed_without_secret",
+             "team_token_list::*", "!team_token_list::bulk_delete"];
+        UsersCannotCreateTokens = "users-cannot-create-tokens",
+            "a user's token (even an owner's) gets 404 creating team or user tokens",
+            ["authz::create_team_token::owner", "authz::create_team_tokens::owner",
+             "authz::create_user_token::owner", "authz::*::outsider", "authz::*::own_user_token",
+             "authz::*::owners_team", "authz::*::revoked", "leak::*",
+             "authz::delete_team_token::*", "authz::delete_team_token_by_id::*",
+             "authz::delete_team_tokens::*", "authz::delete_user_token_by_id::*",
+             "authz::list_team_tokens::*", "authz::list_user_tokens::*",
+             "authz::show_team_token::*", "authz::show_team_token_by_id::*",
+             "authz::show_user_token_by_id::*", "team_tokens::*", "team_token::*",
+             "user_token::*", "team_token_list::*", "!team_token::unknown_team_not_found",
+             "!team_tokens::unknown_not_found"];
+        TeamDelete500 = "team-delete-500",
+            "deleting a team answers 500 and keeps the team",
+            ["schema::status_documented"];
         AuditExpiresByDefault = "audit-expires-by-default",
             "the audit-trails token expires after two years by default",
             ["audit_token::never_expires_by_default"];
@@ -268,6 +375,35 @@ table! {
     }
 }
 
+impl FaultRow {
+    /// Of `trials`, the ones this fault must make fail: every trial a trip matches, less
+    /// those an `!` entry matches.
+    pub fn tripped<'a>(&self, trials: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+        let (excluded, included): (Vec<&str>, Vec<&str>) =
+            self.trips.iter().partition(|t| t.starts_with('!'));
+        trials
+            .into_iter()
+            .filter(|name| included.iter().any(|p| matches(p, name)))
+            .filter(|name| !excluded.iter().any(|p| matches(&p[1..], name)))
+            .collect()
+    }
+}
+
+/// Glob matching with `*` only (any run of characters, `::` included).
+pub fn matches(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, tail)) => {
+            let Some(rest) = name.strip_prefix(head) else {
+                return false;
+            };
+            (0..=rest.len())
+                .filter(|i| rest.is_char_boundary(*i))
+                .any(|i| matches(tail, &rest[i..]))
+        }
+    }
+}
+
 /// The tables as `serve --list-faults` prints them.
 pub fn describe() -> String {
     let mut out = String::from("faults (serve --fault NAME; the trials each must fail):\n");
@@ -280,4 +416,31 @@ pub fn describe() -> String {
         out.push_str(&format!("  {:<26} {}\n", row.name, row.summary));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns() {
+        assert!(matches(
+            "authz::*::outsider",
+            "authz::show_team_token::outsider"
+        ));
+        assert!(!matches(
+            "authz::*::outsider",
+            "authz::show_team_token::owner"
+        ));
+        assert!(matches("leak::*", "leak::x"));
+        assert!(matches("exact", "exact"));
+        assert!(!matches("exact", "exactly"));
+        let row = FaultRow {
+            item: Fault::Forbidden403,
+            name: "x",
+            summary: "",
+            trips: &["a::*", "!a::b", "c"],
+        };
+        assert_eq!(row.tripped(["a::a", "a::b", "c", "d"]), vec!["a::a", "c"]);
+    }
 }

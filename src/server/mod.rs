@@ -15,7 +15,9 @@ use std::{
     thread::JoinHandle,
 };
 
-pub use fault::{Fault, FaultRow, Quirk, QuirkRow, describe as describe_faults_and_quirks};
+pub use fault::{
+    Fault, FaultRow, Quirk, QuirkRow, describe as describe_faults_and_quirks, matches,
+};
 
 /// Which flavour of the API to serve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,16 +64,49 @@ pub struct Config {
     pub profile: Profile,
     pub faults: Vec<Fault>,
     pub quirks: Vec<Quirk>,
+    /// Wait this long before answering each request (a slow server).
+    pub delay: std::time::Duration,
+}
+
+impl Config {
+    /// A clean server for `organization`, owned by `owner_token`.
+    pub fn new(organization: &str, owner_token: &str, profile: Profile) -> Self {
+        Self {
+            port: 0,
+            organization: organization.to_string(),
+            owner_token: owner_token.to_string(),
+            profile,
+            faults: Vec::new(),
+            quirks: Vec::new(),
+            delay: std::time::Duration::ZERO,
+        }
+    }
+}
+
+/// What the server holds: team names, and the live tokens as `kind id`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inventory {
+    pub teams: Vec<String>,
+    pub tokens: Vec<String>,
 }
 
 /// A running server; dropping it stops the server.
 pub struct Handle {
     pub addr: SocketAddr,
+    state: api::Shared,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Handle {
+    /// What the server holds right now.
+    pub fn inventory(&self) -> Inventory {
+        self.state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .inventory()
+    }
+
     /// Blocks until Ctrl-C, then stops the server.
     pub fn wait_for_interrupt(self) {
         if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
@@ -100,7 +135,8 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let app = api::router(state::State::new(&config));
+    let shared = api::shared(state::State::new(&config));
+    let app = api::router(shared.clone(), config.delay);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -121,6 +157,7 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
         })?;
     Ok(Handle {
         addr,
+        state: shared,
         stop: Some(stop),
         thread: Some(thread),
     })

@@ -280,6 +280,22 @@ impl State {
         self.error(401, "unauthorized", None)
     }
 
+    /// What a valid token gets for something that exists but that it may not touch: 404, as
+    /// for something that does not exist (unless a fault says otherwise).
+    fn forbidden(&self) -> Reply {
+        if self.has(Fault::Forbidden403) {
+            self.error(403, "forbidden", None)
+        } else if self.has(Fault::LeakyNotFound) {
+            self.error(
+                404,
+                "not found",
+                Some("This resource exists, but you may not access it"),
+            )
+        } else {
+            self.not_found()
+        }
+    }
+
     /// 404 for an organization other than ours (or 403 under the fault).
     fn unknown_organization(&self) -> Reply {
         if self.has(Fault::UnknownOrganization403) {
@@ -307,7 +323,11 @@ impl State {
             .map(str::trim)
             .filter(|s| !s.is_empty());
         let Some(secret) = secret else {
-            return Err(self.unauthorized());
+            return Err(if self.has(Fault::MalformedAuth400) {
+                self.error(400, "bad request", Some("malformed Authorization header"))
+            } else {
+                self.unauthorized()
+            });
         };
         let Some(id) = self.by_secret.get(secret).cloned() else {
             return Err(if self.has(Fault::UnknownToken403) {
@@ -386,6 +406,16 @@ impl State {
         }
     }
 
+    /// Under `users-cannot-create-tokens`, a user's token may not create team or user tokens.
+    fn user_creation_refused(&self, p: &Principal) -> bool {
+        self.has(Fault::UsersCannotCreateTokens) && matches!(p, Principal::User(_))
+    }
+
+    /// Under `outsider-can-write`, any team's token passes for an owner when it writes.
+    fn outsider_writes(&self, p: &Principal) -> bool {
+        self.has(Fault::OutsiderCanWrite) && matches!(p, Principal::Team(_))
+    }
+
     /// Owners, the owners team's token and the organization token (seed 002).
     fn owner_level(&self, p: &Principal) -> bool {
         match p {
@@ -414,7 +444,7 @@ impl State {
             return self.unknown_organization();
         }
         if !self.member(p) {
-            return self.not_found();
+            return self.forbidden();
         }
         let mut doc = json!({"data": {"id": org, "type": "organizations", "attributes": {
             "name": org, "email": "owner@example.com",
@@ -440,7 +470,7 @@ impl State {
             return self.unknown_organization();
         }
         if !self.member(p) {
-            return self.not_found();
+            return self.forbidden();
         }
         let q = query.get("q").map(|s| s.to_ascii_lowercase());
         let names: Option<Vec<&str>> = query.get("filter[names]").map(|s| s.split(',').collect());
@@ -469,7 +499,7 @@ impl State {
             return self.unknown_organization();
         }
         if !self.owner_level(p) {
-            return self.not_found();
+            return self.forbidden();
         }
         let doc = match self.parse(body) {
             Ok(doc) => doc,
@@ -506,13 +536,17 @@ impl State {
     pub fn show_team(&self, p: &Principal, id: &str) -> Reply {
         match self.teams.get(id) {
             Some(team) if self.member(p) => self.ok(200, json!({"data": self.team_json(team)})),
-            _ => self.not_found(),
+            Some(_) => self.forbidden(),
+            None => self.not_found(),
         }
     }
 
     pub fn delete_team(&mut self, p: &Principal, id: &str) -> Reply {
-        if !self.teams.contains_key(id) || !self.owner_level(p) {
+        if !self.teams.contains_key(id) {
             return self.not_found();
+        }
+        if !self.owner_level(p) {
+            return self.forbidden();
         }
         if id == self.owners_team {
             return self.error(
@@ -520,6 +554,9 @@ impl State {
                 "invalid attribute",
                 Some("The owners team cannot be deleted"),
             );
+        }
+        if self.has(Fault::TeamDelete500) {
+            return self.error(500, "internal server error", None);
         }
         self.teams.remove(id);
         let ids: Vec<String> = self
@@ -562,12 +599,13 @@ impl State {
         p: &Principal,
         org: &str,
         query: &HashMap<String, String>,
+        write: bool,
     ) -> Result<Slot, Reply> {
         if org != self.organization {
             return Err(self.unknown_organization());
         }
-        if !self.owner_level(p) {
-            return Err(self.not_found());
+        if !(self.owner_level(p) || write && self.outsider_writes(p)) {
+            return Err(self.forbidden());
         }
         self.slot(query).ok_or_else(|| self.not_found())
     }
@@ -579,7 +617,7 @@ impl State {
         query: &HashMap<String, String>,
         body: &[u8],
     ) -> Reply {
-        let slot = match self.org_token_gate(p, org, query) {
+        let slot = match self.org_token_gate(p, org, query, true) {
             Ok(slot) => slot,
             Err(reply) => return reply,
         };
@@ -623,7 +661,7 @@ impl State {
         org: &str,
         query: &HashMap<String, String>,
     ) -> Reply {
-        let slot = match self.org_token_gate(p, org, query) {
+        let slot = match self.org_token_gate(p, org, query, false) {
             Ok(slot) => slot,
             Err(reply) => return reply,
         };
@@ -655,7 +693,7 @@ impl State {
         org: &str,
         query: &HashMap<String, String>,
     ) -> Reply {
-        let slot = match self.org_token_gate(p, org, query) {
+        let slot = match self.org_token_gate(p, org, query, true) {
             Ok(slot) => slot,
             Err(reply) => return reply,
         };
@@ -684,7 +722,7 @@ impl State {
 
     /// The team, if it exists and `p` may manage its tokens; 404 (or 500 under the fault)
     /// otherwise.
-    fn managed_team(&self, p: &Principal, team_id: &str) -> Result<(), Reply> {
+    fn managed_team(&self, p: &Principal, team_id: &str, write: bool) -> Result<(), Reply> {
         if !self.teams.contains_key(team_id) {
             return Err(if self.has(Fault::UnknownTeam500) {
                 self.error(500, "internal server error", None)
@@ -692,14 +730,23 @@ impl State {
                 self.not_found()
             });
         }
-        if !self.owner_level(p) {
+        if !(self.owner_level(p) || write && self.outsider_writes(p)) {
+            return Err(self.forbidden());
+        }
+        Ok(())
+    }
+
+    /// Team token creation: the team must be managed by `p`.
+    fn may_create_team_token(&self, p: &Principal, team_id: &str) -> Result<(), Reply> {
+        self.managed_team(p, team_id, true)?;
+        if self.user_creation_refused(p) {
             return Err(self.not_found());
         }
         Ok(())
     }
 
     pub fn create_team_token(&mut self, p: &Principal, team_id: &str, body: &[u8]) -> Reply {
-        if let Err(reply) = self.managed_team(p, team_id) {
+        if let Err(reply) = self.may_create_team_token(p, team_id) {
             return reply;
         }
         let request = match self.token_request(body, false) {
@@ -729,8 +776,11 @@ impl State {
     }
 
     pub fn show_team_token(&self, p: &Principal, team_id: &str) -> Reply {
-        if let Err(reply) = self.managed_team(p, team_id) {
+        if let Err(reply) = self.managed_team(p, team_id, false) {
             return reply;
+        }
+        if self.has(Fault::TokenReads404) {
+            return self.not_found();
         }
         match &self.teams[team_id].legacy_token {
             Some(id) => self.ok(
@@ -742,8 +792,11 @@ impl State {
     }
 
     pub fn delete_team_token(&mut self, p: &Principal, team_id: &str) -> Reply {
-        if let Err(reply) = self.managed_team(p, team_id) {
+        if let Err(reply) = self.managed_team(p, team_id, true) {
             return reply;
+        }
+        if self.has(Fault::TokenDeletes404) {
+            return self.not_found();
         }
         let Some(id) = self.teams[team_id].legacy_token.clone() else {
             return self.not_found();
@@ -758,7 +811,7 @@ impl State {
     }
 
     pub fn create_team_tokens(&mut self, p: &Principal, team_id: &str, body: &[u8]) -> Reply {
-        if let Err(reply) = self.managed_team(p, team_id) {
+        if let Err(reply) = self.may_create_team_token(p, team_id) {
             return reply;
         }
         let request = match self.token_request(body, false) {
@@ -808,21 +861,28 @@ impl State {
     }
 
     /// Team and user tokens by id: owner-level callers see team tokens, a user sees only
-    /// their own user tokens.
-    fn visible_token(&self, p: &Principal, id: &str) -> Option<&Token> {
-        let token = self.tokens.get(id).filter(|t| t.life == Life::Live)?;
+    /// their own user tokens. `Err` is the answer for a token that is missing or forbidden.
+    fn visible_token(&self, p: &Principal, id: &str, write: bool) -> Result<&Token, Reply> {
+        let Some(token) = self.tokens.get(id).filter(|t| t.life == Life::Live) else {
+            return Err(self.unknown_token_id());
+        };
         let visible = match token.kind {
             Kind::LegacyTeam | Kind::Team => {
-                self.teams.contains_key(&token.owner) && self.owner_level(p)
+                self.teams.contains_key(&token.owner)
+                    && (self.owner_level(p) || write && self.outsider_writes(p))
             }
             Kind::User => {
                 *p == Principal::User(token.owner.clone())
                     || (self.has(Fault::UserTokensVisibleToTeams)
                         && matches!(p, Principal::Team(_)))
             }
-            Kind::Organization | Kind::AuditTrails => false,
+            Kind::Organization | Kind::AuditTrails => return Err(self.unknown_token_id()),
         };
-        visible.then_some(token)
+        if visible {
+            Ok(token)
+        } else {
+            Err(self.forbidden())
+        }
     }
 
     fn unknown_token_id(&self) -> Reply {
@@ -834,18 +894,25 @@ impl State {
     }
 
     pub fn show_token(&self, p: &Principal, id: &str) -> Reply {
-        match self.visible_token(p, id) {
-            Some(token) => self.ok(
+        if self.has(Fault::TokenReads404) {
+            return self.not_found();
+        }
+        match self.visible_token(p, id, false) {
+            Ok(token) => self.ok(
                 200,
                 self.token_doc(token, self.has(Fault::TokenShowRevealsSecret)),
             ),
-            None => self.unknown_token_id(),
+            Err(reply) => reply,
         }
     }
 
     pub fn delete_token(&mut self, p: &Principal, id: &str) -> Reply {
-        let Some(token) = self.visible_token(p, id) else {
-            return self.unknown_token_id();
+        if self.has(Fault::TokenDeletes404) {
+            return self.not_found();
+        }
+        let token = match self.visible_token(p, id, true) {
+            Ok(token) => token,
+            Err(reply) => return reply,
         };
         let (kind, owner) = (token.kind, token.owner.clone());
         if !self.has(Fault::TokenDeleteKeepsSecret) {
@@ -869,6 +936,9 @@ impl State {
             return self.unknown_organization();
         }
         if !self.owner_level(p) {
+            return self.forbidden();
+        }
+        if self.has(Fault::TokenLists404) {
             return self.not_found();
         }
         let q = query
@@ -925,14 +995,17 @@ impl State {
             return self.unknown_organization();
         }
         if !self.member(p) {
-            return self.not_found();
+            return self.forbidden();
         }
-        if !self.owner_level(p) {
+        if !(self.owner_level(p) || self.outsider_writes(p)) {
             return self.error(
                 403,
                 "forbidden",
                 Some("You are not allowed to delete these tokens"),
             );
+        }
+        if self.has(Fault::TokenDeletes404) {
+            return self.not_found();
         }
         let Ok(doc) = serde_json::from_slice::<Value>(body) else {
             return self.error(
@@ -984,12 +1057,20 @@ impl State {
         user_id: &str,
         query: &HashMap<String, String>,
     ) -> Reply {
+        if self.has(Fault::TokenLists404) {
+            return self.not_found();
+        }
         let own = *p == Principal::User(user_id.to_string());
         let peeking = self.has(Fault::UserTokensVisibleToTeams) && matches!(p, Principal::Team(_));
         let data: Vec<Value> = if own || peeking {
-            self.tokens
+            let mut tokens: Vec<&Token> = self
+                .tokens
                 .values()
                 .filter(|t| t.kind == Kind::User && t.owner == user_id && t.life == Life::Live)
+                .collect();
+            tokens.sort_by_key(|t| t.created_at);
+            tokens
+                .iter()
                 .map(|t| self.token_doc(t, self.has(Fault::ListShowsSecrets))["data"].clone())
                 .collect()
         } else {
@@ -1003,6 +1084,13 @@ impl State {
 
     pub fn create_user_token(&mut self, p: &Principal, user_id: &str, body: &[u8]) -> Reply {
         if *p != Principal::User(user_id.to_string()) {
+            return if user_id == self.owner_id {
+                self.forbidden()
+            } else {
+                self.not_found()
+            };
+        }
+        if self.user_creation_refused(p) {
             return self.not_found();
         }
         let request = match self.token_request(body, false) {
@@ -1258,6 +1346,19 @@ impl State {
             doc["meta"] = json!({"served-by": "reference"});
         }
         doc
+    }
+
+    pub fn inventory(&self) -> super::Inventory {
+        let mut teams: Vec<String> = self.teams.values().map(|t| t.name.clone()).collect();
+        teams.sort();
+        let mut tokens: Vec<String> = self
+            .tokens
+            .values()
+            .filter(|t| t.life == Life::Live)
+            .map(|t| format!("{:?} {}", t.kind, t.id))
+            .collect();
+        tokens.sort();
+        super::Inventory { teams, tokens }
     }
 
     /// Whether the routes the seeds' era did not have are served.

@@ -92,6 +92,20 @@ pub fn minted(
 /// revoked or unknown token gets 401.
 pub const TEAM_AUTHENTICATED: &[u16] = &[200, 404];
 
+/// If `ex` created a token, remembers it for cleanup (and records nothing either way).
+pub fn remember_created(
+    s: &Session,
+    ex: &Exchange,
+    created: impl FnOnce(String) -> Option<Created>,
+) {
+    if !succeeded(ex) {
+        return;
+    }
+    if let Some(c) = TokenView::of(ex).and_then(|v| v.id).and_then(created) {
+        s.ctx().remember(c);
+    }
+}
+
 /// Whether `secret` authenticates: GET /organizations/{org} with it.
 pub async fn try_secret(s: &Session, step: &str, secret: &Secret) -> Exchange {
     s.call(step, s.bearer(secret).get_organization(s.org()))

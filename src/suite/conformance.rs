@@ -181,13 +181,15 @@ async fn fixtures(s: &Session) {
         .content_type(None)
         .send()
         .await;
-        s.call("delete the team", owner.delete_team(&id)).await;
+        let deleted = s.call("delete the team", owner.delete_team(&id)).await;
         s.call("show the deleted team", owner.get_team(&id)).await;
         s.call("delete the team again", owner.delete_team(&id))
             .await;
         s.call("show a team without a token", anon.get_team(&id))
             .await;
-        s.ctx().forget(&Created::Team { id });
+        if deleted.status() == Some(204) {
+            s.ctx().forget(&Created::Team { id });
+        }
     }
 }
 

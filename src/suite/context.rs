@@ -34,9 +34,13 @@ pub enum Created {
     AuditTrailsToken {
         id: String,
     },
-    /// A user token, deleted through `/authentication-tokens/{id}`. (Team tokens go with
-    /// their team.)
+    /// A user token, deleted through `/authentication-tokens/{id}`.
     UserToken {
+        id: String,
+    },
+    /// A token of a team the run did not create (the owners team), deleted by id. (Tokens of
+    /// teams the run created go with their team.)
+    TeamToken {
         id: String,
     },
 }
@@ -58,6 +62,8 @@ pub struct RunContext {
     created: Mutex<Vec<Created>>,
     /// Every exchange of every finished trial, for the whole-run checks.
     run_log: Mutex<Vec<Exchange>>,
+    /// The run log once every other trial has finished, shared by the whole-run checks.
+    frozen_log: std::sync::OnceLock<Arc<Vec<Exchange>>>,
     /// Numbers the names this run generates.
     names: std::sync::atomic::AtomicUsize,
     /// How many trials (other than whole-run ones) are still to finish.
@@ -89,6 +95,7 @@ impl RunContext {
             tour: tokio::sync::OnceCell::new(),
             created: Mutex::new(Vec::new()),
             run_log: Mutex::new(Vec::new()),
+            frozen_log: std::sync::OnceLock::new(),
             names: std::sync::atomic::AtomicUsize::new(0),
             pending: tokio::sync::watch::Sender::new(0),
         }
@@ -109,12 +116,15 @@ impl RunContext {
     }
 
     /// Every exchange of every other trial, once they have all finished.
-    pub async fn run_exchanges(&self) -> Vec<Exchange> {
+    pub async fn run_exchanges(&self) -> Arc<Vec<Exchange>> {
         let mut done = self.pending.subscribe();
         let _ = done.wait_for(|n| *n == 0).await;
-        self.run_log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
+        self.frozen_log
+            .get_or_init(|| {
+                Arc::new(std::mem::take(
+                    &mut *self.run_log.lock().unwrap_or_else(|e| e.into_inner()),
+                ))
+            })
             .clone()
     }
 
@@ -137,16 +147,30 @@ impl RunContext {
             .retain(|c| c != created);
     }
 
-    /// Deletes everything the run created and still exists; returns what could not be deleted.
-    pub async fn cleanup(&self) -> Vec<String> {
-        let pending: Vec<Created> =
-            std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()));
-        if pending.is_empty() {
-            return Vec::new();
+    /// Deletes everything the run created and still exists, through `transport`; returns what
+    /// could not be deleted. `interrupted`: trials may still be finishing and recording what
+    /// they created, so look again a few times.
+    pub async fn cleanup(&self, transport: &Arc<Transport>, interrupted: bool) -> Vec<String> {
+        let mut leftovers = Vec::new();
+        let rounds = if interrupted { 3 } else { 1 };
+        for round in 0..rounds {
+            if round > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            let pending: Vec<Created> =
+                std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()));
+            if pending.is_empty() {
+                break;
+            }
+            leftovers.extend(self.delete_all(transport, pending).await);
         }
+        leftovers
+    }
+
+    async fn delete_all(&self, transport: &Arc<Transport>, pending: Vec<Created>) -> Vec<String> {
         let journal = Journal::default();
         journal.set_step("cleanup");
-        let owner = Recorder::client(&self.transport, Auth::Bearer(self.owner.clone()), &journal);
+        let owner = Recorder::client(transport, Auth::Bearer(self.owner.clone()), &journal);
         let status = |journal: &Journal| journal.last().and_then(|e| e.status());
         let mut leftovers = Vec::new();
 
@@ -191,6 +215,10 @@ impl RunContext {
                 Created::UserToken { id } => {
                     let _ = owner.delete_authentication_token(id).await;
                     ("user token", id)
+                }
+                Created::TeamToken { id } => {
+                    let _ = owner.delete_authentication_token(id).await;
+                    ("team token", id)
                 }
                 Created::Team { id } => {
                     let _ = owner.delete_team(id).await;

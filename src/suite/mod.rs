@@ -5,6 +5,7 @@
 
 mod audit_token;
 mod auth;
+mod authz;
 mod common;
 mod conformance;
 mod context;
@@ -14,13 +15,40 @@ mod team_token_list;
 mod team_tokens;
 mod user_token;
 
-use std::{future::Future, pin::Pin};
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{Arc, OnceLock},
+};
 
 pub use context::{Created, RunContext, Session, Stop};
 
 use crate::config::Profile;
 
 pub type TrialFuture = Pin<Box<dyn Future<Output = Result<(), Stop>> + Send>>;
+
+/// A trial's body: given a session, drive the server and record findings.
+pub type Body = Arc<dyn Fn(Session) -> TrialFuture + Send + Sync>;
+
+/// Whether a check destroys a credential the user may depend on (the organization token, the
+/// owners team's token, the audit-trails token).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Destructive {
+    Never,
+    Always,
+    /// Only under these profiles (where the only way to get a credential replaces one).
+    Under(&'static [Profile]),
+}
+
+impl Destructive {
+    pub fn under(self, profile: Profile) -> bool {
+        match self {
+            Destructive::Never => false,
+            Destructive::Always => true,
+            Destructive::Under(profiles) => profiles.contains(&profile),
+        }
+    }
+}
 
 /// One check of the suite.
 #[derive(Clone)]
@@ -31,26 +59,30 @@ pub struct CheckDef {
     pub summary: &'static str,
     /// Profiles it applies to; all when empty.
     pub profiles: &'static [Profile],
-    /// Rotates or deletes a credential the user may depend on (the organization token).
-    pub destructive: bool,
+    /// Rotates or deletes a credential the user may depend on.
+    pub destructive: Destructive,
     /// Needs the organization token to itself: never runs beside another such trial.
     pub exclusive: bool,
     /// Judges every exchange of the run, so it waits until every other trial has finished.
     /// Such checks come last in `all()`.
     pub whole_run: bool,
-    pub run: fn(Session) -> TrialFuture,
+    pub run: Body,
 }
 
 impl CheckDef {
-    pub fn new(name: &'static str, summary: &'static str, run: fn(Session) -> TrialFuture) -> Self {
+    pub fn new(
+        name: &'static str,
+        summary: &'static str,
+        run: impl Fn(Session) -> TrialFuture + Send + Sync + 'static,
+    ) -> Self {
         Self {
             name,
             summary,
             profiles: &[],
-            destructive: false,
+            destructive: Destructive::Never,
             exclusive: false,
             whole_run: false,
-            run,
+            run: Arc::new(run),
         }
     }
 
@@ -60,9 +92,15 @@ impl CheckDef {
     }
 
     /// Rotates or deletes the organization token, so it also needs it to itself.
-    pub fn destructive(mut self) -> Self {
-        self.destructive = true;
-        self.exclusive = true;
+    pub fn destructive(self) -> Self {
+        self.destructive_when(Destructive::Always)
+    }
+
+    pub fn destructive_when(mut self, destructive: Destructive) -> Self {
+        self.destructive = destructive;
+        if destructive != Destructive::Never {
+            self.exclusive = true;
+        }
         self
     }
 
@@ -86,8 +124,13 @@ impl CheckDef {
     }
 }
 
-/// Every check, in the order trials are listed.
-pub fn all() -> Vec<CheckDef> {
+/// Every check, in the order trials are listed; built once per process.
+pub fn all() -> &'static [CheckDef] {
+    static ALL: OnceLock<Vec<CheckDef>> = OnceLock::new();
+    ALL.get_or_init(build)
+}
+
+fn build() -> Vec<CheckDef> {
     let mut checks = Vec::new();
     checks.extend(org_token::checks());
     checks.extend(audit_token::checks());
@@ -96,6 +139,7 @@ pub fn all() -> Vec<CheckDef> {
     checks.extend(team_token_list::checks());
     checks.extend(user_token::checks());
     checks.extend(auth::checks());
+    checks.extend(authz::checks());
     checks.extend(conformance::checks());
     checks
 }

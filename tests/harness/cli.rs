@@ -233,3 +233,29 @@ fn serve_lists_its_faults_and_rejects_unknown_ones() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("unknown fault"), "{stderr}");
 }
+
+#[test]
+fn a_real_account_is_told_what_was_not_checked() {
+    let token = tfe_contract::runner::random_token();
+    let served = Served::start(token.expose(), &[]);
+    let out = bin()
+        .args([
+            "run",
+            "--address",
+            &served.address,
+            "--organization",
+            ORG,
+            "--assume-remote",
+        ])
+        .env("TFE_TOKEN", token.expose())
+        .output()
+        .expect("runs");
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("not checked:") && stderr.contains("--allow-destructive"),
+        "{stderr}"
+    );
+    let shown = outcome(&stdout, "org_token::create_replaces_previous").unwrap_or_default();
+    assert!(shown.starts_with("ignored (destructive"), "{shown}");
+}

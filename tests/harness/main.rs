@@ -5,6 +5,7 @@
 mod cli;
 mod faults;
 mod reference;
+mod safety;
 mod secrets;
 mod snapshots;
 mod support;

@@ -33,6 +33,7 @@ impl Reference {
             profile,
             faults: faults.to_vec(),
             quirks: quirks.to_vec(),
+            delay: std::time::Duration::ZERO,
         })
         .expect("reference server starts");
         Self { handle, token }

@@ -1,0 +1,84 @@
+//! Authorization checks (seeds 000/001, reference §5): 401 only for a bad token, 404 (never
+//! 403, but for bulk delete) for what a valid token may not touch, and "exists but forbidden"
+//! indistinguishable from "does not exist".
+
+use super::{Finding, http, list};
+use crate::{exchange::Exchange, redact};
+
+/// The user's tokens are not shown to someone else: a list without `hidden`, or 404.
+pub fn hidden(ex: &Exchange, hidden: &[&str], source: &str) -> Option<Finding> {
+    match ex.status() {
+        Some(200) => list::excludes(ex, hidden, source),
+        _ => http::status(ex, &[200, 404], source),
+    }
+}
+
+/// The two answers carry the same status, media type and body, once the one identifier that
+/// differs between the requests (`exists_key` / `missing_key`) is put aside.
+pub fn indistinguishable(
+    exists: &Exchange,
+    missing: &Exchange,
+    exists_key: &str,
+    missing_key: &str,
+) -> Vec<Finding> {
+    let source = "seed 000: 404 for what you may not access as for what does not exist";
+    let (Some(a), Some(b)) = (exists.response(), missing.response()) else {
+        let broken = if exists.response().is_none() {
+            exists
+        } else {
+            missing
+        };
+        return vec![Finding::no_response(broken)];
+    };
+    let mut findings = Vec::new();
+    if a.status != b.status {
+        findings.push(
+            Finding::new(
+                "existence-leak",
+                exists,
+                format!("the status answered for a missing one ({})", b.status),
+                a.status.to_string(),
+            )
+            .source(source),
+        );
+    }
+    if a.media_type() != b.media_type() {
+        findings.push(
+            Finding::new(
+                "existence-leak",
+                exists,
+                format!(
+                    "the media type answered for a missing one ({:?})",
+                    b.media_type()
+                ),
+                format!("{:?}", a.media_type()),
+            )
+            .source(source),
+        );
+    }
+    let shown = |body: &[u8], key: &str| {
+        let text = String::from_utf8_lossy(body);
+        if key.is_empty() {
+            text.into_owned()
+        } else {
+            text.replace(key, "[target]")
+        }
+    };
+    let (body_a, body_b) = (shown(&a.body, exists_key), shown(&b.body, missing_key));
+    if body_a != body_b {
+        findings.push(
+            Finding::new(
+                "existence-leak",
+                exists,
+                format!("the body answered for a missing one: {}", excerpt(&body_b)),
+                excerpt(&body_a),
+            )
+            .source(source),
+        );
+    }
+    findings
+}
+
+fn excerpt(text: &str) -> String {
+    redact::excerpt(text.as_bytes(), 200)
+}

@@ -1,0 +1,211 @@
+//! Safety on real accounts: whatever a run creates is deleted (also when trials fail or the run
+//! is interrupted), what cannot be deleted is listed by id, and against a target that is not
+//! loopback the destructive trials are left alone unless the user allows them.
+
+use std::{
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use tfe_contract::{
+    config::{Profile, RunConfig, TargetSpec},
+    runner::{self, TrialOutcome},
+    server::{self, Fault},
+};
+
+use crate::support::{ORG, Reference, bin, failed, scratch};
+
+fn config(reference: &Reference, profile: Profile) -> RunConfig {
+    let mut config = RunConfig::new(TargetSpec::Remote {
+        address: reference.address(),
+        token: Some(reference.token.clone()),
+        organization: Some(ORG.into()),
+    });
+    config.profile = profile;
+    config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
+    config
+}
+
+#[test]
+fn a_run_with_failing_trials_leaves_nothing_behind() {
+    let faults = [
+        Fault::Forbidden403,
+        Fault::CreateStatus200,
+        Fault::ReadShowsSecret,
+        Fault::EmptySecret,
+    ];
+    let reference = Reference::start(server::Profile::Hcp, &faults, &[]);
+    let before = reference.handle.inventory();
+    let report = runner::run(config(&reference, Profile::Hcp)).expect("runs");
+    assert!(!failed(&report).is_empty(), "the faults make trials fail");
+    assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
+    assert_eq!(
+        reference.handle.inventory(),
+        before,
+        "the run left something on the server"
+    );
+}
+
+#[test]
+fn what_cannot_be_deleted_is_listed_by_id() {
+    let reference = Reference::start(server::Profile::Tfe, &[Fault::TeamDelete500], &[]);
+    let report = runner::run(config(&reference, Profile::Tfe)).expect("runs");
+    let teams_left = reference.handle.inventory().teams.len() - 1;
+    assert!(teams_left > 0);
+    let listed: Vec<_> = report
+        .leftovers
+        .iter()
+        .filter(|l| l.starts_with("team team-"))
+        .collect();
+    assert_eq!(listed.len(), teams_left, "{:?}", report.leftovers);
+}
+
+#[test]
+fn a_real_account_keeps_its_organization_token() {
+    let reference = Reference::start(server::Profile::Hcp, &[], &[]);
+    // The account's own organization token, made before the run.
+    let client = raw::Client;
+    let (id, secret) = client.create_org_token(&reference);
+    let before = reference.handle.inventory();
+
+    let mut config = config(&reference, Profile::Hcp);
+    config.assume_remote = true;
+    let report = runner::run(config).expect("runs");
+    assert!(
+        failed(&report).is_empty(),
+        "{:#?}",
+        report.failed().collect::<Vec<_>>()
+    );
+    let destructive = tfe_contract::suite::all()
+        .iter()
+        .filter(|c| c.destructive.under(Profile::Hcp))
+        .count();
+    let ignored: Vec<_> = report
+        .trials
+        .iter()
+        .filter(|t| matches!(&t.outcome, TrialOutcome::Ignored(r) if r.starts_with("destructive")))
+        .collect();
+    assert_eq!(ignored.len(), destructive);
+    assert!(
+        destructive > 50,
+        "the matrix's organization-token rows are destructive"
+    );
+
+    assert_eq!(
+        client.organization_status(&reference, &secret),
+        200,
+        "the token still works"
+    );
+    assert!(
+        reference
+            .handle
+            .inventory()
+            .tokens
+            .iter()
+            .any(|t| t.ends_with(&id))
+    );
+    assert_eq!(reference.handle.inventory(), before);
+}
+
+#[test]
+fn ctrl_c_stops_the_run_and_deletes_what_it_made() {
+    let token = runner::random_token();
+    let mut config = server::Config::new(ORG, token.expose(), server::Profile::Hcp);
+    config.delay = Duration::from_millis(20);
+    let handle = server::spawn(config).expect("server");
+    let before = handle.inventory();
+    let child = bin()
+        .args([
+            "run",
+            "--address",
+            &format!("http://{}", handle.addr),
+            "--organization",
+            ORG,
+        ])
+        .args(["--profile", "hcp"])
+        .env("TFE_TOKEN", token.expose())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    // Wait until the run has made something, then interrupt it.
+    let started = Instant::now();
+    while handle.inventory().teams.len() < 4 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the run made nothing"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("exits");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(!stderr.contains("left behind"), "{stderr}");
+    assert_eq!(handle.inventory(), before, "{stderr}");
+}
+
+/// The test's own requests to the reference server, over a bare socket: what the account
+/// holds before the run must not depend on the harness under test.
+mod raw {
+    use crate::support::{ORG, Reference};
+
+    pub struct Client;
+
+    impl Client {
+        fn request(
+            &self,
+            reference: &Reference,
+            method: &str,
+            path: &str,
+            token: &str,
+        ) -> (u16, String) {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(reference.handle.addr).expect("connect");
+            let body = if method == "POST" {
+                "{\"data\":{\"type\":\"authentication-token\"}}"
+            } else {
+                ""
+            };
+            write!(
+                stream,
+                "{method} /api/v2{path} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {token}\r\n\
+                 Content-Type: application/vnd.api+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .expect("write");
+            let mut response = String::new();
+            stream.read_to_string(&mut response).expect("read");
+            let status = response[9..12].parse().expect("status");
+            let body = response
+                .split_once("\r\n\r\n")
+                .map(|(_, b)| b.to_string())
+                .unwrap_or_default();
+            (status, body)
+        }
+
+        pub fn create_org_token(&self, reference: &Reference) -> (String, String) {
+            let path = format!("/organizations/{ORG}/authentication-token");
+            let (status, body) = self.request(reference, "POST", &path, reference.token.expose());
+            assert_eq!(status, 201, "{body}");
+            let doc: serde_json::Value = serde_json::from_str(&body).expect("json");
+            (
+                doc["data"]["id"].as_str().expect("id").to_string(),
+                doc["data"]["attributes"]["token"]
+                    .as_str()
+                    .expect("secret")
+                    .to_string(),
+            )
+        }
+
+        pub fn organization_status(&self, reference: &Reference, secret: &str) -> u16 {
+            self.request(reference, "GET", &format!("/organizations/{ORG}"), secret)
+                .0
+        }
+    }
+}
