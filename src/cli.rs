@@ -83,6 +83,11 @@ struct RunArgs {
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
 
+    /// Write a JSON report to FILE: every trial's outcome, duration, operations, findings and
+    /// exchanges (redacted), and the spec coverage.
+    #[arg(long, value_name = "FILE")]
+    report_json: Option<PathBuf>,
+
     /// Also run trials that rotate or delete the organization, owners-team or audit-trails token
     /// of a non-loopback target.
     #[arg(long)]
@@ -243,6 +248,7 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
             update: args.update_snapshots,
         }),
         junit: args.junit,
+        report_json: args.report_json,
         allow_destructive: args.allow_destructive,
         assume_remote: args.assume_remote,
         timeout: args.timeout,

@@ -29,6 +29,12 @@ impl Profile {
         }
     }
 
+    /// Whether the server has the routes the seeds' era did not: several tokens per team, the
+    /// team-token list, user tokens.
+    pub fn has_later_token_routes(self) -> bool {
+        !matches!(self, Profile::Legacy)
+    }
+
     /// Whether a token created without `expired-at` should expire two years after creation
     /// (current servers) or never (servers of the seeds' era).
     pub fn expiry_defaults_to_two_years(self) -> bool {
@@ -109,6 +115,8 @@ pub struct RunConfig {
     pub profile: Profile,
     pub snapshots: Option<SnapshotConfig>,
     pub junit: Option<PathBuf>,
+    /// Write the JSON report here.
+    pub report_json: Option<PathBuf>,
     pub allow_destructive: bool,
     /// Treat the target as a real account even if its address is loopback (a tunnel or a
     /// port-forward to a real server).
@@ -128,6 +136,7 @@ impl RunConfig {
             profile: Profile::Tfe,
             snapshots: None,
             junit: None,
+            report_json: None,
             allow_destructive: false,
             assume_remote: false,
             timeout: Duration::from_secs(30),

@@ -306,9 +306,17 @@ impl Normalizer {
             .ok()
     }
 
-    /// A path or free string: known ids, names and the organization replaced.
+    /// A path or free string: known ids, names and the organization replaced, and the scheme,
+    /// host and port of an absolute URL (they differ from server to server).
     pub fn string(&self, s: &str) -> String {
         let mut out = text(s);
+        for scheme in ["http://", "https://"] {
+            if let Some(rest) = out.strip_prefix(scheme) {
+                let path = rest.find('/').map_or("", |i| &rest[i..]);
+                out = format!("[origin]{path}");
+                break;
+            }
+        }
         if let Some(p) = self.ids.get(&out).or_else(|| self.names.get(&out)) {
             return p.clone();
         }

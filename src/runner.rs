@@ -66,6 +66,13 @@ pub struct RunReport {
     pub libtest_failed: bool,
     /// Ctrl-C stopped the run.
     pub interrupted: bool,
+    /// What was checked (redacted when shown).
+    pub target: String,
+    pub profile: Option<Profile>,
+    /// The exchanges of the tour the whole-run checks add (not part of any trial).
+    pub tour: Vec<Exchange>,
+    /// Which operation x status pairs the run exercised.
+    pub coverage: report::coverage::Coverage,
 }
 
 impl RunReport {
@@ -173,16 +180,30 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     let mut trials = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
     let order: Vec<&str> = checks.iter().map(|c| c.name).collect();
     trials.sort_by_key(|t| order.iter().position(|n| *n == t.name));
+    let tour: Vec<Exchange> = ctx.tour.get().map(|t| t.to_vec()).unwrap_or_default();
+    let coverage = report::coverage::Coverage::compute(
+        ctx.spec,
+        trials.iter().flat_map(|t| &t.exchanges).chain(&tour),
+    );
     let report = RunReport {
         trials,
         leftovers,
         listed_only: false,
         libtest_failed: conclusion.has_failed(),
         interrupted,
+        target: target.description.clone(),
+        profile: Some(config.profile),
+        tour,
+        coverage,
     };
     if let Some(path) = &config.junit {
         report::junit::write(path, &report).map_err(|e| {
             ConfigError::new(format!("cannot write JUnit report {}: {e}", path.display()))
+        })?;
+    }
+    if let Some(path) = &config.report_json {
+        report::json::write(path, &report, &report.coverage).map_err(|e| {
+            ConfigError::new(format!("cannot write JSON report {}: {e}", path.display()))
         })?;
     }
     print_summary(&report, destructive_allowed);
@@ -483,6 +504,7 @@ fn render_failure(findings: &[Finding], panicked: Option<&str>) -> Option<String
 }
 
 fn print_summary(report: &RunReport, destructive_allowed: bool) {
+    eprint!("tfe-contract: {}", report.coverage.render());
     let skipped_destructive = report
         .trials
         .iter()

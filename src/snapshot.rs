@@ -9,7 +9,7 @@ use std::{
     path::Path,
 };
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::{
     checks::Finding,
@@ -40,49 +40,59 @@ pub fn snapshot_name(trial: &str) -> String {
     trial.replace("::", "__")
 }
 
-/// The normalized form of `exchanges`, as stored in the snapshot.
+/// The normalized form of `exchanges`, as stored in the snapshot: for each exchange its step,
+/// the request (method, path template, query), the status and media type, and the body
+/// (pretty JSON with sorted keys, volatile values replaced).
+///
+/// ```text
+/// #1 "first create"
+/// POST /organizations/{organization_name}/authentication-token
+/// -> 201 application/vnd.api+json
+/// { ... }
+/// ```
 pub fn render(organization: &str, generated: &[String], exchanges: &[Exchange]) -> String {
     let mut normalizer = Normalizer::new(organization, generated);
-    let entries: Vec<Value> = exchanges
-        .iter()
-        .map(|ex| {
-            let query = ex
-                .request
-                .path
-                .split_once('?')
-                .map(|(_, q)| format!("?{}", normalizer.string(q)))
-                .unwrap_or_default();
-            let request = format!("{} {}{}", ex.request.method, ex.template, query);
-            match &ex.outcome {
-                Ok(r) => {
-                    let body = if r.body.is_empty() {
-                        Value::Null
-                    } else {
-                        let sorted = ex.request.path.contains("sort=");
-                        match r.json() {
-                            Some(v) => normalizer.value(&own_items(&normalizer, v, sorted)),
-                            None => json!(format!("[{} bytes, not JSON]", r.body.len())),
-                        }
+    let mut out = String::new();
+    for ex in exchanges {
+        let query = ex
+            .request
+            .path
+            .split_once('?')
+            .map(|(_, q)| format!("?{}", normalizer.string(q)))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "#{} {:?}\n{} {}{}\n",
+            ex.seq,
+            normalizer.string(&ex.step),
+            ex.request.method,
+            ex.template,
+            query
+        ));
+        match &ex.outcome {
+            Ok(r) => {
+                let media = r.media_type().unwrap_or_else(|| "(no content type)".into());
+                out.push_str(&format!("-> {} {media}\n", r.status));
+                if !r.body.is_empty() {
+                    let sorted = ex.request.path.contains("sort=");
+                    let body = match r.json() {
+                        Some(v) => serde_json::to_string_pretty(&normalizer.value(&own_items(
+                            &normalizer,
+                            v,
+                            sorted,
+                        )))
+                        .unwrap_or_default(),
+                        None => format!("[{} bytes, not JSON]", r.body.len()),
                     };
-                    json!({
-                        "step": normalizer.string(&ex.step),
-                        "request": request,
-                        "status": r.status,
-                        "content-type": r.media_type(),
-                        "body": body,
-                    })
+                    out.push_str(&body);
+                    out.push('\n');
                 }
-                Err(e) => json!({
-                    "step": normalizer.string(&ex.step),
-                    "request": request,
-                    "transport-error": format!("{:?}", e.kind),
-                }),
             }
-        })
-        .collect();
-    let text = serde_json::to_string_pretty(&entries).unwrap_or_default();
+            Err(e) => out.push_str(&format!("-> no response ({:?})\n", e.kind)),
+        }
+        out.push('\n');
+    }
     // Belt and braces: nothing registered as a secret survives into a snapshot file.
-    redact::text(&text)
+    redact::text(out.trim_end())
 }
 
 /// A list as the trial knows it: only the items whose ids the trial saw before (created or

@@ -15,6 +15,7 @@ use crate::{
     checks::{Finding, jsonapi, schema, token::TokenView},
     client::Auth,
     exchange::Exchange,
+    redact::Secret,
     spec::Spec,
 };
 
@@ -86,6 +87,7 @@ async fn tour(s: &Session) -> Arc<Vec<Exchange>> {
 async fn run_tour(ctx: Arc<RunContext>) -> Arc<Vec<Exchange>> {
     let s = Session::new(ctx.clone());
     fixtures(&s).await;
+    team_and_user_tokens(&s).await;
     if ctx.destructive_allowed {
         let _exclusive = ctx.lock_org_token().await;
         organization_token(&s).await;
@@ -191,6 +193,193 @@ async fn fixtures(s: &Session) {
             s.ctx().forget(&Created::Team { id });
         }
     }
+}
+
+/// The error statuses of the team and user token operations: a body that is not JSON, no
+/// Content-Type, a document that cannot be accepted, a caller that is not a user. Everything
+/// it makes belongs to one team (and one user token), which the run deletes.
+async fn team_and_user_tokens(s: &Session) {
+    let owner = s.owner();
+    let anon = s.client(Auth::None);
+    let org = s.org();
+    let bearer = Auth::Bearer(s.ctx().owner.clone());
+    let truncated = r#"{"data":{"type":"authentication-tokens","#;
+    let name = s.unique_name("tour-tokens");
+    let missing_org = s.unique_name("missing-org");
+    s.call(
+        "create a team without a token",
+        anon.create_team(org, &team_body(&name)),
+    )
+    .await;
+    s.call(
+        "create a team in an unknown organization",
+        owner.create_team(&missing_org, &team_body(&name)),
+    )
+    .await;
+    s.call(
+        "list the teams of an unknown organization",
+        owner.list_teams(&missing_org, None, None),
+    )
+    .await;
+    let Ok(team) = common::team(s, "tour-tokens").await else {
+        return;
+    };
+    let team_params = [("team_id", team.id.as_str())];
+    s.call(
+        "delete the team without a token",
+        anon.delete_team(&team.id),
+    )
+    .await;
+    let ex = s
+        .call(
+            "create the team's token",
+            owner.create_team_token(&team.id, &common::docs_body(None)),
+        )
+        .await;
+    if let Some(secret) = TokenView::of(&ex).and_then(|v| v.secret().map(Secret::new)) {
+        // A team's token is not a user: no account details.
+        s.call(
+            "account details as a team",
+            s.bearer(&secret).get_account_details(),
+        )
+        .await;
+    }
+    s.raw(
+        "create the team's token with a truncated body",
+        bearer.clone(),
+        "createTeamToken",
+        &team_params,
+    )
+    .body(truncated)
+    .send()
+    .await;
+    s.raw(
+        "create the team's token without Content-Type",
+        bearer.clone(),
+        "createTeamToken",
+        &team_params,
+    )
+    .content_type(None)
+    .send()
+    .await;
+    s.raw(
+        "delete the team's token without Content-Type",
+        bearer.clone(),
+        "deleteTeamToken",
+        &team_params,
+    )
+    .content_type(None)
+    .send()
+    .await;
+    if !s.profile().has_later_token_routes() {
+        return;
+    }
+    for (step, op) in [
+        ("a team token", "createTeamAuthenticationToken"),
+        ("a user token", "createUserToken"),
+    ] {
+        let user = user_id(s).await;
+        let params: Vec<(&str, &str)> = if op == "createUserToken" {
+            vec![("user_id", user.as_deref().unwrap_or("unknown"))]
+        } else {
+            team_params.to_vec()
+        };
+        s.raw(
+            &format!("create {step} with a truncated body"),
+            bearer.clone(),
+            op,
+            &params,
+        )
+        .body(truncated)
+        .send()
+        .await;
+        s.raw(
+            &format!("create {step} without Content-Type"),
+            bearer.clone(),
+            op,
+            &params,
+        )
+        .content_type(None)
+        .body(r#"{"data":{"type":"authentication-tokens"}}"#)
+        .send()
+        .await;
+        let past = chrono::Utc::now() - chrono::Duration::days(1);
+        let past = past.format("%Y-%m-%dT%H:%M:%SZ");
+        s.raw(&format!("create {step} expiring in the past"), bearer.clone(), op, &params)
+            .body(format!(
+                r#"{{"data":{{"type":"authentication-tokens","attributes":{{"expired-at":"{past}"}}}}}}"#
+            ))
+            .send()
+            .await;
+    }
+    let ex = s
+        .call(
+            "create a token of the team",
+            owner.create_team_authentication_token(
+                &team.id,
+                &common::described_body(Some("tour"), None),
+            ),
+        )
+        .await;
+    if let Some(id) = TokenView::of(&ex).and_then(|v| v.id) {
+        s.raw(
+            "delete it without Content-Type",
+            bearer.clone(),
+            "deleteAuthenticationToken",
+            &[("token_id", &id)],
+        )
+        .content_type(None)
+        .send()
+        .await;
+    }
+    let org_params = [("organization_name", org)];
+    s.raw(
+        "bulk delete with a truncated body",
+        bearer.clone(),
+        "deleteTeamTokens",
+        &org_params,
+    )
+    .body(truncated)
+    .send()
+    .await;
+    s.raw(
+        "bulk delete without Content-Type",
+        bearer.clone(),
+        "deleteTeamTokens",
+        &org_params,
+    )
+    .content_type(None)
+    .body(r#"{"data":[]}"#)
+    .send()
+    .await;
+    s.raw(
+        "bulk delete of nothing",
+        bearer.clone(),
+        "deleteTeamTokens",
+        &org_params,
+    )
+    .body(r#"{"data":[]}"#)
+    .send()
+    .await;
+    let unknown = common::unknown_id(s);
+    s.raw(
+        "bulk delete of an unknown token",
+        bearer,
+        "deleteTeamTokens",
+        &org_params,
+    )
+    .body(format!(
+        r#"{{"data":[{{"type":"authentication-tokens","id":"{unknown}"}}]}}"#
+    ))
+    .send()
+    .await;
+}
+
+async fn user_id(s: &Session) -> Option<String> {
+    let ex = s
+        .call("account details", s.owner().get_account_details())
+        .await;
+    ex.json()?.pointer("/data/id")?.as_str().map(str::to_string)
 }
 
 async fn organization_token(s: &Session) {

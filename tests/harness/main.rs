@@ -5,6 +5,7 @@
 mod cli;
 mod faults;
 mod reference;
+mod reports;
 mod safety;
 mod secrets;
 mod snapshots;

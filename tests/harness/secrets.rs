@@ -40,9 +40,11 @@ fn canary_token_and_minted_secrets_never_leak() {
     );
     let snapshots = scratch("canary-snapshots");
     let junit = scratch("canary-junit.xml");
+    let json = scratch("canary-report.json");
     let out = bin()
         .args(["run", "--address", &served.address, "--organization", ORG])
         .args(["--junit", junit.to_str().unwrap()])
+        .args(["--report-json", json.to_str().unwrap()])
         .args([
             "--snapshots",
             snapshots.to_str().unwrap(),

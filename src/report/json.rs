@@ -1,0 +1,122 @@
+//! The JSON report: the run, every trial with its outcome, duration, the spec operations it
+//! touched, its findings and every exchange (method, path, status, headers, body), all
+//! redacted; and the spec coverage.
+
+use std::{fs, path::Path};
+
+use serde_json::{Value, json};
+
+use super::coverage::Coverage;
+use crate::{
+    exchange::Exchange,
+    redact,
+    runner::{RunReport, TrialOutcome, TrialRecord},
+};
+
+pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
+    let count =
+        |o: fn(&TrialOutcome) -> bool| report.trials.iter().filter(|t| o(&t.outcome)).count();
+    json!({
+        "tool": "tfe-contract",
+        "version": env!("CARGO_PKG_VERSION"),
+        "target": redact::text(&report.target),
+        "profile": report.profile.map(|p| p.name()),
+        "summary": {
+            "passed": count(|o| *o == TrialOutcome::Passed),
+            "failed": count(|o| *o == TrialOutcome::Failed),
+            "ignored": count(|o| matches!(o, TrialOutcome::Ignored(_))),
+            "exit-code": report.exit_code(),
+            "interrupted": report.interrupted,
+        },
+        "trials": report.trials.iter().map(trial).collect::<Vec<_>>(),
+        "tour": report.tour.iter().map(exchange).collect::<Vec<_>>(),
+        "coverage": coverage,
+        "leftovers": report.leftovers.iter().map(|l| redact::text(l)).collect::<Vec<_>>(),
+    })
+}
+
+fn trial(t: &TrialRecord) -> Value {
+    let (outcome, reason) = match &t.outcome {
+        TrialOutcome::Passed => ("passed", None),
+        TrialOutcome::Failed => ("failed", None),
+        TrialOutcome::Ignored(r) => ("ignored", Some(redact::text(r))),
+    };
+    let mut operations: Vec<&str> = t.exchanges.iter().map(|e| e.operation).collect();
+    operations.sort_unstable();
+    operations.dedup();
+    json!({
+        "name": t.name,
+        "outcome": outcome,
+        "reason": reason,
+        "duration-ms": t.duration.as_secs_f64() * 1000.0,
+        "operations": operations,
+        "message": t.message.as_deref().map(redact::text),
+        "findings": t.findings.iter().map(|f| json!({
+            "rule": f.rule,
+            "exchange": f.exchange,
+            "expected": f.expected,
+            "actual": f.actual,
+            "pointer": f.pointer,
+            "source": f.source,
+        })).collect::<Vec<_>>(),
+        "exchanges": t.exchanges.iter().map(exchange).collect::<Vec<_>>(),
+    })
+}
+
+fn headers(map: &http::HeaderMap) -> Value {
+    let mut out = serde_json::Map::new();
+    for (name, value) in map {
+        let shown = redact::header(name.as_str(), value.as_bytes());
+        match out.get_mut(name.as_str()) {
+            Some(Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(&shown);
+            }
+            _ => {
+                out.insert(name.as_str().to_string(), Value::String(shown));
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+/// A body as JSON where it is JSON, else as (redacted) text.
+fn body(bytes: &[u8]) -> Value {
+    if bytes.is_empty() {
+        return Value::Null;
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(v) => redact::json(&v),
+        Err(_) => Value::String(redact::excerpt(bytes, 2000)),
+    }
+}
+
+fn exchange(ex: &Exchange) -> Value {
+    let response = match &ex.outcome {
+        Ok(r) => json!({"status": r.status, "headers": headers(&r.headers), "body": body(&r.body)}),
+        Err(e) => json!({"error": redact::text(&e.message)}),
+    };
+    json!({
+        "seq": ex.seq,
+        "step": redact::text(&ex.step),
+        "operation": ex.operation,
+        "request": {
+            "method": ex.request.method.as_str(),
+            "path": redact::text(&ex.request.path),
+            "headers": headers(&ex.request.headers),
+            "body": ex.request.body.as_deref().map_or(Value::Null, body),
+        },
+        "response": response,
+        "duration-ms": ex.elapsed.as_secs_f64() * 1000.0,
+        "retries": ex.retries,
+    })
+}
+
+pub fn write(path: &Path, report: &RunReport, coverage: &Coverage) -> Result<(), String> {
+    let text =
+        serde_json::to_string_pretty(&render(report, coverage)).map_err(|e| e.to_string())?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+    }
+    fs::write(path, redact::text(&text)).map_err(|e| e.to_string())
+}
