@@ -17,6 +17,12 @@ fn find_secret_shaped(text: &str) -> Option<&str> {
     Some(&text[start..end])
 }
 
+/// A token-shaped canary, built at run time so that no token-shaped literal sits in the source
+/// (secret scanners would flag it).
+fn canary(head: &str) -> String {
+    format!("{head}.{}.{}", "atlasv1", "canary".repeat(11))
+}
+
 fn files_under(dir: &Path) -> Vec<(String, String)> {
     let mut out = Vec::new();
     if let Ok(entries) = std::fs::read_dir(dir) {
@@ -32,7 +38,7 @@ fn files_under(dir: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn canary_token_and_minted_secrets_never_leak() {
-    let canary = "CanaryCanary01.atlasv1.canarycanarycanarycanarycanarycanarycanarycanarycanarycanarycanary1";
+    let canary = &canary("CanaryCanary01");
     // The server shows secrets where it must not, so failure messages have secrets to leak.
     let served = Served::start(
         canary,
@@ -92,7 +98,7 @@ fn canary_token_and_minted_secrets_never_leak() {
 
 #[test]
 fn the_embedded_server_with_a_given_token_leaks_nothing() {
-    let canary = "CanaryEmbedded.atlasv1.canarycanarycanarycanarycanarycanarycanarycanarycanarycanarycanary2";
+    let canary = &canary("CanaryEmbedded");
     let out = bin()
         .args(["run", "--token", canary, "--format", "json"])
         .output()
