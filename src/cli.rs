@@ -48,7 +48,7 @@ enum Command {
     /// Check a server against the contract (the embedded reference server without --address).
     Run(Box<RunArgs>),
     /// Run the reference server standalone until interrupted.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -102,6 +102,19 @@ struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     timeout: Duration,
 
+    /// Time limit of the whole run: after it no request is sent, and those under way fail.
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    deadline: Duration,
+
+    /// Also trust the CA certificate(s) in this PEM file (a server with a private CA).
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+
+    /// Do not verify the server's TLS certificate (a warning says so). Never for real tokens
+    /// over an untrusted network.
+    #[arg(long)]
+    insecure: bool,
+
     #[command(flatten)]
     libtest: libtest_mimic::Arguments,
 }
@@ -136,6 +149,35 @@ struct ServeArgs {
     /// Wait this long before answering each request (a slow server), e.g. 200ms.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_or_zero, default_value = "0s")]
     delay: Duration,
+
+    /// Answer every Nth request with 429 and X-RateLimit-Reset (a rate-limited server).
+    #[arg(long, value_name = "N")]
+    rate_limit_every: Option<u64>,
+
+    /// Never answer requests after the first N (a stalled server; /ping still answers).
+    #[arg(long, value_name = "N")]
+    stall_after: Option<u64>,
+
+    /// Drop the connection of every request after the first N (/ping still answers).
+    #[arg(long, value_name = "N")]
+    reset_after: Option<u64>,
+
+    /// Answer with garbage: not-json, truncated, wrong-media-type, oversized or
+    /// html-proxy-page (/ping still answers).
+    #[arg(long, value_name = "KIND")]
+    garbage: Option<String>,
+
+    /// Redirect every request (307) to the same path on ORIGIN (/ping still answers).
+    #[arg(long, value_name = "ORIGIN")]
+    redirect_to: Option<String>,
+
+    /// Serve HTTPS with this PEM certificate (needs --tls-key).
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+
+    /// The PEM private key of --tls-cert.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 
     /// List the faults (with the checks each must trip) and quirks, then exit.
     #[arg(long)]
@@ -201,7 +243,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run(*args),
-        Command::Serve(args) => serve(args),
+        Command::Serve(args) => serve(*args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -252,6 +294,9 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         allow_destructive: args.allow_destructive,
         assume_remote: args.assume_remote,
         timeout: args.timeout,
+        deadline: args.deadline,
+        ca_cert: args.ca_cert,
+        insecure: args.insecure,
         handle_interrupt: true,
         libtest: args.libtest,
     };
@@ -295,6 +340,34 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         Some(t) => (Secret::new(t), false),
         None => (runner::random_token(), true),
     };
+    let garbage = args
+        .garbage
+        .as_deref()
+        .map(str::parse::<server::Garbage>)
+        .transpose()
+        .map_err(ConfigError::new)?;
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let read = |p: &PathBuf| {
+                std::fs::read(p)
+                    .map_err(|e| ConfigError::new(format!("cannot read {}: {e}", p.display())))
+            };
+            Some(server::Tls {
+                cert_pem: read(cert)?,
+                key_pem: read(key)?,
+            })
+        }
+        _ => None,
+    };
+    let modes = server::Modes {
+        delay: args.delay,
+        rate_limit_every: args.rate_limit_every,
+        stall_after: args.stall_after,
+        reset_after: args.reset_after,
+        garbage,
+        redirect_to: args.redirect_to.clone(),
+        tls,
+    };
     let handle = server::spawn(server::Config {
         port: args.port,
         organization: args.organization.clone(),
@@ -302,11 +375,16 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         profile,
         faults,
         quirks,
-        delay: args.delay,
+        modes,
     })
-    .map_err(|e| ConfigError::new(format!("cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
+    .map_err(|e| {
+        ConfigError::new(format!(
+            "cannot start the server on 127.0.0.1:{}: {e}",
+            args.port
+        ))
+    })?;
     let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "listening on http://{}", handle.addr);
+    let _ = writeln!(out, "listening on {}", handle.url());
     if generated {
         let path =
             std::env::temp_dir().join(format!("tfe-contract-serve-{}.token", handle.addr.port()));

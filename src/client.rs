@@ -45,6 +45,26 @@ pub enum Auth {
     Raw(&'static str),
 }
 
+/// How to reach the target.
+#[derive(Clone, Debug, Default)]
+pub struct TransportOptions {
+    /// Per-request timeout.
+    pub timeout: Duration,
+    /// Extra trusted roots, PEM (a private CA).
+    pub ca_certs: Option<Vec<u8>>,
+    /// Skip certificate verification.
+    pub insecure: bool,
+    /// No request is answered after this moment.
+    pub deadline: Option<Instant>,
+}
+
+/// Why requests stopped being sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Halt {
+    Interrupted,
+    DeadlinePassed,
+}
+
 /// The shared HTTP side of a run: one connection pool for every trial.
 #[derive(Debug)]
 pub struct Transport {
@@ -53,15 +73,16 @@ pub struct Transport {
     pub base: String,
     /// Every secret the target minted during the run, to retire from redaction at its end.
     pub minted: Mutex<Vec<String>>,
-    /// Set on interrupt: no new request leaves.
-    halted: std::sync::atomic::AtomicBool,
+    /// Set on interrupt or when the deadline passes: no new request leaves.
+    halted: Mutex<Option<Halt>>,
     /// Requests sent and not yet answered.
     in_flight: std::sync::atomic::AtomicUsize,
-    timeout: Duration,
+    options: TransportOptions,
 }
 
 impl Transport {
-    pub fn new(base: &str, timeout: Duration) -> Result<Self, String> {
+    pub fn new(base: &str, options: TransportOptions) -> Result<Self, String> {
+        let timeout = options.timeout;
         let _ = rustls::crypto::ring::default_provider().install_default();
         let origin = reqwest::Url::parse(base).map_err(|e| e.to_string())?;
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
@@ -74,37 +95,59 @@ impl Transport {
                 attempt.stop()
             }
         });
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
             .redirect(policy)
             .user_agent(concat!("tfe-contract/", env!("CARGO_PKG_VERSION")))
-            .pool_max_idle_per_host(16)
-            .build()
-            .map_err(|e| e.to_string())?;
+            .pool_max_idle_per_host(16);
+        if let Some(pem) = &options.ca_certs {
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                format!("the CA certificate file holds no usable PEM certificate: {e}")
+            })?;
+            if certs.is_empty() {
+                return Err("the CA certificate file holds no PEM certificate".into());
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        if options.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        let http = builder.build().map_err(|e| e.to_string())?;
         Ok(Self {
             http,
             base: base.trim_end_matches('/').to_string(),
             minted: Mutex::new(Vec::new()),
-            halted: Default::default(),
+            halted: Mutex::new(None),
             in_flight: Default::default(),
-            timeout,
+            options,
         })
     }
 
-    /// A transport like this one (same target and timeout), for work that must go on after
-    /// this one was halted.
-    pub fn fresh(&self) -> Result<Self, String> {
-        Self::new(&self.base, self.timeout)
+    /// A transport like this one (same target and TLS settings) for work that must go on
+    /// after this one was halted, and must be done within `budget`.
+    pub fn fresh_within(&self, budget: Duration) -> Result<Self, String> {
+        let options = TransportOptions {
+            deadline: Some(Instant::now() + budget),
+            timeout: self.options.timeout.min(budget),
+            ..self.options.clone()
+        };
+        Self::new(&self.base, options)
     }
 
     /// Stops every new request; those under way finish.
-    pub fn halt(&self) {
-        self.halted.store(true, std::sync::atomic::Ordering::SeqCst);
+    pub fn halt(&self, why: Halt) {
+        let mut halted = self.halted.lock().unwrap_or_else(|e| e.into_inner());
+        halted.get_or_insert(why);
+    }
+
+    /// Why requests stopped, if they did.
+    pub fn halted(&self) -> Option<Halt> {
+        *self.halted.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn is_halted(&self) -> bool {
-        self.halted.load(std::sync::atomic::Ordering::SeqCst)
+        self.halted().is_some()
     }
 
     /// Waits (at most `limit`) until no request is under way.
@@ -183,6 +226,7 @@ impl Journal {
             outcome: Err(TransportError {
                 kind: TransportErrorKind::Other,
                 message: reason,
+                status: None,
             }),
             elapsed: Duration::ZERO,
             retries: 0,
@@ -252,33 +296,39 @@ impl Recorder {
                 .map(Bytes::copy_from_slice),
         };
         let started = Instant::now();
-        if self.transport.is_halted() {
-            // Interrupted: nothing new may reach the server. The journal records that it was not
-            // sent; the generated code gets a placeholder it will not decode into anything.
-            self.journal.push(Exchange {
-                seq: 0,
-                step: String::new(),
-                operation: &operation.id,
-                template: &operation.path,
-                request: recorded,
-                outcome: Err(TransportError {
-                    kind: TransportErrorKind::Other,
-                    message: "not sent: the run was interrupted".into(),
-                }),
-                elapsed: Duration::ZERO,
-                retries: 0,
-            });
-            let placeholder =
-                http::StatusCode::from_u16(599).unwrap_or(http::StatusCode::BAD_GATEWAY);
-            return Ok(rebuild(placeholder, &HeaderMap::new(), Bytes::new()));
+        if let Some(why) = self.transport.halted() {
+            // Nothing new may reach the server. The journal records that it was not sent; the
+            // generated code gets a placeholder it will not decode into anything.
+            let message = match why {
+                Halt::Interrupted => "not sent: the run was interrupted",
+                Halt::DeadlinePassed => "not sent: the run's deadline had passed",
+            };
+            return Ok(self.not_answered(recorded, operation, Duration::ZERO, message));
         }
         let _in_flight = InFlight::new(&self.transport.in_flight);
-        let (result, retries) = self.send_with_retries(request).await;
+        let attempt = async {
+            let (result, retries) = self.send_with_retries(request).await;
+            match result {
+                Ok(response) => {
+                    let status = response.status();
+                    let headers = response.headers().clone();
+                    let (body, read_error) = read_capped(response).await;
+                    (Ok((status, headers, body, read_error)), retries)
+                }
+                Err(e) => (Err(e), retries),
+            }
+        };
+        let timed = match self.transport.options.deadline {
+            Some(deadline) => tokio::time::timeout_at(deadline.into(), attempt).await,
+            None => Ok(attempt.await),
+        };
+        let Ok((result, retries)) = timed else {
+            self.transport.halt(Halt::DeadlinePassed);
+            let message = "no answer before the run's deadline (--deadline)";
+            return Ok(self.not_answered(recorded, operation, started.elapsed(), message));
+        };
         let (outcome, handback) = match result {
-            Ok(response) => {
-                let status = response.status();
-                let headers = response.headers().clone();
-                let (body, read_error) = read_capped(response).await;
+            Ok((status, headers, body, read_error)) => {
                 let minted = redact::register_minted(&body);
                 if !minted.is_empty() {
                     self.transport
@@ -294,7 +344,10 @@ impl Recorder {
                         headers,
                         body,
                     }),
-                    Some(e) => Err(e),
+                    Some(e) => Err(TransportError {
+                        status: Some(status.as_u16()),
+                        ..e
+                    }),
                 };
                 (outcome, Ok(handback))
             }
@@ -311,6 +364,32 @@ impl Recorder {
             retries,
         });
         handback
+    }
+
+    /// Records an exchange that got no answer, and hands the generated code a placeholder.
+    fn not_answered(
+        &self,
+        recorded: Request,
+        operation: &'static Operation,
+        elapsed: Duration,
+        message: &str,
+    ) -> reqwest::Response {
+        self.journal.push(Exchange {
+            seq: 0,
+            step: String::new(),
+            operation: &operation.id,
+            template: &operation.path,
+            request: recorded,
+            outcome: Err(TransportError {
+                kind: TransportErrorKind::Timeout,
+                message: message.into(),
+                status: None,
+            }),
+            elapsed,
+            retries: 0,
+        });
+        let placeholder = http::StatusCode::from_u16(599).unwrap_or(http::StatusCode::BAD_GATEWAY);
+        rebuild(placeholder, &HeaderMap::new(), Bytes::new())
     }
 
     async fn send_with_retries(
@@ -404,6 +483,7 @@ async fn read_capped(mut response: reqwest::Response) -> (Bytes, Option<Transpor
                         Some(TransportError {
                             kind: TransportErrorKind::TooLarge,
                             message,
+                            status: None,
                         }),
                     );
                 }

@@ -123,6 +123,12 @@ pub struct RunConfig {
     pub assume_remote: bool,
     /// Per-request timeout.
     pub timeout: Duration,
+    /// The whole run's time limit: no request is answered after it.
+    pub deadline: Duration,
+    /// A PEM file of extra trusted roots (a private CA).
+    pub ca_cert: Option<PathBuf>,
+    /// Skip TLS certificate verification.
+    pub insecure: bool,
     /// On Ctrl-C, stop sending, delete what the run created, and exit 130. Off for library use:
     /// a signal handler is process-wide.
     pub handle_interrupt: bool,
@@ -140,6 +146,9 @@ impl RunConfig {
             allow_destructive: false,
             assume_remote: false,
             timeout: Duration::from_secs(30),
+            deadline: Duration::from_secs(600),
+            ca_cert: None,
+            insecure: false,
             handle_interrupt: false,
             libtest: libtest_mimic::Arguments::default(),
         }

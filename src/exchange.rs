@@ -49,6 +49,8 @@ pub struct Response {
 pub struct TransportError {
     pub kind: TransportErrorKind,
     pub message: String,
+    /// The status, when the head of a response came but not its whole body.
+    pub status: Option<u16>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,7 +110,10 @@ impl Exchange {
     pub fn label(&self) -> String {
         let outcome = match &self.outcome {
             Ok(r) => r.status.to_string(),
-            Err(e) => format!("no response ({})", e.message),
+            Err(e) => match e.status {
+                Some(status) => format!("{status}, body incomplete ({})", e.message),
+                None => format!("no response ({})", e.message),
+            },
         };
         redact::text(&format!(
             "#{} \"{}\" {} {} -> {}",
@@ -144,6 +149,7 @@ impl TransportError {
         Self {
             kind,
             message: redact::text(&message),
+            status: None,
         }
     }
 }

@@ -236,11 +236,13 @@ pub fn header(name: &str, value: &[u8]) -> String {
     text(&String::from_utf8_lossy(value))
 }
 
-/// A short, redacted excerpt of a body for a failure message.
+/// A short, redacted excerpt of a body for a failure message. A body that is not JSON (cut
+/// short, say) may still hold a `"token": "..."` member whose value was cut before it could be
+/// recognized as a secret: such values are masked as well.
 pub fn excerpt(body: &[u8], limit: usize) -> String {
     let shown = match serde_json::from_slice::<Value>(body) {
         Ok(value) => json(&value).to_string(),
-        Err(_) => text(&String::from_utf8_lossy(body)),
+        Err(_) => mask_token_members(&text(&String::from_utf8_lossy(body))),
     };
     let shown: String = shown.chars().filter(|c| !c.is_control()).collect();
     if shown.chars().count() <= limit {
@@ -249,6 +251,41 @@ pub fn excerpt(body: &[u8], limit: usize) -> String {
         let cut: String = shown.chars().take(limit).collect();
         format!("{cut}... ({} bytes in all)", body.len())
     }
+}
+
+/// Replaces the value of every `"token": "..."` in a text that is not valid JSON, up to its
+/// closing quote or the end of the text.
+fn mask_token_members(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\"token\"") {
+        let after_key = &rest[at + 7..];
+        let trimmed = after_key.trim_start();
+        let Some(value) = trimmed.strip_prefix(':').map(str::trim_start) else {
+            out.push_str(&rest[..at + 7]);
+            rest = after_key;
+            continue;
+        };
+        let Some(inner) = value.strip_prefix('"') else {
+            out.push_str(&rest[..at + 7]);
+            rest = after_key;
+            continue;
+        };
+        let head_len = rest.len() - inner.len();
+        out.push_str(&rest[..head_len]);
+        match inner.find('"') {
+            Some(end) => {
+                out.push_str(SECRET);
+                rest = &inner[end..];
+            }
+            None => {
+                out.push_str(SECRET);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Makes documents from different servers, or from fresh instances of one server, comparable:
@@ -460,6 +497,20 @@ mod tests {
         );
         let again = n.value(&json!({"id": "at-2"}));
         assert_eq!(again, json!({"id": "[id:2]"}));
+    }
+
+    #[test]
+    fn token_members_are_masked_in_broken_json() {
+        let cut = br#"{"data":{"attributes":{"token":"AbCdEfGhIj"#;
+        assert_eq!(
+            excerpt(cut, 200),
+            r#"{"data":{"attributes":{"token":"[secret]"#
+        );
+        let whole = br#"{"token" : "abc", "x": "token"} trailing"#;
+        assert_eq!(
+            excerpt(whole, 200),
+            r#"{"token" : "[secret]", "x": "token"} trailing"#
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use rand::Rng;
 
 use crate::{
     checks::Finding,
-    client::{Auth, Journal, Recorder, Transport},
+    client::{Auth, Halt, Journal, Recorder, Transport, TransportOptions},
     config::{Address, ConfigError, Profile, RunConfig, TargetSpec},
     exchange::Exchange,
     redact::{self, Secret},
@@ -31,6 +31,11 @@ pub const EXIT_FAILED: u8 = 101;
 pub const EXIT_CONFIG: u8 = 2;
 /// Exit code when Ctrl-C stopped the run (after its cleanup), as for any interrupted program.
 pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// How long the cleanup may take, whatever the target does.
+const CLEANUP_BUDGET: Duration = Duration::from_secs(60);
+/// How long it may take once the run's deadline has passed.
+const CLEANUP_GRACE: Duration = Duration::from_secs(5);
 
 /// The organization the embedded server holds when none is named.
 pub const DEFAULT_ORGANIZATION: &str = "tfe-contract";
@@ -66,6 +71,8 @@ pub struct RunReport {
     pub libtest_failed: bool,
     /// Ctrl-C stopped the run.
     pub interrupted: bool,
+    /// The run's deadline passed: the requests still to come were not sent.
+    pub deadline_passed: bool,
     /// What was checked (redacted when shown).
     pub target: String,
     pub profile: Option<Profile>,
@@ -122,9 +129,31 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
             .map_err(|e| ConfigError::new(format!("cannot start the async runtime: {e}")))?,
     );
     let target = resolve_target(&config.target, config.profile)?;
+    let ca_certs = match &config.ca_cert {
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
+            ConfigError::new(format!(
+                "cannot read the CA certificate {}: {e}",
+                path.display()
+            ))
+        })?),
+        None => None,
+    };
+    if config.insecure {
+        eprintln!(
+            "tfe-contract: warning: TLS certificates are not verified (--insecure); anyone on the path can read the token"
+        );
+    }
     let transport = Arc::new(
-        Transport::new(target.address.base(), config.timeout)
-            .map_err(|e| ConfigError::new(format!("cannot build the HTTP client: {e}")))?,
+        Transport::new(
+            target.address.base(),
+            TransportOptions {
+                timeout: config.timeout,
+                ca_certs,
+                insecure: config.insecure,
+                deadline: Some(Instant::now() + config.deadline),
+            },
+        )
+        .map_err(|e| ConfigError::new(format!("cannot build the HTTP client: {e}")))?,
     );
     runtime.block_on(probe(&transport, &target))?;
 
@@ -163,15 +192,31 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         .collect();
     let conclusion = libtest_mimic::run(&config.libtest, trials);
 
-    let interrupted = ctx.transport.is_halted();
+    let halted = ctx.transport.halted();
+    let interrupted = halted == Some(Halt::Interrupted);
+    let budget = match halted {
+        Some(Halt::DeadlinePassed) => CLEANUP_GRACE,
+        _ => CLEANUP_BUDGET,
+    };
     let leftovers = runtime.block_on(async {
-        if !interrupted {
-            return ctx.cleanup(&ctx.transport, false).await;
-        }
-        ctx.transport.settle(Duration::from_secs(5)).await;
-        match ctx.transport.fresh() {
-            Ok(fresh) => ctx.cleanup(&Arc::new(fresh), true).await,
-            Err(e) => vec![format!("everything: no connection for the cleanup ({e})")],
+        let cleanup = async {
+            if halted.is_none() {
+                return ctx.cleanup(&ctx.transport, false).await;
+            }
+            ctx.transport
+                .settle(budget.min(Duration::from_secs(5)))
+                .await;
+            match ctx.transport.fresh_within(budget) {
+                Ok(fresh) => ctx.cleanup(&Arc::new(fresh), interrupted).await,
+                Err(e) => vec![format!("everything: no connection for the cleanup ({e})")],
+            }
+        };
+        match tokio::time::timeout(budget, cleanup).await {
+            Ok(leftovers) => leftovers,
+            Err(_) => vec![format!(
+                "possibly some of what the run created: the cleanup did not finish within {}s",
+                budget.as_secs()
+            )],
         }
     });
     if let Some(handler) = interrupt {
@@ -191,6 +236,7 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         listed_only: false,
         libtest_failed: conclusion.has_failed(),
         interrupted,
+        deadline_passed: halted == Some(Halt::DeadlinePassed),
         target: target.description.clone(),
         profile: Some(config.profile),
         tour,
@@ -251,7 +297,7 @@ async fn watch_interrupts(ctx: Arc<RunContext>) {
     eprintln!(
         "tfe-contract: interrupted; finishing the requests under way, then deleting what the run created (Ctrl-C again to stop at once)"
     );
-    ctx.transport.halt();
+    ctx.transport.halt(Halt::Interrupted);
     if tokio::signal::ctrl_c().await.is_ok() {
         eprintln!("tfe-contract: stopped without deleting what the run created");
         std::process::exit(i32::from(EXIT_INTERRUPTED));
@@ -279,7 +325,7 @@ fn resolve_target(spec: &TargetSpec, profile: Profile) -> Result<Target, ConfigE
                 },
                 faults: Vec::new(),
                 quirks: Vec::new(),
-                delay: std::time::Duration::ZERO,
+                modes: server::Modes::default(),
             })
             .map_err(|e| {
                 ConfigError::new(format!("cannot start the embedded reference server: {e}"))
@@ -341,9 +387,18 @@ async fn probe(transport: &Arc<Transport>, target: &Target) -> Result<(), Config
     let anon = Recorder::client(transport, Auth::None, &journal);
     let _ = anon.ping().await;
     let ping = journal.last().expect("probe recorded");
-    if let Err(e) = &ping.outcome {
+    // Any answer will do here, even one whose body could not be read whole.
+    if let Err(e) = &ping.outcome
+        && e.status.is_none()
+    {
+        let certificate = e.message.to_ascii_lowercase().contains("certificate");
+        let fix = if certificate {
+            "the server's TLS certificate is not trusted: pass --ca-cert FILE for a private CA (or --insecure to skip verification)"
+        } else {
+            "check --address or TFE_ADDRESS"
+        };
         return Err(ConfigError::new(format!(
-            "target unreachable: {} ({}); check --address or TFE_ADDRESS",
+            "target unreachable: {} ({}); {fix}",
             target.address.base(),
             e.message
         )));
@@ -351,7 +406,10 @@ async fn probe(transport: &Arc<Transport>, target: &Target) -> Result<(), Config
     let owner = Recorder::client(transport, Auth::Bearer(target.owner.clone()), &journal);
     let _ = owner.get_organization(&target.organization).await;
     let org = journal.last().expect("probe recorded");
-    match org.status() {
+    let status = org
+        .status()
+        .or_else(|| org.outcome.as_ref().err().and_then(|e| e.status));
+    match status {
         Some(401) => Err(ConfigError::new(format!(
             "the target rejected the token (401 on GET /organizations/{}); check --token or TFE_TOKEN",
             target.organization
@@ -503,8 +561,29 @@ fn render_failure(findings: &[Finding], panicked: Option<&str>) -> Option<String
     Some(redact::text(out.trim_end()))
 }
 
+impl RunReport {
+    /// How often requests were retried after a 429, over the whole run.
+    pub fn retries(&self) -> u64 {
+        self.trials
+            .iter()
+            .flat_map(|t| &t.exchanges)
+            .chain(&self.tour)
+            .map(|e| u64::from(e.retries))
+            .sum()
+    }
+}
+
 fn print_summary(report: &RunReport, destructive_allowed: bool) {
     eprint!("tfe-contract: {}", report.coverage.render());
+    let retries = report.retries();
+    if retries > 0 {
+        eprintln!("tfe-contract: retried {retries} request(s) after 429 Too Many Requests");
+    }
+    if report.deadline_passed {
+        eprintln!(
+            "tfe-contract: the run's deadline passed (--deadline); the requests still to come were not sent"
+        );
+    }
     let skipped_destructive = report
         .trials
         .iter()

@@ -64,10 +64,13 @@ impl Finding {
     /// The exchange got no response at all: every check on it fails the same way.
     pub fn no_response(exchange: &Exchange) -> Self {
         let actual = match &exchange.outcome {
-            Err(e) => format!("no response: {e}"),
+            Err(e) => match e.status {
+                Some(status) => format!("{status} whose body could not be read: {e}"),
+                None => format!("no response: {e}"),
+            },
             Ok(_) => "a response".to_string(),
         };
-        Finding::new("transport", exchange, "an HTTP response", actual)
+        Finding::new("transport", exchange, "a complete HTTP response", actual)
     }
 }
 

@@ -27,6 +27,8 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
             "ignored": count(|o| matches!(o, TrialOutcome::Ignored(_))),
             "exit-code": report.exit_code(),
             "interrupted": report.interrupted,
+            "deadline-passed": report.deadline_passed,
+            "retries": report.retries(),
         },
         "trials": report.trials.iter().map(trial).collect::<Vec<_>>(),
         "tour": report.tour.iter().map(exchange).collect::<Vec<_>>(),

@@ -18,12 +18,6 @@ use super::state::{Body, Principal, Reply, State};
 
 pub type Shared = Arc<Mutex<State>>;
 
-#[derive(Clone)]
-struct App {
-    state: Shared,
-    delay: std::time::Duration,
-}
-
 /// Request bodies beyond this are refused.
 const MAX_REQUEST_BODY: usize = 1024 * 1024;
 
@@ -31,17 +25,11 @@ pub fn shared(state: State) -> Shared {
     Arc::new(Mutex::new(state))
 }
 
-pub fn router(state: Shared, delay: std::time::Duration) -> Router {
-    Router::new()
-        .fallback(handle)
-        .with_state(App { state, delay })
+pub fn router(state: Shared) -> Router {
+    Router::new().fallback(handle).with_state(state)
 }
 
-async fn handle(AxumState(app): AxumState<App>, request: Request) -> Response {
-    if !app.delay.is_zero() {
-        tokio::time::sleep(app.delay).await;
-    }
-    let shared = app.state;
+async fn handle(AxumState(shared): AxumState<Shared>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let body = match axum::body::to_bytes(body, MAX_REQUEST_BODY).await {
         Ok(b) => b,

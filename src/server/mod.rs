@@ -6,14 +6,21 @@
 
 mod api;
 mod fault;
+mod modes;
 mod state;
 
 use std::{
     fmt,
     net::{SocketAddr, TcpListener},
     str::FromStr,
+    sync::Arc,
     thread::JoinHandle,
+    time::Duration,
 };
+
+use hyper_util::rt::TokioIo;
+pub use modes::{Garbage, Modes, Tls};
+use tokio_rustls::TlsAcceptor;
 
 pub use fault::{
     Fault, FaultRow, Quirk, QuirkRow, describe as describe_faults_and_quirks, matches,
@@ -64,8 +71,8 @@ pub struct Config {
     pub profile: Profile,
     pub faults: Vec<Fault>,
     pub quirks: Vec<Quirk>,
-    /// Wait this long before answering each request (a slow server).
-    pub delay: std::time::Duration,
+    /// How it behaves on the wire (slow, rate-limited, garbage, TLS, ...).
+    pub modes: Modes,
 }
 
 impl Config {
@@ -78,7 +85,7 @@ impl Config {
             profile,
             faults: Vec::new(),
             quirks: Vec::new(),
-            delay: std::time::Duration::ZERO,
+            modes: Modes::default(),
         }
     }
 }
@@ -93,12 +100,19 @@ pub struct Inventory {
 /// A running server; dropping it stops the server.
 pub struct Handle {
     pub addr: SocketAddr,
+    /// `http` or `https`.
+    pub scheme: &'static str,
     state: api::Shared,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Handle {
+    /// The server's base URL, e.g. `http://127.0.0.1:4000`.
+    pub fn url(&self) -> String {
+        format!("{}://{}", self.scheme, self.addr)
+    }
+
     /// What the server holds right now.
     pub fn inventory(&self) -> Inventory {
         self.state
@@ -134,9 +148,11 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
     let listener = TcpListener::bind(("127.0.0.1", config.port))?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let tls = config.modes.tls.as_ref().map(acceptor).transpose()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let shared = api::shared(state::State::new(&config));
-    let app = api::router(shared.clone(), config.delay);
+    let wire = modes::Wire::new(config.modes.clone(), api::router(shared.clone()));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -147,18 +163,71 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
                 let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                     return;
                 };
-                // Dropping the serve future on stop closes the listener; open connections end
+                // Dropping the accept loop on stop closes the listener; open connections end
                 // with the runtime.
                 tokio::select! {
-                    _ = axum::serve(listener, app) => {}
+                    _ = accept(listener, wire, tls) => {}
                     _ = stopped => {}
                 }
             });
         })?;
     Ok(Handle {
         addr,
+        scheme,
         state: shared,
         stop: Some(stop),
         thread: Some(thread),
     })
+}
+
+async fn accept(
+    listener: tokio::net::TcpListener,
+    wire: Arc<modes::Wire>,
+    tls: Option<TlsAcceptor>,
+) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        if wire.modes.reset_after.is_some() {
+            // Close with RST, not FIN, when a request is dropped.
+            let _ = socket2::SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+        }
+        let wire = wire.clone();
+        let tls = tls.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| wire.clone().serve(request));
+            let http = hyper::server::conn::http1::Builder::new();
+            match tls {
+                Some(acceptor) => {
+                    if let Ok(stream) = acceptor.accept(stream).await {
+                        let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                    }
+                }
+                None => {
+                    let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                }
+            }
+        });
+    }
+}
+
+fn acceptor(tls: &Tls) -> std::io::Result<TlsAcceptor> {
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
+    let invalid = |what: &str, e: &dyn fmt::Display| {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("{what}: {e}"))
+    };
+    let certs = CertificateDer::pem_slice_iter(&tls.cert_pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| invalid("TLS certificate", &e))?;
+    let key = PrivateKeyDer::from_pem_slice(&tls.key_pem).map_err(|e| invalid("TLS key", &e))?;
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| invalid("TLS", &e))?
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .map_err(|e| invalid("TLS certificate", &e))?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
 }

@@ -190,6 +190,19 @@ impl RunContext {
             }
             let kind = audit.then_some(types::GetOrganizationTokenToken::AuditTrails);
             let _ = owner.get_organization_token(&self.organization, kind).await;
+            let what = if audit {
+                "audit-trails token"
+            } else {
+                "organization token"
+            };
+            if journal.last().is_none_or(|e| e.response().is_none()) {
+                let ids: Vec<&str> = ours.iter().map(|s| s.as_str()).collect();
+                leftovers.push(format!(
+                    "{what} {} (could not check whether it is still there)",
+                    ids.join(" or ")
+                ));
+                continue;
+            }
             let current = journal.last().and_then(|e| {
                 (e.status() == Some(200))
                     .then(|| crate::checks::token::TokenView::of(&e).and_then(|v| v.id))
@@ -323,12 +336,14 @@ impl Session {
         recorder.raw(op, op.path_with(params))
     }
 
-    /// Records findings; the trial goes on.
+    /// Records findings (each once); the trial goes on.
     pub fn check(&self, findings: impl IntoIterator<Item = Finding>) {
-        self.findings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(findings);
+        let mut recorded = self.findings.lock().unwrap_or_else(|e| e.into_inner());
+        for finding in findings {
+            if !recorded.contains(&finding) {
+                recorded.push(finding);
+            }
+        }
     }
 
     /// Records findings; stops the trial if there are any (what follows depends on it).

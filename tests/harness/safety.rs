@@ -111,7 +111,7 @@ fn a_real_account_keeps_its_organization_token() {
 fn ctrl_c_stops_the_run_and_deletes_what_it_made() {
     let token = runner::random_token();
     let mut config = server::Config::new(ORG, token.expose(), server::Profile::Hcp);
-    config.delay = Duration::from_millis(20);
+    config.modes.delay = Duration::from_millis(20);
     let handle = server::spawn(config).expect("server");
     let before = handle.inventory();
     let child = bin()

@@ -33,14 +33,14 @@ impl Reference {
             profile,
             faults: faults.to_vec(),
             quirks: quirks.to_vec(),
-            delay: std::time::Duration::ZERO,
+            modes: server::Modes::default(),
         })
         .expect("reference server starts");
         Self { handle, token }
     }
 
     pub fn address(&self) -> String {
-        format!("http://{}", self.handle.addr)
+        self.handle.url()
     }
 
     /// Runs the suite against this server, in process, with libtest's output in a scratch file.

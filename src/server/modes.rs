@@ -1,0 +1,226 @@
+//! How the reference server misbehaves on the wire, beside the contract: slow, rate-limited,
+//! stalled, resetting connections, sending garbage, redirecting elsewhere, speaking TLS. The
+//! server owns its accept loop so that it can do all of this; `/api/v2/ping` is always answered
+//! normally, so that a harness can start against it.
+
+use std::{
+    convert::Infallible,
+    fmt,
+    str::FromStr,
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use axum::{Router, body::Body};
+use http::{HeaderValue, Request, Response, StatusCode, header};
+use hyper::body::Incoming;
+use tower::ServiceExt;
+
+/// A way to send something that is not a proper response body.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Garbage {
+    /// A body that is not JSON, still labelled JSON:API.
+    NotJson,
+    /// The first half of the real body.
+    Truncated,
+    /// The real body, labelled text/html.
+    WrongMediaType,
+    /// The real body followed by 5 MiB of whitespace.
+    Oversized,
+    /// A proxy's HTML error page with status 502.
+    HtmlProxyPage,
+}
+
+impl Garbage {
+    pub const ALL: [Garbage; 5] = [
+        Garbage::NotJson,
+        Garbage::Truncated,
+        Garbage::WrongMediaType,
+        Garbage::Oversized,
+        Garbage::HtmlProxyPage,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Garbage::NotJson => "not-json",
+            Garbage::Truncated => "truncated",
+            Garbage::WrongMediaType => "wrong-media-type",
+            Garbage::Oversized => "oversized",
+            Garbage::HtmlProxyPage => "html-proxy-page",
+        }
+    }
+}
+
+impl fmt::Display for Garbage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Garbage {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Garbage::ALL
+            .into_iter()
+            .find(|g| g.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Garbage::ALL.iter().map(|g| g.name()).collect();
+                format!("unknown garbage {s:?}; known: {}", names.join(", "))
+            })
+    }
+}
+
+/// A certificate and its key, PEM.
+#[derive(Clone)]
+pub struct Tls {
+    pub cert_pem: Vec<u8>,
+    pub key_pem: Vec<u8>,
+}
+
+impl fmt::Debug for Tls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Tls { .. }")
+    }
+}
+
+/// The wire-level behaviour; the default is a well-behaved server.
+#[derive(Clone, Debug, Default)]
+pub struct Modes {
+    /// Wait this long before answering each request.
+    pub delay: Duration,
+    /// Answer every Nth request with 429 (`X-RateLimit-Reset` a twentieth of a second).
+    pub rate_limit_every: Option<u64>,
+    /// From the (N+1)th request on, never answer.
+    pub stall_after: Option<u64>,
+    /// From the (N+1)th request on, drop the connection without an answer.
+    pub reset_after: Option<u64>,
+    /// Answer with garbage of this kind.
+    pub garbage: Option<Garbage>,
+    /// Redirect every request (307) to the same path on this origin.
+    pub redirect_to: Option<String>,
+    pub tls: Option<Tls>,
+}
+
+pub(super) struct Wire {
+    pub modes: Modes,
+    pub router: Router,
+    requests: AtomicU64,
+}
+
+impl Wire {
+    pub fn new(modes: Modes, router: Router) -> Arc<Self> {
+        Arc::new(Self {
+            modes,
+            router,
+            requests: AtomicU64::new(0),
+        })
+    }
+
+    /// One request, through the modes to the API.
+    pub async fn serve(
+        self: Arc<Self>,
+        request: Request<Incoming>,
+    ) -> Result<Response<Body>, std::io::Error> {
+        let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        let modes = &self.modes;
+        let ping = request.uri().path() == "/api/v2/ping";
+        if !modes.delay.is_zero() {
+            tokio::time::sleep(modes.delay).await;
+        }
+        if !ping {
+            if modes.reset_after.is_some_and(|k| n > k) {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "reset",
+                ));
+            }
+            if modes.stall_after.is_some_and(|k| n > k) {
+                std::future::pending::<()>().await;
+            }
+            if modes
+                .rate_limit_every
+                .is_some_and(|every| every > 0 && n.is_multiple_of(every))
+            {
+                return Ok(rate_limited());
+            }
+            if let Some(origin) = &modes.redirect_to {
+                let target = format!(
+                    "{}{}",
+                    origin.trim_end_matches('/'),
+                    request.uri().path_and_query().map_or("/", |p| p.as_str())
+                );
+                return Ok(redirect(&target));
+            }
+        }
+        let response = self
+            .router
+            .clone()
+            .oneshot(request.map(Body::new))
+            .await
+            .unwrap_or_else(|e: Infallible| match e {});
+        match modes.garbage.filter(|_| !ping) {
+            Some(kind) => Ok(spoil(response, kind).await),
+            None => Ok(response),
+        }
+    }
+}
+
+fn rate_limited() -> Response<Body> {
+    let mut r = Response::new(Body::from(
+        r#"{"errors":[{"status":429,"title":"Too many requests"}]}"#,
+    ));
+    *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.api+json"),
+    );
+    h.insert("x-ratelimit-limit", HeaderValue::from_static("30"));
+    h.insert("x-ratelimit-reset", HeaderValue::from_static("0.05"));
+    r
+}
+
+fn redirect(target: &str) -> Response<Body> {
+    let mut r = Response::new(Body::empty());
+    *r.status_mut() = StatusCode::TEMPORARY_REDIRECT;
+    if let Ok(v) = HeaderValue::from_str(target) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+async fn spoil(response: Response<Body>, kind: Garbage) -> Response<Body> {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let body = match kind {
+        _ if bytes.is_empty() && kind != Garbage::HtmlProxyPage => bytes.to_vec(),
+        Garbage::NotJson => b"this is not JSON at all".to_vec(),
+        Garbage::Truncated => bytes[..bytes.len() / 2].to_vec(),
+        Garbage::WrongMediaType => {
+            parts
+                .headers
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            bytes.to_vec()
+        }
+        Garbage::Oversized => {
+            let mut b = bytes.to_vec();
+            b.resize(b.len() + 5 * 1024 * 1024, b' ');
+            b
+        }
+        Garbage::HtmlProxyPage => {
+            parts.status = StatusCode::BAD_GATEWAY;
+            parts
+                .headers
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+            b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n".to_vec()
+        }
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
+}

@@ -1,0 +1,277 @@
+//! Hostile and flaky targets: rate limits are waited out, stalls and resets become failed
+//! trials naming the exchange within the deadline, garbage becomes a failed check with a short
+//! redacted excerpt, TLS is verified unless the user says otherwise, and a redirect never
+//! carries the token to another host. Never a panic, never a hang.
+
+use std::{
+    io::Read,
+    net::TcpListener,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{Duration, Instant},
+};
+
+use tfe_contract::{
+    config::{Profile, RunConfig, TargetSpec},
+    runner::{self, RunReport, TrialOutcome},
+    server::{self, Garbage, Modes},
+};
+
+use crate::support::{ORG, bin, scratch};
+
+struct Target {
+    handle: server::Handle,
+    token: tfe_contract::redact::Secret,
+}
+
+fn start(modes: Modes) -> Target {
+    let token = runner::random_token();
+    let mut config = server::Config::new(ORG, token.expose(), server::Profile::Tfe);
+    config.modes = modes;
+    Target {
+        handle: server::spawn(config).expect("server"),
+        token,
+    }
+}
+
+fn run(target: &Target, filter: Option<&str>, tweak: impl FnOnce(&mut RunConfig)) -> RunReport {
+    let mut config = RunConfig::new(TargetSpec::Remote {
+        address: target.handle.url(),
+        token: Some(target.token.clone()),
+        organization: Some(ORG.into()),
+    });
+    config.profile = Profile::Tfe;
+    config.libtest.filter = filter.map(str::to_string);
+    config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
+    tweak(&mut config);
+    runner::run(config).expect("the run starts")
+}
+
+fn messages(report: &RunReport) -> Vec<String> {
+    report
+        .trials
+        .iter()
+        .filter_map(|t| t.message.clone())
+        .collect()
+}
+
+#[test]
+fn a_rate_limited_server_passes_and_the_retries_are_counted() {
+    let target = start(Modes {
+        rate_limit_every: Some(4),
+        ..Modes::default()
+    });
+    let report = run(&target, Some("org_token::"), |_| {});
+    assert_eq!(report.exit_code(), 0, "{:#?}", messages(&report));
+    assert!(
+        report.retries() >= 10,
+        "retries counted: {}",
+        report.retries()
+    );
+}
+
+#[test]
+fn a_stalled_server_ends_within_the_deadline_with_failed_trials() {
+    let target = start(Modes {
+        stall_after: Some(3),
+        ..Modes::default()
+    });
+    let started = Instant::now();
+    let report = run(&target, Some("org_token::"), |c| {
+        c.timeout = Duration::from_secs(30);
+        c.deadline = Duration::from_secs(2);
+    });
+    let elapsed = started.elapsed();
+    assert_eq!(report.exit_code(), 101);
+    assert!(report.deadline_passed);
+    // The deadline, plus at most the short grace for the cleanup; never the 30 s timeout.
+    assert!(elapsed < Duration::from_secs(15), "took {elapsed:?}");
+    let all = messages(&report).join("\n");
+    assert!(
+        all.contains("deadline") && all.contains("POST /api/v2/organizations/"),
+        "{all}"
+    );
+
+    // A per-request timeout shorter than the deadline fails each exchange on its own. (The
+    // probe makes two requests; the trial's first is the third.)
+    let target = start(Modes {
+        stall_after: Some(2),
+        ..Modes::default()
+    });
+    let report = run(&target, Some("org_token::create_returns"), |c| {
+        c.timeout = Duration::from_millis(300);
+    });
+    let all = messages(&report).join("\n");
+    assert_eq!(report.exit_code(), 101);
+    assert!(
+        all.contains("timed out") && all.contains("\"create\""),
+        "{all}"
+    );
+}
+
+#[test]
+fn a_reset_connection_is_a_failed_trial_naming_the_exchange() {
+    let target = start(Modes {
+        reset_after: Some(2),
+        ..Modes::default()
+    });
+    let report = run(&target, Some("org_token::"), |_| {});
+    assert_eq!(report.exit_code(), 101);
+    let all = messages(&report).join("\n");
+    assert!(
+        all.contains("no response") && all.contains("POST /api/v2/organizations/"),
+        "{all}"
+    );
+    assert!(!all.contains("panicked"), "{all}");
+}
+
+#[test]
+fn garbage_is_a_failed_check_with_a_short_excerpt_and_no_panic() {
+    for kind in Garbage::ALL {
+        let target = start(Modes {
+            garbage: Some(kind),
+            ..Modes::default()
+        });
+        let report = run(&target, None, |_| {});
+        assert_eq!(report.exit_code(), 101, "{kind}");
+        let all = messages(&report);
+        assert!(!all.is_empty(), "{kind}");
+        for message in &all {
+            assert!(!message.contains("panicked"), "{kind}: {message}");
+            assert!(
+                !message.contains(".atlasv1."),
+                "{kind}: a secret in {message}"
+            );
+            for line in message.lines() {
+                assert!(line.len() < 600, "{kind}: an excerpt too long: {line}");
+            }
+        }
+        let expected = match kind {
+            Garbage::WrongMediaType => "jsonapi::media_type",
+            Garbage::Oversized => "org_token::create_returns_token_document",
+            // A 502 is no status the spec documents.
+            Garbage::HtmlProxyPage => "schema::status_documented",
+            _ => "schema::body_matches_schema",
+        };
+        let trial = report.trial(expected).expect("listed");
+        assert_eq!(trial.outcome, TrialOutcome::Failed, "{kind}: {expected}");
+    }
+}
+
+fn certificate() -> (String, String) {
+    let cert = rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()])
+        .expect("self-signed certificate");
+    (cert.cert.pem(), cert.signing_key.serialize_pem())
+}
+
+#[test]
+fn tls_is_verified_unless_the_user_says_otherwise() {
+    let (cert, key) = certificate();
+    let target = start(Modes {
+        tls: Some(server::Tls {
+            cert_pem: cert.clone().into_bytes(),
+            key_pem: key.into_bytes(),
+        }),
+        ..Modes::default()
+    });
+    let url = target.handle.url();
+    assert!(url.starts_with("https://"));
+    let base = [
+        "run",
+        "--address",
+        url.as_str(),
+        "--organization",
+        ORG,
+        "--exact",
+        "auth::missing_token_unauthorized",
+    ];
+
+    // Unknown CA: a configuration error saying what to do.
+    let out = bin()
+        .args(base)
+        .env("TFE_TOKEN", target.token.expose())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--ca-cert"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+
+    // Its CA given: verified, passes.
+    let ca = scratch("ca.pem");
+    std::fs::write(&ca, &cert).unwrap();
+    let out = bin()
+        .args(base)
+        .args(["--ca-cert", ca.to_str().unwrap()])
+        .env("TFE_TOKEN", target.token.expose())
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Verification off: passes, with a warning.
+    let out = bin()
+        .args(base)
+        .arg("--insecure")
+        .env("TFE_TOKEN", target.token.expose())
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("warning: TLS certificates are not verified"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_redirect_never_takes_the_token_to_another_host() {
+    // Another origin that records whatever reaches it.
+    let elsewhere = TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", elsewhere.local_addr().unwrap());
+    let reached = Arc::new(AtomicUsize::new(0));
+    let saw_token = Arc::new(AtomicUsize::new(0));
+    {
+        let (reached, saw_token) = (reached.clone(), saw_token.clone());
+        elsewhere.set_nonblocking(false).unwrap();
+        std::thread::spawn(move || {
+            for stream in elsewhere.incoming().flatten() {
+                reached.fetch_add(1, Ordering::SeqCst);
+                let mut stream = stream;
+                let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
+                let mut buf = [0u8; 4096];
+                let n = stream.read(&mut buf).unwrap_or(0);
+                if String::from_utf8_lossy(&buf[..n])
+                    .to_ascii_lowercase()
+                    .contains("authorization")
+                {
+                    saw_token.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        });
+    }
+    let target = start(Modes {
+        redirect_to: Some(origin),
+        ..Modes::default()
+    });
+    let report = run(&target, Some("org_token::read_returns"), |_| {});
+    assert_eq!(report.exit_code(), 101, "a redirect is not an answer");
+    assert_eq!(
+        saw_token.load(Ordering::SeqCst),
+        0,
+        "the token went to another host"
+    );
+    assert_eq!(
+        reached.load(Ordering::SeqCst),
+        0,
+        "the redirect to another origin was followed"
+    );
+    let all = messages(&report).join("\n");
+    assert!(all.contains("307"), "{all}");
+}
