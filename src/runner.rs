@@ -34,8 +34,8 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// How long the cleanup may take, whatever the target does.
 const CLEANUP_BUDGET: Duration = Duration::from_secs(60);
-/// How long it may take once the run's deadline has passed.
-const CLEANUP_GRACE: Duration = Duration::from_secs(5);
+/// The part of the run's deadline kept for the cleanup (at most a quarter of it).
+const CLEANUP_RESERVE: Duration = Duration::from_secs(5);
 
 /// The organization the embedded server holds when none is named.
 pub const DEFAULT_ORGANIZATION: &str = "tfe-contract";
@@ -143,6 +143,10 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
             "tfe-contract: warning: TLS certificates are not verified (--insecure); anyone on the path can read the token"
         );
     }
+    // The whole run ends by the deadline: trials stop sending a little before it, so that the
+    // cleanup still fits.
+    let run_deadline = Instant::now() + config.deadline;
+    let reserve = CLEANUP_RESERVE.min(config.deadline / 4);
     let transport = Arc::new(
         Transport::new(
             target.address.base(),
@@ -150,7 +154,7 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
                 timeout: config.timeout,
                 ca_certs,
                 insecure: config.insecure,
-                deadline: Some(Instant::now() + config.deadline),
+                deadline: Some(run_deadline - reserve),
             },
         )
         .map_err(|e| ConfigError::new(format!("cannot build the HTTP client: {e}")))?,
@@ -194,10 +198,7 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
 
     let halted = ctx.transport.halted();
     let interrupted = halted == Some(Halt::Interrupted);
-    let budget = match halted {
-        Some(Halt::DeadlinePassed) => CLEANUP_GRACE,
-        _ => CLEANUP_BUDGET,
-    };
+    let budget = CLEANUP_BUDGET.min(run_deadline.saturating_duration_since(Instant::now()));
     let leftovers = runtime.block_on(async {
         let cleanup = async {
             if halted.is_none() {
@@ -581,7 +582,7 @@ fn print_summary(report: &RunReport, destructive_allowed: bool) {
     }
     if report.deadline_passed {
         eprintln!(
-            "tfe-contract: the run's deadline passed (--deadline); the requests still to come were not sent"
+            "tfe-contract: the run reached its deadline (--deadline); the requests still to come were not sent"
         );
     }
     let skipped_destructive = report
