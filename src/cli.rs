@@ -297,6 +297,7 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         deadline: args.deadline,
         ca_cert: args.ca_cert,
         insecure: args.insecure,
+        quiet: false,
         handle_interrupt: true,
         libtest: args.libtest,
     };
@@ -376,6 +377,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         faults,
         quirks,
         modes,
+        seed: None,
     })
     .map_err(|e| {
         ConfigError::new(format!(

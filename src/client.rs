@@ -101,7 +101,18 @@ impl Transport {
             .redirect(policy)
             .user_agent(concat!("tfe-contract/", env!("CARGO_PKG_VERSION")))
             .pool_max_idle_per_host(16);
-        if let Some(pem) = &options.ca_certs {
+        if base.starts_with("http://") {
+            // No TLS will be spoken: skip loading the system's root certificates (milliseconds
+            // at every start).
+            let none = rustls::ClientConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+            builder = builder.tls_backend_preconfigured(none);
+        } else if let Some(pem) = &options.ca_certs {
             let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
                 format!("the CA certificate file holds no usable PEM certificate: {e}")
             })?;
@@ -110,7 +121,7 @@ impl Transport {
             }
             builder = builder.tls_certs_merge(certs);
         }
-        if options.insecure {
+        if options.insecure && !base.starts_with("http://") {
             builder = builder.tls_danger_accept_invalid_certs(true);
         }
         let http = builder.build().map_err(|e| e.to_string())?;
@@ -212,7 +223,7 @@ impl Journal {
 
     /// Records a request the client could not even send.
     pub fn unsent(&self, reason: String) -> Exchange {
-        self.push(Exchange {
+        self.push_and_get(Exchange {
             seq: 0,
             step: String::new(),
             operation: "unknown",
@@ -220,7 +231,7 @@ impl Journal {
             request: Request {
                 method: Method::GET,
                 path: String::new(),
-                headers: HeaderMap::new(),
+                headers: Arc::default(),
                 body: None,
             },
             outcome: Err(TransportError {
@@ -228,17 +239,27 @@ impl Journal {
                 message: reason,
                 status: None,
             }),
+            started: Instant::now(),
             elapsed: Duration::ZERO,
             retries: 0,
         })
     }
 
-    fn push(&self, mut exchange: Exchange) -> Exchange {
+    fn push(&self, mut exchange: Exchange) {
         let mut inner = self.lock();
         exchange.seq = inner.exchanges.len() + 1;
         exchange.step = inner.step.clone();
-        inner.exchanges.push(exchange.clone());
-        exchange
+        inner.exchanges.push(exchange);
+    }
+
+    fn push_and_get(&self, exchange: Exchange) -> Exchange {
+        self.push(exchange);
+        self.last().expect("just recorded")
+    }
+
+    /// Every exchange, taken out of the journal (which is left empty).
+    pub fn take(&self) -> Vec<Exchange> {
+        std::mem::take(&mut self.lock().exchanges)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, JournalInner> {
@@ -289,7 +310,7 @@ impl Recorder {
         let recorded = Request {
             method: request.method().clone(),
             path: path_of(request.url()),
-            headers: request.headers().clone(),
+            headers: Arc::new(request.headers().clone()),
             body: request
                 .body()
                 .and_then(|b| b.as_bytes())
@@ -329,7 +350,11 @@ impl Recorder {
         };
         let (outcome, handback) = match result {
             Ok((status, headers, body, read_error)) => {
-                let minted = redact::register_minted(&body);
+                let handback = rebuild(status, &headers, body.clone());
+                let response = Response::new(status.as_u16(), headers, body);
+                // Secrets are registered before anything can render this body; the JSON
+                // parsed for that is the one every check reads afterwards.
+                let minted = redact::register_minted(&response.body, || response.json());
                 if !minted.is_empty() {
                     self.transport
                         .minted
@@ -337,15 +362,10 @@ impl Recorder {
                         .unwrap_or_else(|e| e.into_inner())
                         .extend(minted);
                 }
-                let handback = rebuild(status, &headers, body.clone());
                 let outcome = match read_error {
-                    None => Ok(Response {
-                        status: status.as_u16(),
-                        headers,
-                        body,
-                    }),
+                    None => Ok(response),
                     Some(e) => Err(TransportError {
-                        status: Some(status.as_u16()),
+                        status: Some(response.status),
                         ..e
                     }),
                 };
@@ -360,6 +380,7 @@ impl Recorder {
             template: &operation.path,
             request: recorded,
             outcome,
+            started,
             elapsed: started.elapsed(),
             retries,
         });
@@ -385,6 +406,7 @@ impl Recorder {
                 message: message.into(),
                 status: None,
             }),
+            started: Instant::now() - elapsed,
             elapsed,
             retries: 0,
         });
@@ -472,9 +494,35 @@ fn path_of(url: &reqwest::Url) -> String {
 }
 
 async fn read_capped(mut response: reqwest::Response) -> (Bytes, Option<TransportError>) {
-    let mut body = Vec::new();
+    // Most bodies come in one chunk: keep it as it is, copy only to join several.
+    let first = match response.chunk().await {
+        Ok(Some(chunk)) => chunk,
+        Ok(None) => return (Bytes::new(), None),
+        Err(e) => return (Bytes::new(), Some(TransportError::from_reqwest(&e))),
+    };
+    if first.len() > MAX_BODY {
+        let message = format!("response body larger than {MAX_BODY} bytes");
+        let error = TransportError {
+            kind: TransportErrorKind::TooLarge,
+            message,
+            status: None,
+        };
+        return (first.slice(..MAX_BODY), Some(error));
+    }
+    let second = match response.chunk().await {
+        Ok(Some(chunk)) => chunk,
+        Ok(None) => return (first, None),
+        Err(e) => return (first, Some(TransportError::from_reqwest(&e))),
+    };
+    let mut body = Vec::with_capacity(first.len() + second.len());
+    body.extend_from_slice(&first);
+    let mut pending = Some(second);
     loop {
-        match response.chunk().await {
+        let next = match pending.take() {
+            Some(chunk) => Ok(Some(chunk)),
+            None => response.chunk().await,
+        };
+        match next {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > MAX_BODY {
                     let message = format!("response body larger than {MAX_BODY} bytes");
@@ -562,10 +610,11 @@ impl RawRequest {
                     request: Request {
                         method: self.operation.method.clone(),
                         path: self.path.clone(),
-                        headers: HeaderMap::new(),
+                        headers: Arc::default(),
                         body: None,
                     },
                     outcome: Err(TransportError::from_reqwest(&e)),
+                    started: Instant::now(),
                     elapsed: Duration::ZERO,
                     retries: 0,
                 });

@@ -129,6 +129,8 @@ pub struct RunConfig {
     pub ca_cert: Option<PathBuf>,
     /// Skip TLS certificate verification.
     pub insecure: bool,
+    /// Print nothing of its own to stderr (libtest's output goes where `libtest` says).
+    pub quiet: bool,
     /// On Ctrl-C, stop sending, delete what the run created, and exit 130. Off for library use:
     /// a signal handler is process-wide.
     pub handle_interrupt: bool,
@@ -149,6 +151,7 @@ impl RunConfig {
             deadline: Duration::from_secs(600),
             ca_cert: None,
             insecure: false,
+            quiet: false,
             handle_interrupt: false,
             libtest: libtest_mimic::Arguments::default(),
         }

@@ -23,6 +23,8 @@ pub struct Exchange {
     pub template: &'static str,
     pub request: Request,
     pub outcome: Result<Response, TransportError>,
+    /// When the request left (or was to leave).
+    pub started: std::time::Instant,
     pub elapsed: Duration,
     /// How often the request was retried after a 429.
     pub retries: u32,
@@ -33,15 +35,18 @@ pub struct Request {
     pub method: Method,
     /// Path and query after the host (`/api/v2/...`).
     pub path: String,
-    pub headers: HeaderMap,
+    /// Shared: exchanges are cloned into several records, headers never change.
+    pub headers: std::sync::Arc<HeaderMap>,
     pub body: Option<Bytes>,
 }
 
 #[derive(Clone, Debug)]
 pub struct Response {
     pub status: u16,
-    pub headers: HeaderMap,
+    pub headers: std::sync::Arc<HeaderMap>,
     pub body: Bytes,
+    /// The body parsed as JSON, on first use, shared by every clone: many checks read it.
+    parsed: std::sync::Arc<std::sync::OnceLock<Option<Value>>>,
 }
 
 /// The request got no complete HTTP response.
@@ -65,6 +70,15 @@ pub enum TransportErrorKind {
 }
 
 impl Response {
+    pub fn new(status: u16, headers: HeaderMap, body: Bytes) -> Self {
+        Self {
+            status,
+            headers: std::sync::Arc::new(headers),
+            body,
+            parsed: Default::default(),
+        }
+    }
+
     /// The media type without parameters, lower-cased (`application/vnd.api+json`).
     pub fn media_type(&self) -> Option<String> {
         let raw = self
@@ -81,8 +95,28 @@ impl Response {
         )
     }
 
-    pub fn json(&self) -> Option<Value> {
-        serde_json::from_slice(&self.body).ok()
+    /// Whether the media type (parameters aside, any case) is `expected`; `None` without a
+    /// readable Content-Type.
+    pub fn media_type_is(&self, expected: &str) -> Option<bool> {
+        let raw = self
+            .headers
+            .get(http::header::CONTENT_TYPE)?
+            .to_str()
+            .ok()?;
+        Some(
+            raw.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .eq_ignore_ascii_case(expected),
+        )
+    }
+
+    /// The body as JSON, if it parses.
+    pub fn json(&self) -> Option<&Value> {
+        self.parsed
+            .get_or_init(|| serde_json::from_slice(&self.body).ok())
+            .as_ref()
     }
 }
 
@@ -96,7 +130,7 @@ impl Exchange {
     }
 
     /// The response body as JSON, if there is a response and it parses.
-    pub fn json(&self) -> Option<Value> {
+    pub fn json(&self) -> Option<&Value> {
         self.response().and_then(Response::json)
     }
 

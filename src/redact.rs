@@ -110,11 +110,17 @@ pub fn forget(secrets: &[String]) {
 
 /// Registers what a server minted, found in a response body: every string under a `token` key
 /// of a JSON document, and anything shaped like a TFE secret (`<14>.atlasv1.<67>`), so that a
-/// secret is caught even in a body that is not valid JSON. Returns what it found.
-pub fn register_minted(body: &[u8]) -> Vec<String> {
+/// secret is caught even in a body that is not valid JSON. `parsed` gives the body as JSON
+/// (a caller that already has it parsed passes that). Returns what it found.
+pub fn register_minted<'a>(body: &[u8], parsed: impl FnOnce() -> Option<&'a Value>) -> Vec<String> {
     let mut found = Vec::new();
-    if let Ok(value) = serde_json::from_slice::<Value>(body) {
-        collect_token_fields(&value, &mut found);
+    let holds = |needle: &[u8]| memchr::memmem::find(body, needle).is_some();
+    let json_token = holds(b"\"token\"");
+    if !json_token && !holds(b".atlasv1.") {
+        return found;
+    }
+    if json_token && let Some(value) = parsed() {
+        collect_token_fields(value, &mut found);
     }
     let text = String::from_utf8_lossy(body);
     let mut rest: &str = &text;
@@ -443,6 +449,11 @@ mod tests {
             header("Authorization", b"Bearer whatever"),
             "Bearer [secret]"
         );
+    }
+
+    fn register_minted(body: &[u8]) -> Vec<String> {
+        let parsed: Option<Value> = serde_json::from_slice(body).ok();
+        super::register_minted(body, || parsed.as_ref())
     }
 
     #[test]

@@ -77,7 +77,7 @@ pub fn render(organization: &str, generated: &[String], exchanges: &[Exchange]) 
                     let body = match r.json() {
                         Some(v) => serde_json::to_string_pretty(&normalizer.value(&own_items(
                             &normalizer,
-                            v,
+                            v.clone(),
                             sorted,
                         )))
                         .unwrap_or_default(),

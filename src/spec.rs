@@ -76,6 +76,8 @@ pub struct SchemaViolation {
 /// The whole spec, ready to judge responses.
 pub struct Spec {
     operations: Vec<Operation>,
+    /// Operation index by operationId and by the client's name for it.
+    by_name: HashMap<String, usize>,
     validators: HashMap<String, jsonschema::Validator>,
 }
 
@@ -131,8 +133,14 @@ impl Spec {
                 validators.insert(name.clone(), validator);
             }
         }
+        let mut by_name = HashMap::new();
+        for (i, op) in operations.iter().enumerate() {
+            by_name.insert(op.id.clone(), i);
+            by_name.insert(op.alias.clone(), i);
+        }
         Ok(Spec {
             operations,
+            by_name,
             validators,
         })
     }
@@ -143,7 +151,7 @@ impl Spec {
 
     /// Looks an operation up by operationId or by the generated client's name for it.
     pub fn operation(&self, id: &str) -> Option<&Operation> {
-        self.operations.iter().find(|o| o.id == id || o.alias == id)
+        self.by_name.get(id).map(|i| &self.operations[*i])
     }
 
     /// Like `operation`, for ids the harness itself names: a miss is a harness bug.

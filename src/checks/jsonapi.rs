@@ -14,8 +14,8 @@ pub fn media_type(ex: &Exchange) -> Option<Finding> {
     if response.body.is_empty() {
         return None;
     }
-    match response.media_type() {
-        Some(m) if m == JSON_API => None,
+    match response.media_type_is(JSON_API) {
+        Some(true) => None,
         other => {
             let actual = match other {
                 Some(_) => redact::text(
@@ -48,7 +48,7 @@ pub fn data_xor_errors(ex: &Exchange) -> Option<Finding> {
                 "document",
                 ex,
                 "a JSON object at the top level",
-                json_type(&doc),
+                json_type(doc),
             )
             .source(SOURCE),
         );
@@ -111,7 +111,8 @@ pub fn timestamps_utc(ex: &Exchange) -> Vec<Finding> {
         return Vec::new();
     };
     let mut findings = Vec::new();
-    walk_timestamps(&doc, String::new(), &mut |pointer, value| {
+    let mut path: Vec<Step<'_>> = Vec::new();
+    walk_timestamps(doc, &mut path, &mut |path, value| {
         let parses = chrono::DateTime::parse_from_rfc3339(value).is_ok();
         if !(parses && value.ends_with('Z')) {
             findings.push(
@@ -121,7 +122,7 @@ pub fn timestamps_utc(ex: &Exchange) -> Vec<Finding> {
                     "an RFC 3339 UTC timestamp ending in Z",
                     format!("{value:?}"),
                 )
-                .at(pointer)
+                .at(pointer(path))
                 .source("ref §2 (go-tfe parses only ...Z)"),
             );
         }
@@ -129,20 +130,45 @@ pub fn timestamps_utc(ex: &Exchange) -> Vec<Finding> {
     findings
 }
 
-fn walk_timestamps(value: &Value, pointer: String, f: &mut impl FnMut(String, &str)) {
+/// One step into a JSON document; the pointer is only spelled out for a finding.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn pointer(path: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for step in path {
+        out.push('/');
+        match step {
+            Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            Step::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
+}
+
+fn walk_timestamps<'a>(
+    value: &'a Value,
+    path: &mut Vec<Step<'a>>,
+    f: &mut impl FnMut(&[Step<'a>], &str),
+) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                let here = format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"));
+                path.push(Step::Key(key));
                 match child {
-                    Value::String(s) if key.ends_with("-at") => f(here, s),
-                    _ => walk_timestamps(child, here, f),
+                    Value::String(s) if key.ends_with("-at") => f(path, s),
+                    _ => walk_timestamps(child, path, f),
                 }
+                path.pop();
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                walk_timestamps(child, format!("{pointer}/{i}"), f);
+                path.push(Step::Index(i));
+                walk_timestamps(child, path, f);
+                path.pop();
             }
         }
         _ => {}

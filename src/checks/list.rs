@@ -100,6 +100,54 @@ pub fn ordered(ex: &Exchange, expected: &[&str], source: &str) -> Option<Finding
     })
 }
 
+/// Like `contains`, over the pages of one list.
+pub fn contains_across(pages: &[Exchange], expected: &[&str], source: &str) -> Option<Finding> {
+    let mut seen: Vec<String> = Vec::new();
+    for page in pages {
+        match listed(page) {
+            Ok(ids) => seen.extend(ids),
+            Err(f) => return Some(*f),
+        }
+    }
+    let last = pages.last()?;
+    let missing: Vec<&&str> = expected
+        .iter()
+        .filter(|e| !seen.iter().any(|i| i == **e))
+        .collect();
+    (!missing.is_empty()).then(|| {
+        Finding::new(
+            "list-items",
+            last,
+            format!("the list to include {expected:?}"),
+            format!("{missing:?} missing from {} listed", seen.len()),
+        )
+        .at("/data")
+        .source(source)
+    })
+}
+
+/// Like `ordered`, over the pages of one list read one after the other.
+pub fn ordered_across(pages: &[Exchange], expected: &[&str], source: &str) -> Option<Finding> {
+    let mut seen = Vec::new();
+    for page in pages {
+        match listed(page) {
+            Ok(ids) => seen.extend(ids.into_iter().filter(|i| expected.contains(&i.as_str()))),
+            Err(f) => return Some(*f),
+        }
+    }
+    let last = pages.last()?;
+    (seen != expected).then(|| {
+        Finding::new(
+            "list-order",
+            last,
+            format!("{expected:?} in this order"),
+            format!("{seen:?}"),
+        )
+        .at("/data")
+        .source(source)
+    })
+}
+
 /// Every item's `attributes.token` is null (or absent): lists never carry secrets.
 pub fn secrets_hidden(ex: &Exchange) -> Vec<Finding> {
     let Some(doc) = ex.json() else {

@@ -71,7 +71,7 @@ pub fn body_matches(spec: &Spec, ex: &Exchange) -> Vec<Finding> {
             .source(source),
         ];
     };
-    spec.validate(schema, &doc)
+    spec.validate(schema, doc)
         .into_iter()
         .map(|v| {
             Finding::new(

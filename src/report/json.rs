@@ -32,6 +32,7 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
         },
         "trials": report.trials.iter().map(trial).collect::<Vec<_>>(),
         "tour": report.tour.iter().map(exchange).collect::<Vec<_>>(),
+        "housekeeping": report.housekeeping.iter().map(exchange).collect::<Vec<_>>(),
         "coverage": coverage,
         "leftovers": report.leftovers.iter().map(|l| redact::text(l)).collect::<Vec<_>>(),
     })

@@ -73,6 +73,9 @@ pub struct Config {
     pub quirks: Vec<Quirk>,
     /// How it behaves on the wire (slow, rate-limited, garbage, TLS, ...).
     pub modes: Modes,
+    /// Mint ids and secrets from this seed: the same requests in the same order then get the
+    /// same answers (a benchmark replays a run against it).
+    pub seed: Option<u64>,
 }
 
 impl Config {
@@ -86,6 +89,7 @@ impl Config {
             faults: Vec::new(),
             quirks: Vec::new(),
             modes: Modes::default(),
+            seed: None,
         }
     }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Months, SecondsFormat, Utc};
 use http::{HeaderMap, Method, header};
-use rand::Rng;
+use rand::{Rng, SeedableRng, rngs::StdRng};
 use serde_json::{Map, Value, json};
 
 use super::{Config, Fault, Profile, Quirk};
@@ -120,6 +120,9 @@ pub struct State {
     /// The document of the last deleted organization token (for `read-after-delete-200`).
     deleted_org_token: Option<String>,
     next_number: u64,
+    /// Where ids and secrets come from: seeded, a server mints the same ones for the same
+    /// requests in the same order.
+    rng: StdRng,
 }
 
 impl State {
@@ -141,10 +144,14 @@ impl State {
             audit_token: None,
             deleted_org_token: None,
             next_number: 4_111_700,
+            rng: match config.seed {
+                Some(seed) => StdRng::seed_from_u64(seed),
+                None => StdRng::from_os_rng(),
+            },
         };
-        state.owner_id = format!("user-{}", random(16));
+        state.owner_id = format!("user-{}", state.random(16));
         let owners = Team {
-            id: format!("team-{}", random(16)),
+            id: format!("team-{}", state.random(16)),
             name: "owners".into(),
             created_at: now,
             legacy_token: None,
@@ -191,12 +198,24 @@ impl State {
 
     // ----- identifiers, time --------------------------------------------------------------
 
+    fn random(&mut self, len: usize) -> String {
+        (&mut self.rng)
+            .sample_iter(rand::distr::Alphanumeric)
+            .take(len)
+            .map(char::from)
+            .collect()
+    }
+
+    fn new_secret(&mut self) -> String {
+        format!("{}.atlasv1.{}", self.random(14), self.random(67))
+    }
+
     fn token_id(&mut self) -> String {
         if self.quirk(Quirk::NumericIds) {
             self.next_number += 1;
             self.next_number.to_string()
         } else {
-            format!("at-{}", random(16))
+            format!("at-{}", self.random(16))
         }
     }
 
@@ -523,7 +542,7 @@ impl State {
             );
         }
         let team = Team {
-            id: format!("team-{}", random(16)),
+            id: format!("team-{}", self.random(16)),
             name: name.to_string(),
             created_at: Utc::now(),
             legacy_token: None,
@@ -1199,7 +1218,7 @@ impl State {
         };
         Token {
             id: self.token_id(),
-            secret: new_secret(),
+            secret: self.new_secret(),
             kind,
             owner,
             description,
@@ -1398,16 +1417,4 @@ fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
                 .ok()
                 .map(|t| t.and_utc())
         })
-}
-
-fn random(len: usize) -> String {
-    rand::rng()
-        .sample_iter(rand::distr::Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
-}
-
-fn new_secret() -> String {
-    format!("{}.atlasv1.{}", random(14), random(67))
 }

@@ -394,10 +394,17 @@ pub fn checks() -> Vec<CheckDef> {
             })
             .only(profiles)
             .destructive_when(destructive);
-            if row.touches_org_token()
-                || persona != Persona::Owner && persona.destructive() != Destructive::Never
-            {
+            // A bad token cannot change anything on a correct server, and none of the faults
+            // lets it, so it needs no lock; every other persona might rotate the token.
+            let harmless = matches!(
+                persona,
+                Persona::Anonymous | Persona::Malformed | Persona::Revoked
+            );
+            if row.touches_org_token() && !harmless {
                 check = check.exclusive();
+            }
+            if persona == Persona::OwnersTeam {
+                check = check.owners_team();
             }
             checks.push(check);
         }

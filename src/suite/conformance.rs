@@ -70,9 +70,9 @@ pub fn checks() -> Vec<CheckDef> {
 }
 
 async fn judge(s: Session, rule: fn(&Spec, &Exchange) -> Vec<Finding>) -> Result<(), Stop> {
-    let others = s.ctx().run_exchanges().await;
     let tour = tour(&s).await;
-    for ex in tour.iter().chain(others.iter()) {
+    let others = s.ctx().run_exchanges().await;
+    for ex in tour.iter().chain(others.iter().flat_map(|t| t.iter())) {
         s.check(rule(s.spec(), ex));
     }
     Ok(())
@@ -80,7 +80,12 @@ async fn judge(s: Session, rule: fn(&Spec, &Exchange) -> Vec<Finding>) -> Result
 
 /// The tour's exchanges, made on first use.
 async fn tour(s: &Session) -> Arc<Vec<Exchange>> {
-    let ctx = s.ctx().clone();
+    start_tour(s.ctx().clone()).await
+}
+
+/// Runs the tour (once per run) and returns its exchanges. The runner starts it beside the
+/// trials when a whole-run check is to run, so that it is not left for the end.
+pub async fn start_tour(ctx: Arc<RunContext>) -> Arc<Vec<Exchange>> {
     ctx.tour.get_or_init(|| run_tour(ctx.clone())).await.clone()
 }
 

@@ -7,6 +7,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use futures::StreamExt;
 use rand::Rng;
 
 use crate::{
@@ -18,12 +19,15 @@ use crate::{
     spec::Spec,
 };
 
+/// How many deletions the cleanup has under way at once.
+const CLEANUP_CONCURRENCY: usize = 8;
+
 /// A trial stopped early: a finding it depends on was recorded, nothing further can be checked.
 #[derive(Debug)]
 pub struct Stop;
 
 /// Something the run created on the target, to delete at the end.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Created {
     Team {
         id: String,
@@ -58,12 +62,15 @@ pub struct RunContext {
     /// Random, lower-case: makes the names this run generates unique.
     pub run_tag: String,
     org_token: tokio::sync::Mutex<()>,
+    owners_team: tokio::sync::Mutex<()>,
     pub(crate) tour: tokio::sync::OnceCell<Arc<Vec<Exchange>>>,
-    created: Mutex<Vec<Created>>,
+    created: Mutex<std::collections::HashSet<Created>>,
     /// Every exchange of every finished trial, for the whole-run checks.
-    run_log: Mutex<Vec<Exchange>>,
+    run_log: Mutex<Vec<Arc<Vec<Exchange>>>>,
+    /// Exchanges of no trial: the probe and the cleanup.
+    housekeeping_log: Mutex<Vec<Exchange>>,
     /// The run log once every other trial has finished, shared by the whole-run checks.
-    frozen_log: std::sync::OnceLock<Arc<Vec<Exchange>>>,
+    frozen_log: std::sync::OnceLock<Arc<Vec<Arc<Vec<Exchange>>>>>,
     /// Numbers the names this run generates.
     names: std::sync::atomic::AtomicUsize,
     /// How many trials (other than whole-run ones) are still to finish.
@@ -92,13 +99,30 @@ impl RunContext {
             destructive_allowed,
             run_tag,
             org_token: tokio::sync::Mutex::new(()),
+            owners_team: tokio::sync::Mutex::new(()),
             tour: tokio::sync::OnceCell::new(),
-            created: Mutex::new(Vec::new()),
+            created: Mutex::new(std::collections::HashSet::new()),
             run_log: Mutex::new(Vec::new()),
             frozen_log: std::sync::OnceLock::new(),
+            housekeeping_log: Mutex::new(Vec::new()),
             names: std::sync::atomic::AtomicUsize::new(0),
             pending: tokio::sync::watch::Sender::new(0),
         }
+    }
+
+    /// Records exchanges that belong to no trial (probe, cleanup).
+    pub fn housekeeping(&self, exchanges: Vec<Exchange>) {
+        self.housekeeping_log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(exchanges);
+    }
+
+    pub fn housekeeping_exchanges(&self) -> Vec<Exchange> {
+        self.housekeeping_log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// How many trials will finish before the whole-run checks may judge.
@@ -107,16 +131,16 @@ impl RunContext {
     }
 
     /// A trial finished (or was ignored): its exchanges join the run's log.
-    pub fn trial_finished(&self, exchanges: &[Exchange]) {
+    pub fn trial_finished(&self, exchanges: Arc<Vec<Exchange>>) {
         self.run_log
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .extend_from_slice(exchanges);
+            .push(exchanges);
         self.pending.send_modify(|n| *n = n.saturating_sub(1));
     }
 
-    /// Every exchange of every other trial, once they have all finished.
-    pub async fn run_exchanges(&self) -> Arc<Vec<Exchange>> {
+    /// Every exchange of every other trial (trial by trial), once they have all finished.
+    pub async fn run_exchanges(&self) -> Arc<Vec<Arc<Vec<Exchange>>>> {
         let mut done = self.pending.subscribe();
         let _ = done.wait_for(|n| *n == 0).await;
         self.frozen_log
@@ -133,18 +157,24 @@ impl RunContext {
         self.org_token.lock().await
     }
 
+    /// Held by every trial that makes tokens of the owners team. Always taken after the
+    /// organization token's lock, so that the two cannot deadlock.
+    pub async fn lock_owners_team(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.owners_team.lock().await
+    }
+
     pub fn remember(&self, created: Created) {
-        let mut list = self.created.lock().unwrap_or_else(|e| e.into_inner());
-        if !list.contains(&created) {
-            list.push(created);
-        }
+        self.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(created);
     }
 
     pub fn forget(&self, created: &Created) {
         self.created
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .retain(|c| c != created);
+            .remove(created);
     }
 
     /// Deletes everything the run created and still exists, through `transport`; returns what
@@ -158,7 +188,9 @@ impl RunContext {
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;
             }
             let pending: Vec<Created> =
-                std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()));
+                std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()))
+                    .into_iter()
+                    .collect();
             if pending.is_empty() {
                 break;
             }
@@ -223,26 +255,35 @@ impl RunContext {
                 }
             }
         }
-        for created in &pending {
+        // Everything else: several deletions at once, each told apart by its own journal.
+        let deletions = pending.iter().filter_map(|created| {
             let (what, id) = match created {
-                Created::UserToken { id } => {
-                    let _ = owner.delete_authentication_token(id).await;
-                    ("user token", id)
+                Created::UserToken { id } => ("user token", id),
+                Created::TeamToken { id } => ("team token", id),
+                Created::Team { id } => ("team", id),
+                Created::OrganizationToken { .. } | Created::AuditTrailsToken { .. } => {
+                    return None;
                 }
-                Created::TeamToken { id } => {
-                    let _ = owner.delete_authentication_token(id).await;
-                    ("team token", id)
-                }
-                Created::Team { id } => {
-                    let _ = owner.delete_team(id).await;
-                    ("team", id)
-                }
-                Created::OrganizationToken { .. } | Created::AuditTrailsToken { .. } => continue,
             };
-            if !matches!(status(&journal), Some(204 | 404)) {
-                leftovers.push(format!("{what} {id}"));
-            }
-        }
+            Some(async move {
+                let journal = Journal::default();
+                journal.set_step("cleanup");
+                let owner = Recorder::client(transport, Auth::Bearer(self.owner.clone()), &journal);
+                let _ = match created {
+                    Created::Team { .. } => owner.delete_team(id).await.map(|_| ()),
+                    _ => owner.delete_authentication_token(id).await.map(|_| ()),
+                };
+                let gone = matches!(journal.last().and_then(|e| e.status()), Some(204 | 404));
+                self.housekeeping(journal.exchanges());
+                (!gone).then(|| format!("{what} {id}"))
+            })
+        });
+        let failed: Vec<Option<String>> = futures::stream::iter(deletions)
+            .buffer_unordered(CLEANUP_CONCURRENCY)
+            .collect()
+            .await;
+        self.housekeeping(journal.exchanges());
+        leftovers.extend(failed.into_iter().flatten());
         leftovers
     }
 }
@@ -377,6 +418,11 @@ impl Session {
 
     pub fn exchanges(&self) -> Vec<Exchange> {
         self.journal.exchanges()
+    }
+
+    /// The trial's exchanges, taken out of its journal at its end.
+    pub fn take_exchanges(&self) -> Vec<Exchange> {
+        self.journal.take()
     }
 
     /// A name no one else uses (`tfe-contract-<what>-<run tag>-<n>`), remembered so that

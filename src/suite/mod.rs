@@ -21,6 +21,7 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
+pub use conformance::start_tour;
 pub use context::{Created, RunContext, Session, Stop};
 
 use crate::config::Profile;
@@ -61,8 +62,12 @@ pub struct CheckDef {
     pub profiles: &'static [Profile],
     /// Rotates or deletes a credential the user may depend on.
     pub destructive: Destructive,
-    /// Needs the organization token to itself: never runs beside another such trial.
+    /// Needs the organization token to itself whatever the profile: never runs beside another
+    /// such trial (see `exclusive_under`).
     pub exclusive: bool,
+    /// Makes tokens of the owners team: never runs beside another such trial (a server that
+    /// wrongly revokes a team's other tokens would otherwise fail whichever ran beside it).
+    pub owners_team: bool,
     /// Judges every exchange of the run, so it waits until every other trial has finished.
     /// Such checks come last in `all()`.
     pub whole_run: bool,
@@ -81,6 +86,7 @@ impl CheckDef {
             profiles: &[],
             destructive: Destructive::Never,
             exclusive: false,
+            owners_team: false,
             whole_run: false,
             run: Arc::new(run),
         }
@@ -96,16 +102,25 @@ impl CheckDef {
         self.destructive_when(Destructive::Always)
     }
 
+    /// Destructive as `destructive` says; where it is, it also needs the organization token
+    /// (or the credential it replaces) to itself.
     pub fn destructive_when(mut self, destructive: Destructive) -> Self {
         self.destructive = destructive;
-        if destructive != Destructive::Never {
-            self.exclusive = true;
-        }
         self
+    }
+
+    /// Whether, under `profile`, it must not run beside another such trial.
+    pub fn exclusive_under(&self, profile: Profile) -> bool {
+        self.exclusive || self.destructive.under(profile)
     }
 
     pub fn exclusive(mut self) -> Self {
         self.exclusive = true;
+        self
+    }
+
+    pub fn owners_team(mut self) -> Self {
+        self.owners_team = true;
         self
     }
 

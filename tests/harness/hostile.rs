@@ -45,6 +45,7 @@ fn run(target: &Target, filter: Option<&str>, tweak: impl FnOnce(&mut RunConfig)
     config.profile = Profile::Tfe;
     config.libtest.filter = filter.map(str::to_string);
     config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
+    config.quiet = true;
     tweak(&mut config);
     runner::run(config).expect("the run starts")
 }

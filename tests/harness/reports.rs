@@ -37,11 +37,11 @@ fn token_values(report: &runner::RunReport) -> BTreeSet<String> {
     for ex in report
         .trials
         .iter()
-        .flat_map(|t| &t.exchanges)
+        .flat_map(|t| t.exchanges.iter())
         .chain(&report.tour)
     {
         if let Some(doc) = ex.json() {
-            collect(&doc, &mut out);
+            collect(doc, &mut out);
         }
     }
     out
@@ -67,6 +67,7 @@ fn junit_and_json_reports_are_complete_and_hold_no_secret() {
     config.junit = Some(junit.clone());
     config.report_json = Some(json.clone());
     config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
+    config.quiet = true;
     let report = runner::run(config).expect("runs");
     assert_eq!(report.exit_code(), 101);
 

@@ -23,6 +23,7 @@ fn config(reference: &Reference, profile: Profile) -> RunConfig {
     });
     config.profile = profile;
     config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
+    config.quiet = true;
     config
 }
 

@@ -34,6 +34,7 @@ impl Reference {
             faults: faults.to_vec(),
             quirks: quirks.to_vec(),
             modes: server::Modes::default(),
+            seed: None,
         })
         .expect("reference server starts");
         Self { handle, token }
@@ -52,6 +53,7 @@ impl Reference {
         });
         config.profile = profile;
         config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
+        config.quiet = true;
         runner::run(config).expect("the run starts")
     }
 }

@@ -1,0 +1,496 @@
+//! `cargo bench`: what the harness costs beyond its own HTTP traffic, in one run, as ratios.
+//!
+//! 1. The full suite (profile hcp) against a fresh embedded reference server: wall time and
+//!    number of exchanges.
+//! 2. The same request sequences (trial by trial, with the same parallelism) replayed by a bare
+//!    reqwest client that checks nothing, against another fresh server: the floor. Their ratio
+//!    is the harness's overhead.
+//! 3. The checks on the recorded exchanges without any network: JSON:API rules, schema,
+//!    snapshot normalization, per exchange.
+//! 4. Schema validation of one token document, on one core.
+//! 5. Process start to first request, for the release binary.
+//!
+//! Medians over several repetitions; ratios within one run are what to compare, absolute
+//! figures depend on the machine.
+
+use std::{
+    collections::HashMap,
+    io::Read,
+    net::TcpListener,
+    process::{Command, Stdio},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use futures::StreamExt;
+use tfe_contract::{
+    checks::{jsonapi, schema},
+    config::{Profile, RunConfig, TargetSpec},
+    exchange::Exchange,
+    redact::Secret,
+    runner::{self, RunReport},
+    server, snapshot,
+    spec::Spec,
+};
+
+const ORG: &str = "bench-org";
+const REPEATS: usize = 15;
+
+fn main() {
+    // `cargo test --benches` runs this with no `--bench`: then a single, quick pass.
+    let quick = !std::env::args().any(|a| a == "--bench");
+    let repeats = if quick { 1 } else { REPEATS };
+    let threads = runner::DEFAULT_TRIAL_THREADS;
+
+    let spec_started = Instant::now();
+    Spec::get();
+    let spec_ms = ms(spec_started.elapsed());
+
+    let owner = runner::random_token();
+    // Each repetition runs the harness and replays that run's own traffic right after, so
+    // that whatever else the machine does weighs on both alike; the ratio is their quotient.
+    let mut paired = Paired::default();
+    let mut paired_1 = Paired::default();
+    let mut last = None;
+    for _ in 0..repeats {
+        let before = cpu();
+        let (elapsed, report) = run_suite(threads, &owner);
+        let between = cpu();
+        let (floor, fidelity) = replay(&Traffic::of(&report), threads, &owner);
+        paired.harness_cpu += between - before;
+        paired.floor_cpu += cpu() - between;
+        paired.push(elapsed, floor, fidelity);
+        last = Some(report);
+        // The same, one trial (one sequence) at a time: the overhead on each exchange,
+        // without any scheduling in play.
+        let (elapsed, report_1) = run_suite(1, &owner);
+        let (floor, fidelity) = replay(&Traffic::of(&report_1), 1, &owner);
+        paired_1.push(elapsed, floor, fidelity);
+    }
+    let report = last.expect("ran");
+    let traffic = Traffic::of(&report);
+    let all: Vec<&Exchange> = traffic.all();
+    let exchanges = all.len();
+    let failed = report.failed().count();
+
+    let (checks_per_exchange, checked) = offline_checks(&report, &all, quick);
+    let docs_per_second = schema_validation(&all, quick);
+    let mut first_request = Vec::new();
+    for _ in 0..if quick { 1 } else { 10 } {
+        first_request.push(start_to_first_request());
+    }
+
+    let per_exchange_us =
+        all.iter().map(|e| e.elapsed.as_secs_f64()).sum::<f64>() * 1e6 / exchanges.max(1) as f64;
+    println!("tfe-contract benchmark ({repeats} repetition(s), {threads} trial threads)");
+    println!(
+        "  full suite, profile hcp       {:8.1} ms  {} trials ({failed} failed), {exchanges} exchanges",
+        paired.harness_ms(),
+        report.trials.len()
+    );
+    println!(
+        "  bare replay, same requests    {:8.1} ms  harness / bare = {:.2} (replay answered {} of {} as the run did)",
+        paired.floor_ms(),
+        paired.ratio(),
+        paired.fidelity.0,
+        paired.fidelity.1
+    );
+    println!(
+        "  processor time, same runs     harness / bare = {:.2}",
+        paired.cpu_ratio()
+    );
+    println!(
+        "  one trial at a time           {:8.1} ms  bare {:.1} ms, harness / bare = {:.2} (replay answered {} of {} as the run did)",
+        paired_1.harness_ms(),
+        paired_1.floor_ms(),
+        paired_1.ratio(),
+        paired_1.fidelity.0,
+        paired_1.fidelity.1
+    );
+    println!(
+        "  checks, no network            {checks_per_exchange:8.1} µs per exchange ({checked} checked), {:.1}% of a loopback exchange ({per_exchange_us:.0} µs)",
+        100.0 * checks_per_exchange / per_exchange_us
+    );
+    println!("  token document validation     {docs_per_second:8.0} documents/s on one core");
+    println!(
+        "  process start to 1st request  {:8.1} ms",
+        ms(median(&mut first_request))
+    );
+    println!("  spec load and schema compile  {spec_ms:8.1} ms (once per process)");
+}
+
+/// The process's processor time so far (user and system, threads that ended included), from
+/// /proc: ticks of 10 ms, so only sums over many runs mean something.
+fn cpu() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command.
+    Duration::from_millis((ticks(11) + ticks(12)) * 10)
+}
+
+/// Harness and floor timings of the same runs, paired.
+#[derive(Default)]
+struct Paired {
+    harness: Vec<Duration>,
+    floor: Vec<Duration>,
+    ratios: Vec<f64>,
+    fidelity: (usize, usize),
+    harness_cpu: Duration,
+    floor_cpu: Duration,
+}
+
+impl Paired {
+    fn cpu_ratio(&self) -> f64 {
+        self.harness_cpu.as_secs_f64() / self.floor_cpu.as_secs_f64().max(1e-9)
+    }
+
+    fn push(&mut self, harness: Duration, floor: Duration, fidelity: (usize, usize)) {
+        self.ratios
+            .push(harness.as_secs_f64() / floor.as_secs_f64());
+        self.harness.push(harness);
+        self.floor.push(floor);
+        self.fidelity = fidelity;
+    }
+
+    fn harness_ms(&mut self) -> f64 {
+        ms(median(&mut self.harness))
+    }
+
+    fn floor_ms(&mut self) -> f64 {
+        ms(median(&mut self.floor))
+    }
+
+    fn ratio(&mut self) -> f64 {
+        self.ratios.sort_by(f64::total_cmp);
+        self.ratios[self.ratios.len() / 2]
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn median(values: &mut [Duration]) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+/// A reference server whose ids and secrets come from a fixed seed: a replay of a run's
+/// requests, in the same order, gets the same answers as the run did.
+fn reference(token: &Secret) -> server::Handle {
+    let mut config = server::Config::new(ORG, token.expose(), server::Profile::Hcp);
+    config.seed = Some(0x7fe_c0de);
+    server::spawn(config).expect("reference server")
+}
+
+/// One full run, in process, against a fresh server.
+fn run_suite(threads: usize, token: &Secret) -> (Duration, RunReport) {
+    let handle = reference(token);
+    let mut config = RunConfig::new(TargetSpec::Remote {
+        address: handle.url(),
+        token: Some(token.clone()),
+        organization: Some(ORG.into()),
+    });
+    config.profile = Profile::Hcp;
+    config.quiet = true;
+    config.libtest.test_threads = Some(threads);
+    config.timeout = Duration::from_secs(10);
+    config.libtest.logfile = Some("/dev/null".into());
+    let started = Instant::now();
+    let report = runner::run(config).expect("the run starts");
+    (started.elapsed(), report)
+}
+
+/// The run's requests, grouped as they were sent: the probe, one sequence per trial (and the
+/// tour), and the cleanup; each trial sequence marked when it had the organization token to
+/// itself.
+struct Traffic {
+    probe: Vec<Exchange>,
+    trials: Vec<(bool, Vec<Exchange>)>,
+    cleanup: Vec<Exchange>,
+}
+
+impl Traffic {
+    fn of(report: &RunReport) -> Self {
+        let (probe, cleanup): (Vec<Exchange>, Vec<Exchange>) = report
+            .housekeeping
+            .iter()
+            .cloned()
+            .partition(|e| e.step == "probe");
+        let mut trials: Vec<(bool, Vec<Exchange>)> = report
+            .trials
+            .iter()
+            .filter(|t| !t.exchanges.is_empty())
+            .map(|t| (t.exclusive, t.exchanges.to_vec()))
+            .collect();
+        // The tour changes the organization token, under the same lock.
+        trials.push((true, report.tour.clone()));
+        // In the order the harness started them.
+        trials.sort_by_key(|(_, s)| s.first().map(|e| e.started));
+        Self {
+            probe,
+            trials,
+            cleanup,
+        }
+    }
+
+    fn all(&self) -> Vec<&Exchange> {
+        self.probe
+            .iter()
+            .chain(self.trials.iter().flat_map(|(_, s)| s))
+            .chain(&self.cleanup)
+            .collect()
+    }
+}
+
+/// The same requests, sent by a bare client that reads each answer and checks nothing: the
+/// probe, then the trial sequences with as many in flight as the harness ran trials (those
+/// that had the organization token to themselves one at a time, as in the harness: run side
+/// by side they would race on the server's state), then the cleanup with the harness's
+/// concurrency; to a fresh server with the same owner token. Like any client of this API, it
+/// carries forward the ids and secrets the server hands out: a recorded id or secret in a
+/// later request is replaced by the one this server minted in its place. One sequence at a
+/// time it sends every request in the order the run did. Returns the time taken and how many
+/// answers had the status the run got.
+fn replay(traffic: &Traffic, threads: usize, owner: &Secret) -> (Duration, (usize, usize)) {
+    let handle = reference(owner);
+    // The same runtime shape as the harness's.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let client = Client {
+        http: reqwest::Client::builder().build().expect("client"),
+        base: handle.url().into(),
+        minted: Arc::default(),
+        same: Arc::default(),
+    };
+    let total = traffic.all().len();
+    let started = Instant::now();
+    if threads == 1 {
+        let mut all: Vec<Exchange> = traffic.all().into_iter().cloned().collect();
+        all.sort_by_key(|e| e.started);
+        let client = client.clone();
+        let work = runtime.spawn(async move {
+            for ex in all {
+                client.send(ex).await;
+            }
+        });
+        let _ = runtime.block_on(work);
+    } else {
+        let (probe, trials, cleanup) = (
+            traffic.probe.clone(),
+            traffic.trials.clone(),
+            traffic.cleanup.clone(),
+        );
+        let client = client.clone();
+        let work = runtime.spawn(async move {
+            for ex in probe {
+                client.send(ex).await;
+            }
+            // In the order the trials ran (the queue is taken from its end).
+            let mut order = trials.clone();
+            order.reverse();
+            let queue = Arc::new(std::sync::Mutex::new(order));
+            let exclusive = Arc::new(tokio::sync::Mutex::new(()));
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    let (queue, exclusive, client) =
+                        (queue.clone(), exclusive.clone(), client.clone());
+                    tokio::spawn(async move {
+                        loop {
+                            let Some((alone, sequence)) = queue.lock().unwrap().pop() else {
+                                break;
+                            };
+                            let _guard = if alone {
+                                Some(exclusive.lock().await)
+                            } else {
+                                None
+                            };
+                            for ex in sequence {
+                                client.send(ex).await;
+                            }
+                        }
+                    })
+                })
+                .collect();
+            for w in workers {
+                let _ = w.await;
+            }
+            let client = &client;
+            futures::stream::iter(cleanup.into_iter().map(|ex| client.send(ex)))
+                .buffer_unordered(8)
+                .collect::<Vec<()>>()
+                .await;
+        });
+        let _ = runtime.block_on(work);
+    }
+    let same = client.same.load(std::sync::atomic::Ordering::Relaxed);
+    (started.elapsed(), (same, total))
+}
+
+/// The bare client: sends recorded requests, reads each answer whole, checks nothing; maps the
+/// ids and secrets of the recording to those this server mints.
+#[derive(Clone)]
+struct Client {
+    http: reqwest::Client,
+    base: Arc<str>,
+    minted: Arc<std::sync::Mutex<HashMap<String, String>>>,
+    same: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Client {
+    fn carried(&self, value: &str) -> Option<String> {
+        self.minted.lock().unwrap().get(value).cloned()
+    }
+
+    async fn send(&self, ex: Exchange) {
+        let path: Vec<String> = ex
+            .request
+            .path
+            .split('/')
+            .map(|segment| self.carried(segment).unwrap_or_else(|| segment.to_string()))
+            .collect();
+        let mut headers = (*ex.request.headers).clone();
+        if let Some(secret) = headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| self.carried(v))
+            && let Ok(value) = http::HeaderValue::from_str(&format!("Bearer {secret}"))
+        {
+            headers.insert(http::header::AUTHORIZATION, value);
+        }
+        let mut request = self
+            .http
+            .request(
+                ex.request.method.clone(),
+                format!("{}{}", self.base, path.join("/")),
+            )
+            .headers(headers);
+        if let Some(body) = &ex.request.body {
+            let mut text = String::from_utf8_lossy(body).into_owned();
+            if text.contains("\"id\"") {
+                for (recorded, now) in self.minted.lock().unwrap().iter() {
+                    text = text.replace(recorded.as_str(), now);
+                }
+            }
+            request = request.body(text);
+        }
+        let Ok(response) = request.send().await else {
+            return;
+        };
+        let status = response.status().as_u16();
+        let body = response.bytes().await.unwrap_or_default();
+        if ex.status() == Some(status) {
+            self.same.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        // What this server minted in place of what the run's server did.
+        if let (Some(recorded), Ok(now)) = (
+            ex.json(),
+            serde_json::from_slice::<serde_json::Value>(&body),
+        ) {
+            let mut minted = self.minted.lock().unwrap();
+            for pointer in ["/data/id", "/data/attributes/token"] {
+                if let (Some(a), Some(b)) = (
+                    recorded.pointer(pointer).and_then(|v| v.as_str()),
+                    now.pointer(pointer).and_then(|v| v.as_str()),
+                ) && a != b
+                {
+                    minted.insert(a.to_string(), b.to_string());
+                }
+            }
+        }
+    }
+}
+
+/// Every check the harness applies to every exchange (the whole-run rules and the schema), and
+/// the snapshot normalization of each trial, over the recorded exchanges: µs per exchange.
+fn offline_checks(report: &RunReport, all: &[&Exchange], quick: bool) -> (f64, usize) {
+    let spec = Spec::get();
+    let budget = Duration::from_millis(if quick { 50 } else { 1000 });
+    let started = Instant::now();
+    let mut checked = 0usize;
+    let mut findings = 0usize;
+    while started.elapsed() < budget {
+        for ex in all {
+            findings += jsonapi::media_type(ex).into_iter().count()
+                + jsonapi::data_xor_errors(ex).into_iter().count()
+                + jsonapi::error_status_matches(ex).len()
+                + jsonapi::timestamps_utc(ex).len()
+                + schema::status_documented(spec, ex).into_iter().count()
+                + schema::body_matches(spec, ex).len();
+        }
+        for t in &report.trials {
+            if !t.exchanges.is_empty() {
+                findings += snapshot::render(ORG, &[], &t.exchanges).len() & 1;
+            }
+        }
+        checked += all.len();
+    }
+    std::hint::black_box(findings);
+    (
+        started.elapsed().as_secs_f64() * 1e6 / checked as f64,
+        checked,
+    )
+}
+
+/// Validations of a created token's document per second, on this thread.
+fn schema_validation(all: &[&Exchange], quick: bool) -> f64 {
+    let spec = Spec::get();
+    let doc = all
+        .iter()
+        .find(|e| e.operation == "createOrganizationToken" && e.status() == Some(201))
+        .and_then(|e| e.json())
+        .expect("a created token in the run");
+    let budget = Duration::from_millis(if quick { 50 } else { 1000 });
+    let started = Instant::now();
+    let mut n = 0u64;
+    while started.elapsed() < budget {
+        for _ in 0..1000 {
+            assert!(spec.validate("AuthenticationTokenDocument", doc).is_empty());
+        }
+        n += 1000;
+    }
+    n as f64 / started.elapsed().as_secs_f64()
+}
+
+/// From spawning `tfe-contract run --address ...` to its first request reaching the server.
+fn start_to_first_request() -> Duration {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let address = format!("http://{}", listener.local_addr().expect("addr"));
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tfe-contract"))
+        .args([
+            "run",
+            "--address",
+            &address,
+            "--token",
+            "benchmark-token",
+            "--organization",
+            ORG,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let (mut stream, _) = listener.accept().expect("a request");
+    let mut first = [0u8; 1];
+    let _ = stream.read(&mut first);
+    let elapsed = started.elapsed();
+    drop(stream);
+    drop(listener);
+    let _ = child.kill();
+    let _ = child.wait();
+    elapsed
+}
