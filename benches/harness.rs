@@ -63,8 +63,12 @@ fn main() {
         last = Some(report);
         // The same, one trial (one sequence) at a time: the overhead on each exchange,
         // without any scheduling in play.
+        let before = cpu();
         let (elapsed, report_1) = run_suite(1, &owner);
+        let between = cpu();
         let (floor, fidelity) = replay(&Traffic::of(&report_1), 1, &owner);
+        paired_1.harness_cpu += between - before;
+        paired_1.floor_cpu += cpu() - between;
         paired_1.push(elapsed, floor, fidelity);
     }
     let report = last.expect("ran");
@@ -96,7 +100,9 @@ fn main() {
         paired.fidelity.1
     );
     println!(
-        "  processor time, same runs     harness / bare = {:.2}",
+        "  processor time, same runs     {:8.1} ms  bare {:.1} ms, harness / bare = {:.2} (server included)",
+        ms(paired.harness_cpu) / repeats as f64,
+        ms(paired.floor_cpu) / repeats as f64,
         paired.cpu_ratio()
     );
     println!(
@@ -106,6 +112,12 @@ fn main() {
         paired_1.ratio(),
         paired_1.fidelity.0,
         paired_1.fidelity.1
+    );
+    println!(
+        "  processor time, one at a time {:8.1} ms  bare {:.1} ms, harness / bare = {:.2}",
+        ms(paired_1.harness_cpu) / repeats as f64,
+        ms(paired_1.floor_cpu) / repeats as f64,
+        paired_1.cpu_ratio()
     );
     println!(
         "  checks, no network            {checks_per_exchange:8.1} µs per exchange ({checked} checked), {:.1}% of a loopback exchange ({per_exchange_us:.0} µs)",

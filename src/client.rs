@@ -328,7 +328,7 @@ impl Recorder {
         }
         let _in_flight = InFlight::new(&self.transport.in_flight);
         let attempt = async {
-            let (result, retries) = self.send_with_retries(request).await;
+            let (result, retries) = self.send_with_retries(request, &recorded).await;
             match result {
                 Ok(response) => {
                     let status = response.status();
@@ -414,26 +414,31 @@ impl Recorder {
         rebuild(placeholder, &HeaderMap::new(), Bytes::new())
     }
 
+    /// Sends `request`, and again after each 429 (up to `MAX_RETRIES` times), rebuilding it from
+    /// what was recorded: no copy is made unless a retry needs one.
     async fn send_with_retries(
         &self,
         request: reqwest::Request,
+        recorded: &Request,
     ) -> (reqwest::Result<reqwest::Response>, u32) {
         let mut retries = 0;
+        let url = request.url().clone();
         let mut request = request;
         loop {
-            let spare = request.try_clone();
             let result = self.transport.http.execute(request).await;
             let wait = match &result {
                 Ok(r) if r.status() == 429 && retries < MAX_RETRIES => retry_after(r.headers()),
                 _ => None,
             };
-            match (wait, spare) {
-                (Some(wait), Some(next)) => {
-                    tokio::time::sleep(wait).await;
-                    retries += 1;
-                    request = next;
-                }
-                _ => return (result, retries),
+            let Some(wait) = wait else {
+                return (result, retries);
+            };
+            tokio::time::sleep(wait).await;
+            retries += 1;
+            request = reqwest::Request::new(recorded.method.clone(), url.clone());
+            *request.headers_mut() = (*recorded.headers).clone();
+            if let Some(body) = &recorded.body {
+                *request.body_mut() = Some(body.clone().into());
             }
         }
     }

@@ -23,9 +23,9 @@ pub const SECRET: &str = "[secret]";
 const MIN_LEN: usize = 8;
 
 /// Every value to redact. Most sit in an automaton that finds them all in one pass over a text;
-/// the newest wait in `recent`, checked one by one, until there are enough of them to be worth
-/// rebuilding the automaton. Redaction so stays linear in the text, and rebuilds rare, however
-/// many tokens a run mints.
+/// the newest wait in `recent`, checked one by one, until a redaction finds enough of them
+/// there to be worth rebuilding the automaton. Redaction so stays linear in the text, and
+/// rebuilds rare (none in a run that renders nothing), however many tokens a run mints.
 #[derive(Default)]
 struct Registry {
     secrets: HashSet<Box<str>>,
@@ -88,9 +88,6 @@ pub fn register(secret: &str) {
     let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
     if registry.secrets.insert(secret.into()) {
         registry.recent.push(secret.into());
-        if registry.recent.len() > RECENT_MAX {
-            registry.settle();
-        }
     }
 }
 
@@ -166,7 +163,12 @@ fn collect_token_fields(value: &Value, found: &mut Vec<String>) {
 /// another secret overlapping it was replaced first.
 pub fn text(text: &str) -> String {
     let (settled, recent) = {
-        let registry = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
+        let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
+        // Registering only appends; the automaton is rebuilt here, when redaction is needed
+        // and enough secrets have piled up outside it.
+        if registry.recent.len() > RECENT_MAX {
+            registry.settle();
+        }
         (registry.settled.clone(), registry.recent.clone())
     };
     let mut spans: Vec<(usize, usize)> = Vec::new();

@@ -5,6 +5,7 @@
 
 use std::{
     cell::Cell,
+    collections::HashMap,
     sync::{Arc, Mutex, Once},
     time::{Duration, Instant},
 };
@@ -15,7 +16,7 @@ use rand::Rng;
 use crate::{
     checks::Finding,
     client::{Auth, Halt, Journal, Recorder, Transport, TransportOptions},
-    config::{Address, ConfigError, Profile, RunConfig, TargetSpec},
+    config::{Address, ConfigError, Profile, RunConfig, SnapshotConfig, TargetSpec},
     exchange::Exchange,
     redact::{self, Secret},
     report, server, snapshot,
@@ -171,7 +172,20 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         )
         .map_err(|e| ConfigError::new(format!("cannot build the HTTP client: {e}")))?,
     );
-    let probed = runtime.block_on(probe(&transport, &target))?;
+    let probed = {
+        let transport = transport.clone();
+        let (address, owner, organization) = (
+            target.address.clone(),
+            target.owner.clone(),
+            target.organization.clone(),
+        );
+        runtime
+            .block_on(
+                runtime
+                    .spawn(async move { probe(&transport, &address, &owner, &organization).await }),
+            )
+            .map_err(|e| ConfigError::new(format!("the probe failed: {e}")))??
+    };
 
     let destructive_allowed =
         (target.address.loopback && !config.assume_remote) || config.allow_destructive;
@@ -189,20 +203,20 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         );
     }
 
-    let scheduled = checks
-        .iter()
-        .filter(|c| !c.whole_run)
-        .filter(|c| {
-            let probe = Trial::test(c.name, || Ok(()));
-            !config.libtest.is_filtered_out(&probe) && !config.libtest.is_ignored(&probe)
-        })
-        .count();
-    ctx.expect_trials(scheduled);
-    let judged = checks.iter().any(|c| {
+    // The trials this run will conduct (libtest's filters and --ignored say which), in the
+    // order they start.
+    let runs = |c: &&CheckDef| {
         let probe = Trial::test(c.name, || Ok(()));
-        c.whole_run && !config.libtest.is_filtered_out(&probe) && !config.libtest.is_ignored(&probe)
-    });
+        !config.libtest.is_filtered_out(&probe) && !config.libtest.is_ignored(&probe)
+    };
+    let order: Vec<&CheckDef> = execution_order(checks, config.profile)
+        .into_iter()
+        .filter(runs)
+        .collect();
+    ctx.expect_trials(order.iter().filter(|c| !c.whole_run).count());
+    let judged = order.iter().any(|c| c.whole_run);
     if judged {
+        ctx.judge_trials();
         runtime.spawn(suite::start_tour(ctx.clone()));
     }
 
@@ -211,41 +225,53 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         .handle_interrupt
         .then(|| runtime.spawn(watch_interrupts(ctx.clone())));
 
+    // The runner schedules the trials itself, as tasks on the runtime: --test-threads says how
+    // many run at once (trials wait on the network, not the processor, so several per core by
+    // default). libtest only reports them, in the suite's order, each as its verdict arrives.
     let records = Arc::new(Mutex::new(Vec::new()));
-    let trials = execution_order(checks, config.profile)
-        .into_iter()
-        .map(|def| trial(def.clone(), &ctx, &runtime, &config, &records))
+    let threads = config.libtest.test_threads.unwrap_or(DEFAULT_TRIAL_THREADS);
+    let mut verdicts = schedule(order, threads, &ctx, &runtime, &config.snapshots, &records);
+    let trials = checks
+        .iter()
+        .map(|def| trial(def, verdicts.remove(def.name), &runtime))
         .collect();
     let mut libtest = config.libtest.clone();
-    // Trials wait on the network, not the processor: without --test-threads, run several per
-    // core.
-    libtest.test_threads = Some(libtest.test_threads.unwrap_or(DEFAULT_TRIAL_THREADS));
+    libtest.test_threads = Some(1);
     let conclusion = libtest_mimic::run(&libtest, trials);
 
     let halted = ctx.transport.halted();
     let interrupted = halted == Some(Halt::Interrupted);
     let budget = CLEANUP_BUDGET.min(run_deadline.saturating_duration_since(Instant::now()));
-    let leftovers = runtime.block_on(async {
-        let cleanup = async {
-            if halted.is_none() {
-                return ctx.cleanup(&ctx.transport, false).await;
+    // On the runtime's worker, like the trials: next to the I/O it waits for.
+    let cleaning = ctx.clone();
+    let leftovers = runtime
+        .block_on(runtime.spawn(async move {
+            let ctx = cleaning;
+            let cleanup = async {
+                if halted.is_none() {
+                    return ctx.cleanup(&ctx.transport, false).await;
+                }
+                ctx.transport
+                    .settle(budget.min(Duration::from_secs(5)))
+                    .await;
+                match ctx.transport.fresh_within(budget) {
+                    Ok(fresh) => ctx.cleanup(&Arc::new(fresh), interrupted).await,
+                    Err(e) => vec![format!("everything: no connection for the cleanup ({e})")],
+                }
+            };
+            match tokio::time::timeout(budget, cleanup).await {
+                Ok(leftovers) => leftovers,
+                Err(_) => vec![format!(
+                    "possibly some of what the run created: the cleanup did not finish within {}s",
+                    budget.as_secs()
+                )],
             }
-            ctx.transport
-                .settle(budget.min(Duration::from_secs(5)))
-                .await;
-            match ctx.transport.fresh_within(budget) {
-                Ok(fresh) => ctx.cleanup(&Arc::new(fresh), interrupted).await,
-                Err(e) => vec![format!("everything: no connection for the cleanup ({e})")],
-            }
-        };
-        match tokio::time::timeout(budget, cleanup).await {
-            Ok(leftovers) => leftovers,
-            Err(_) => vec![format!(
-                "possibly some of what the run created: the cleanup did not finish within {}s",
-                budget.as_secs()
-            )],
-        }
-    });
+        }))
+        .unwrap_or_else(|e| {
+            vec![format!(
+                "possibly some of what the run created: the cleanup failed ({e})"
+            )]
+        });
     if let Some(handler) = interrupt {
         handler.abort();
     }
@@ -446,7 +472,12 @@ pub fn random_token() -> Secret {
 
 /// Before any trial: the target answers at all, takes the token, and has the organization.
 /// Each failure is one line saying what to fix.
-async fn probe(transport: &Arc<Transport>, target: &Target) -> Result<Vec<Exchange>, ConfigError> {
+async fn probe(
+    transport: &Arc<Transport>,
+    address: &Address,
+    owner: &Secret,
+    organization: &str,
+) -> Result<Vec<Exchange>, ConfigError> {
     let journal = Journal::default();
     journal.set_step("probe");
     let anon = Recorder::client(transport, Auth::None, &journal);
@@ -464,12 +495,12 @@ async fn probe(transport: &Arc<Transport>, target: &Target) -> Result<Vec<Exchan
         };
         return Err(ConfigError::new(format!(
             "target unreachable: {} ({}); {fix}",
-            target.address.base(),
+            address.base(),
             e.message
         )));
     }
-    let owner = Recorder::client(transport, Auth::Bearer(target.owner.clone()), &journal);
-    let _ = owner.get_organization(&target.organization).await;
+    let owner = Recorder::client(transport, Auth::Bearer(owner.clone()), &journal);
+    let _ = owner.get_organization(organization).await;
     let org = journal.last().expect("probe recorded");
     let status = org
         .status()
@@ -477,11 +508,11 @@ async fn probe(transport: &Arc<Transport>, target: &Target) -> Result<Vec<Exchan
     match status {
         Some(401) => Err(ConfigError::new(format!(
             "the target rejected the token (401 on GET /organizations/{}); check --token or TFE_TOKEN",
-            target.organization
+            organization
         ))),
         Some(404) => Err(ConfigError::new(format!(
             "organization {:?} not found, or not visible to this token (404); check --organization or TFE_ORGANIZATION",
-            target.organization
+            organization
         ))),
         None => Err(ConfigError::new(format!(
             "target unreachable: {}; check --address or TFE_ADDRESS",
@@ -508,97 +539,154 @@ fn skip_reason(def: &CheckDef, profile: Profile, destructive_allowed: bool) -> O
     None
 }
 
-fn trial(
-    def: CheckDef,
-    ctx: &Arc<RunContext>,
-    runtime: &Arc<tokio::runtime::Runtime>,
-    config: &RunConfig,
-    records: &Arc<Mutex<Vec<TrialRecord>>>,
-) -> Trial {
-    let ctx = ctx.clone();
-    let runtime = runtime.clone();
-    let records = records.clone();
-    let snapshots = config.snapshots.clone();
-    Trial::ignorable_test(def.name, move || {
-        // Whatever happens below, the whole-run checks must learn that this trial is over.
-        let mut finished = Finished {
-            ctx: (!def.whole_run).then(|| ctx.clone()),
-            exchanges: Arc::default(),
-        };
-        let record = |r: TrialRecord| records.lock().unwrap_or_else(|e| e.into_inner()).push(r);
-        if let Some(reason) = skip_reason(&def, ctx.profile, ctx.destructive_allowed) {
-            record(TrialRecord {
-                name: def.name.to_string(),
-                outcome: TrialOutcome::Ignored(reason.clone()),
-                duration: Duration::ZERO,
-                message: None,
-                findings: Vec::new(),
-                exchanges: Arc::default(),
-                exclusive: false,
-            });
-            return Ok(Completion::ignored_with(reason));
-        }
-        let started = Instant::now();
-        let session = Session::new(ctx.clone());
-        // The trial runs on the runtime's workers, next to the I/O it waits for; this thread
-        // only waits for it to end. A panic comes back as the task's error.
-        let exclusive = def.exclusive_under(ctx.profile);
-        let owners_team = def.owners_team;
-        let task = {
-            let (ctx, run, session) = (ctx.clone(), def.run.clone(), session.clone());
-            runtime.spawn(async move {
-                let _exclusive = if exclusive {
-                    Some(ctx.lock_org_token().await)
-                } else {
-                    None
-                };
-                let _owners_team = if owners_team {
-                    Some(ctx.lock_owners_team().await)
-                } else {
-                    None
-                };
-                run(session).await
-            })
-        };
-        let panicked = match runtime.block_on(task) {
-            Ok(_) => None,
-            Err(e) if e.is_panic() => Some(panic_message(e.into_panic().as_ref())),
-            Err(e) => Some(redact::text(&e.to_string())),
-        };
+/// What a trial came to, handed by the scheduler to libtest's runner for it.
+enum Verdict {
+    Passed,
+    Failed(String),
+    Ignored(String),
+}
 
-        let mut findings = session.findings();
-        let exchanges = Arc::new(session.take_exchanges());
-        finished.exchanges = exchanges.clone();
-        if let Some(cfg) = &snapshots
-            && !exchanges.is_empty()
-        {
-            findings.extend(snapshot::check(
-                cfg,
-                def.name,
-                &ctx.organization,
-                &session.generated_names(),
-                &exchanges,
-            ));
+/// Starts the trials in `order` on the runtime, at most `threads` at a time, and returns, for
+/// each, where its verdict will arrive.
+fn schedule(
+    order: Vec<&CheckDef>,
+    threads: usize,
+    ctx: &Arc<RunContext>,
+    runtime: &tokio::runtime::Runtime,
+    snapshots: &Option<SnapshotConfig>,
+    records: &Arc<Mutex<Vec<TrialRecord>>>,
+) -> HashMap<&'static str, tokio::sync::oneshot::Receiver<Verdict>> {
+    let mut verdicts = HashMap::new();
+    let mut jobs = Vec::new();
+    for def in order {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        verdicts.insert(def.name, rx);
+        jobs.push((def.clone(), tx));
+    }
+    let permits = Arc::new(tokio::sync::Semaphore::new(threads.max(1)));
+    let (ctx, snapshots, records) = (ctx.clone(), snapshots.clone(), records.clone());
+    runtime.spawn(async move {
+        for (def, tx) in jobs {
+            let Ok(permit) = permits.clone().acquire_owned().await else {
+                return;
+            };
+            let (ctx, snapshots, records) = (ctx.clone(), snapshots.clone(), records.clone());
+            tokio::spawn(async move {
+                let verdict = conduct(def, ctx, snapshots, records).await;
+                drop(permit);
+                let _ = tx.send(verdict);
+            });
         }
-        let message = render_failure(&findings, panicked.as_deref());
-        record(TrialRecord {
-            name: def.name.to_string(),
-            outcome: if message.is_some() {
-                TrialOutcome::Failed
-            } else {
-                TrialOutcome::Passed
-            },
-            duration: started.elapsed(),
-            message: message.clone(),
-            findings,
-            exchanges,
-            exclusive,
-        });
-        match message {
-            Some(m) => Err(Failed::from(m)),
-            None => Ok(Completion::Completed),
+    });
+    verdicts
+}
+
+/// libtest's side of a trial: waits for the verdict the scheduler delivers.
+fn trial(
+    def: &CheckDef,
+    verdict: Option<tokio::sync::oneshot::Receiver<Verdict>>,
+    runtime: &Arc<tokio::runtime::Runtime>,
+) -> Trial {
+    let runtime = runtime.clone();
+    Trial::ignorable_test(def.name, move || {
+        let Some(verdict) = verdict else {
+            return Err(Failed::from("the trial was not scheduled (a harness bug)"));
+        };
+        match runtime.block_on(verdict) {
+            Ok(Verdict::Passed) => Ok(Completion::Completed),
+            Ok(Verdict::Ignored(reason)) => Ok(Completion::ignored_with(reason)),
+            Ok(Verdict::Failed(message)) => Err(Failed::from(message)),
+            Err(_) => Err(Failed::from(
+                "the trial ended without a verdict (a harness bug)",
+            )),
         }
     })
+}
+
+/// Runs one trial: its locks, its body (as a task of its own, so that a panic is caught), its
+/// snapshot, its record.
+async fn conduct(
+    def: CheckDef,
+    ctx: Arc<RunContext>,
+    snapshots: Option<SnapshotConfig>,
+    records: Arc<Mutex<Vec<TrialRecord>>>,
+) -> Verdict {
+    // Whatever happens below, the whole-run checks must learn that this trial is over.
+    let mut finished = Finished {
+        ctx: (!def.whole_run).then(|| ctx.clone()),
+        exchanges: Arc::default(),
+    };
+    let record = |r: TrialRecord| records.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+    if let Some(reason) = skip_reason(&def, ctx.profile, ctx.destructive_allowed) {
+        record(TrialRecord {
+            name: def.name.to_string(),
+            outcome: TrialOutcome::Ignored(reason.clone()),
+            duration: Duration::ZERO,
+            message: None,
+            findings: Vec::new(),
+            exchanges: Arc::default(),
+            exclusive: false,
+        });
+        return Verdict::Ignored(reason);
+    }
+    let started = Instant::now();
+    let session = Session::new(ctx.clone());
+    let exclusive = def.exclusive_under(ctx.profile);
+    let owners_team = def.owners_team;
+    let body = {
+        let (ctx, run, session) = (ctx.clone(), def.run.clone(), session.clone());
+        tokio::spawn(async move {
+            let _exclusive = if exclusive {
+                Some(ctx.lock_org_token().await)
+            } else {
+                None
+            };
+            let _owners_team = if owners_team {
+                Some(ctx.lock_owners_team().await)
+            } else {
+                None
+            };
+            run(session).await
+        })
+    };
+    let panicked = match body.await {
+        Ok(_) => None,
+        Err(e) if e.is_panic() => Some(panic_message(e.into_panic().as_ref())),
+        Err(e) => Some(redact::text(&e.to_string())),
+    };
+
+    let mut findings = session.findings();
+    let exchanges = Arc::new(session.take_exchanges());
+    finished.exchanges = exchanges.clone();
+    if let Some(cfg) = &snapshots
+        && !exchanges.is_empty()
+    {
+        findings.extend(snapshot::check(
+            cfg,
+            def.name,
+            &ctx.organization,
+            &session.generated_names(),
+            &exchanges,
+        ));
+    }
+    let message = render_failure(&findings, panicked.as_deref());
+    record(TrialRecord {
+        name: def.name.to_string(),
+        outcome: if message.is_some() {
+            TrialOutcome::Failed
+        } else {
+            TrialOutcome::Passed
+        },
+        duration: started.elapsed(),
+        message: message.clone(),
+        findings,
+        exchanges,
+        exclusive,
+    });
+    match message {
+        Some(m) => Verdict::Failed(m),
+        None => Verdict::Passed,
+    }
 }
 
 /// Tells the run a trial is over when dropped, even if the trial's wrapper itself panicked.
@@ -610,7 +698,7 @@ struct Finished {
 impl Drop for Finished {
     fn drop(&mut self) {
         if let Some(ctx) = &self.ctx {
-            ctx.trial_finished(self.exchanges.clone());
+            ctx.trial_finished(&self.exchanges);
         }
     }
 }

@@ -19,60 +19,57 @@ use crate::{
     spec::Spec,
 };
 
+/// A rule every exchange must keep.
+pub type Rule = fn(&Spec, &Exchange) -> Vec<Finding>;
+
+/// The whole-run checks: name, summary, rule. Every other trial's exchanges are judged as the
+/// trial ends (`RunContext::trial_finished`); the check itself judges the tour and gathers.
+pub const RULES: [(&str, &str, Rule); 6] = [
+    (
+        "jsonapi::media_type",
+        "every response with a body is application/vnd.api+json",
+        |_, ex| jsonapi::media_type(ex).into_iter().collect(),
+    ),
+    (
+        "jsonapi::data_xor_errors",
+        "every document has data or errors at the top level, never both",
+        |_, ex| jsonapi::data_xor_errors(ex).into_iter().collect(),
+    ),
+    (
+        "jsonapi::error_status_matches",
+        "errors[].status equals the HTTP status (string or number)",
+        |_, ex| jsonapi::error_status_matches(ex),
+    ),
+    (
+        "jsonapi::timestamps_utc",
+        "timestamps are RFC 3339 in UTC ending in Z",
+        |_, ex| jsonapi::timestamps_utc(ex),
+    ),
+    (
+        "schema::status_documented",
+        "every status is one the spec documents for the operation",
+        |spec, ex| schema::status_documented(spec, ex).into_iter().collect(),
+    ),
+    (
+        "schema::body_matches_schema",
+        "every body is valid against the spec's schema for its status (or empty where none)",
+        schema::body_matches,
+    ),
+];
+
 pub fn checks() -> Vec<CheckDef> {
-    vec![
-        CheckDef::new(
-            "jsonapi::media_type",
-            "every response with a body is application/vnd.api+json",
-            |s| {
-                Box::pin(judge(s, |_, ex| {
-                    jsonapi::media_type(ex).into_iter().collect()
-                }))
-            },
-        ),
-        CheckDef::new(
-            "jsonapi::data_xor_errors",
-            "every document has data or errors at the top level, never both",
-            |s| {
-                Box::pin(judge(s, |_, ex| {
-                    jsonapi::data_xor_errors(ex).into_iter().collect()
-                }))
-            },
-        ),
-        CheckDef::new(
-            "jsonapi::error_status_matches",
-            "errors[].status equals the HTTP status (string or number)",
-            |s| Box::pin(judge(s, |_, ex| jsonapi::error_status_matches(ex))),
-        ),
-        CheckDef::new(
-            "jsonapi::timestamps_utc",
-            "timestamps are RFC 3339 in UTC ending in Z",
-            |s| Box::pin(judge(s, |_, ex| jsonapi::timestamps_utc(ex))),
-        ),
-        CheckDef::new(
-            "schema::status_documented",
-            "every status is one the spec documents for the operation",
-            |s| {
-                Box::pin(judge(s, |spec, ex| {
-                    schema::status_documented(spec, ex).into_iter().collect()
-                }))
-            },
-        ),
-        CheckDef::new(
-            "schema::body_matches_schema",
-            "every body is valid against the spec's schema for its status (or empty where none)",
-            |s| Box::pin(judge(s, schema::body_matches)),
-        ),
-    ]
-    .into_iter()
-    .map(CheckDef::whole_run)
-    .collect()
+    RULES
+        .iter()
+        .map(|&(name, summary, rule)| {
+            CheckDef::new(name, summary, move |s| Box::pin(judge(s, name, rule))).whole_run()
+        })
+        .collect()
 }
 
-async fn judge(s: Session, rule: fn(&Spec, &Exchange) -> Vec<Finding>) -> Result<(), Stop> {
+async fn judge(s: Session, name: &'static str, rule: Rule) -> Result<(), Stop> {
     let tour = tour(&s).await;
-    let others = s.ctx().run_exchanges().await;
-    for ex in tour.iter().chain(others.iter().flat_map(|t| t.iter())) {
+    s.check(s.ctx().judged(name).await);
+    for ex in tour.iter() {
         s.check(rule(s.spec(), ex));
     }
     Ok(())

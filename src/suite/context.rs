@@ -3,6 +3,7 @@
 //! its findings).
 
 use std::{
+    collections::HashMap,
     future::Future,
     sync::{Arc, Mutex},
 };
@@ -65,12 +66,13 @@ pub struct RunContext {
     owners_team: tokio::sync::Mutex<()>,
     pub(crate) tour: tokio::sync::OnceCell<Arc<Vec<Exchange>>>,
     created: Mutex<std::collections::HashSet<Created>>,
-    /// Every exchange of every finished trial, for the whole-run checks.
-    run_log: Mutex<Vec<Arc<Vec<Exchange>>>>,
+    /// What the whole-run rules found in the exchanges of every finished trial, by rule.
+    judged: Mutex<HashMap<&'static str, Vec<Finding>>>,
+    /// Whether whole-run checks are to run (then trials are judged as they end).
+    judging: std::sync::atomic::AtomicBool,
     /// Exchanges of no trial: the probe and the cleanup.
     housekeeping_log: Mutex<Vec<Exchange>>,
-    /// The run log once every other trial has finished, shared by the whole-run checks.
-    frozen_log: std::sync::OnceLock<Arc<Vec<Arc<Vec<Exchange>>>>>,
+
     /// Numbers the names this run generates.
     names: std::sync::atomic::AtomicUsize,
     /// How many trials (other than whole-run ones) are still to finish.
@@ -102,8 +104,8 @@ impl RunContext {
             owners_team: tokio::sync::Mutex::new(()),
             tour: tokio::sync::OnceCell::new(),
             created: Mutex::new(std::collections::HashSet::new()),
-            run_log: Mutex::new(Vec::new()),
-            frozen_log: std::sync::OnceLock::new(),
+            judged: Mutex::new(HashMap::new()),
+            judging: std::sync::atomic::AtomicBool::new(false),
             housekeeping_log: Mutex::new(Vec::new()),
             names: std::sync::atomic::AtomicUsize::new(0),
             pending: tokio::sync::watch::Sender::new(0),
@@ -130,26 +132,45 @@ impl RunContext {
         self.pending.send_replace(count);
     }
 
-    /// A trial finished (or was ignored): its exchanges join the run's log.
-    pub fn trial_finished(&self, exchanges: Arc<Vec<Exchange>>) {
-        self.run_log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(exchanges);
+    /// Whole-run checks are to run: judge every trial's exchanges as it ends.
+    pub fn judge_trials(&self) {
+        self.judging
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// A trial finished (or was ignored): the whole-run rules judge its exchanges now, while
+    /// other trials wait on the network, rather than all at the end.
+    pub fn trial_finished(&self, exchanges: &[Exchange]) {
+        if self.judging.load(std::sync::atomic::Ordering::SeqCst) && !exchanges.is_empty() {
+            let found: Vec<(&'static str, Vec<Finding>)> = super::conformance::RULES
+                .iter()
+                .map(|&(name, _, rule)| {
+                    (
+                        name,
+                        exchanges
+                            .iter()
+                            .flat_map(|ex| rule(self.spec, ex))
+                            .collect(),
+                    )
+                })
+                .collect();
+            let mut judged = self.judged.lock().unwrap_or_else(|e| e.into_inner());
+            for (name, findings) in found {
+                judged.entry(name).or_default().extend(findings);
+            }
+        }
         self.pending.send_modify(|n| *n = n.saturating_sub(1));
     }
 
-    /// Every exchange of every other trial (trial by trial), once they have all finished.
-    pub async fn run_exchanges(&self) -> Arc<Vec<Arc<Vec<Exchange>>>> {
+    /// What rule `name` found in every other trial's exchanges, once they have all finished.
+    pub async fn judged(&self, name: &str) -> Vec<Finding> {
         let mut done = self.pending.subscribe();
         let _ = done.wait_for(|n| *n == 0).await;
-        self.frozen_log
-            .get_or_init(|| {
-                Arc::new(std::mem::take(
-                    &mut *self.run_log.lock().unwrap_or_else(|e| e.into_inner()),
-                ))
-            })
-            .clone()
+        self.judged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name)
+            .unwrap_or_default()
     }
 
     /// Held by every trial that changes the organization token, so that none races another.
@@ -256,28 +277,20 @@ impl RunContext {
             }
         }
         // Everything else: several deletions at once, each told apart by its own journal.
-        let deletions = pending.iter().filter_map(|created| {
-            let (what, id) = match created {
-                Created::UserToken { id } => ("user token", id),
-                Created::TeamToken { id } => ("team token", id),
-                Created::Team { id } => ("team", id),
-                Created::OrganizationToken { .. } | Created::AuditTrailsToken { .. } => {
-                    return None;
-                }
-            };
-            Some(async move {
-                let journal = Journal::default();
-                journal.set_step("cleanup");
-                let owner = Recorder::client(transport, Auth::Bearer(self.owner.clone()), &journal);
-                let _ = match created {
-                    Created::Team { .. } => owner.delete_team(id).await.map(|_| ()),
-                    _ => owner.delete_authentication_token(id).await.map(|_| ()),
-                };
-                let gone = matches!(journal.last().and_then(|e| e.status()), Some(204 | 404));
-                self.housekeeping(journal.exchanges());
-                (!gone).then(|| format!("{what} {id}"))
+        let owned: Vec<(&'static str, String, bool)> = pending
+            .iter()
+            .filter_map(|created| match created {
+                Created::UserToken { id } => Some(("user token", id.clone(), false)),
+                Created::TeamToken { id } => Some(("team token", id.clone(), false)),
+                Created::Team { id } => Some(("team", id.clone(), true)),
+                Created::OrganizationToken { .. } | Created::AuditTrailsToken { .. } => None,
             })
-        });
+            .collect();
+        // A plain loop, not a closure: spawned cleanup must stay `Send` for every lifetime.
+        let mut deletions = Vec::with_capacity(owned.len());
+        for (what, id, team) in owned {
+            deletions.push(self.delete_one(transport, what, id, team));
+        }
         let failed: Vec<Option<String>> = futures::stream::iter(deletions)
             .buffer_unordered(CLEANUP_CONCURRENCY)
             .collect()
@@ -285,6 +298,27 @@ impl RunContext {
         self.housekeeping(journal.exchanges());
         leftovers.extend(failed.into_iter().flatten());
         leftovers
+    }
+
+    /// Deletes one created team or token with its own journal; names it when it is not gone.
+    async fn delete_one(
+        &self,
+        transport: &Arc<Transport>,
+        what: &'static str,
+        id: String,
+        team: bool,
+    ) -> Option<String> {
+        let journal = Journal::default();
+        journal.set_step("cleanup");
+        let owner = Recorder::client(transport, Auth::Bearer(self.owner.clone()), &journal);
+        let _ = if team {
+            owner.delete_team(&id).await.map(|_| ())
+        } else {
+            owner.delete_authentication_token(&id).await.map(|_| ())
+        };
+        let gone = matches!(journal.last().and_then(|e| e.status()), Some(204 | 404));
+        self.housekeeping(journal.exchanges());
+        (!gone).then(|| format!("{what} {id}"))
     }
 }
 
