@@ -34,13 +34,36 @@ use tfe_contract::{
 };
 
 const ORG: &str = "bench-org";
-const REPEATS: usize = 15;
+const REPEATS: usize = 41;
 
 fn main() {
     // `cargo test --benches` runs this with no `--bench`: then a single, quick pass.
     let quick = !std::env::args().any(|a| a == "--bench");
     let repeats = if quick { 1 } else { REPEATS };
-    let threads = runner::DEFAULT_TRIAL_THREADS;
+    // `cargo bench --bench harness -- --threads N`: another --test-threads for both modes.
+    let args: Vec<String> = std::env::args().collect();
+    let threads = args
+        .iter()
+        .position(|a| a == "--threads")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(runner::DEFAULT_TRIAL_THREADS);
+
+    // `-- --only harness N` or `-- --only bare N`: that mode alone, N times, printing nothing
+    // (to run under a profiler; the bare replay replays one harness run made first).
+    if let Some(i) = args.iter().position(|a| a == "--only") {
+        let mode = args.get(i + 1).map(String::as_str).unwrap_or("harness");
+        let n: usize = args.get(i + 2).and_then(|n| n.parse().ok()).unwrap_or(50);
+        let owner = runner::random_token();
+        let traffic = Traffic::of(&run_suite(threads, &owner).1);
+        for _ in 0..n {
+            match mode {
+                "bare" => drop(replay(&traffic, threads, &owner)),
+                _ => drop(run_suite(threads, &owner)),
+            }
+        }
+        return;
+    }
 
     let spec_started = Instant::now();
     Spec::get();
@@ -129,6 +152,22 @@ fn main() {
         ms(median(&mut first_request))
     );
     println!("  spec load and schema compile  {spec_ms:8.1} ms (once per process)");
+    // The trials that hold the organization token run one after another: a floor of their own.
+    let serial: Vec<_> = report.trials.iter().filter(|t| t.exclusive).collect();
+    println!(
+        "  serial part (last run)        {:8.1} ms  {} trials holding the organization token, {} exchanges",
+        serial
+            .iter()
+            .filter_map(|t| {
+                let (first, last) = (t.exchanges.first()?, t.exchanges.last()?);
+                Some(ms(
+                    (last.started + last.elapsed).duration_since(first.started)
+                ))
+            })
+            .sum::<f64>(),
+        serial.len(),
+        serial.iter().map(|t| t.exchanges.len()).sum::<usize>()
+    );
 }
 
 /// The process's processor time so far (user and system, threads that ended included), from

@@ -31,6 +31,8 @@ struct Registry {
     secrets: HashSet<Box<str>>,
     settled: Option<Arc<AhoCorasick>>,
     recent: Vec<Arc<str>>,
+    /// `settled` still holds forgotten secrets: rebuild it before the next redaction.
+    stale: bool,
 }
 
 /// How many secrets may wait outside the automaton.
@@ -39,6 +41,7 @@ const RECENT_MAX: usize = 128;
 impl Registry {
     fn settle(&mut self) {
         self.recent.clear();
+        self.stale = false;
         self.settled = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
             .build(self.secrets.iter().map(|s| s.as_bytes()))
@@ -102,7 +105,12 @@ pub fn forget(secrets: &[String]) {
     for secret in secrets {
         registry.secrets.remove(secret.as_str());
     }
-    registry.settle();
+    // The automaton is rebuilt when text is next redacted (a run's end renders nothing more).
+    let Registry {
+        secrets, recent, ..
+    } = &mut *registry;
+    recent.retain(|s| secrets.contains(&**s));
+    registry.stale = true;
 }
 
 /// Registers what a server minted, found in a response body: every string under a `token` key
@@ -166,7 +174,7 @@ pub fn text(text: &str) -> String {
         let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
         // Registering only appends; the automaton is rebuilt here, when redaction is needed
         // and enough secrets have piled up outside it.
-        if registry.recent.len() > RECENT_MAX {
+        if registry.stale || registry.recent.len() > RECENT_MAX {
             registry.settle();
         }
         (registry.settled.clone(), registry.recent.clone())

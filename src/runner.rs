@@ -698,7 +698,7 @@ struct Finished {
 impl Drop for Finished {
     fn drop(&mut self) {
         if let Some(ctx) = &self.ctx {
-            ctx.trial_finished(&self.exchanges);
+            ctx.trial_finished(std::mem::take(&mut self.exchanges));
         }
     }
 }
