@@ -75,19 +75,21 @@ fn main() {
     let mut paired = Paired::default();
     let mut paired_1 = Paired::default();
     let mut last = None;
+    let mut phases = Vec::new();
     for _ in 0..repeats {
         let before = cpu();
-        let (elapsed, report) = run_suite(threads, &owner);
+        let (elapsed, report, run_phases) = run_suite(threads, &owner);
         let between = cpu();
         let (floor, fidelity) = replay(&Traffic::of(&report), threads, &owner);
         paired.harness_cpu += between - before;
         paired.floor_cpu += cpu() - between;
         paired.push(elapsed, floor, fidelity);
         last = Some(report);
+        phases.push(run_phases);
         // The same, one trial (one sequence) at a time: the overhead on each exchange,
         // without any scheduling in play.
         let before = cpu();
-        let (elapsed, report_1) = run_suite(1, &owner);
+        let (elapsed, report_1, _) = run_suite(1, &owner);
         let between = cpu();
         let (floor, fidelity) = replay(&Traffic::of(&report_1), 1, &owner);
         paired_1.harness_cpu += between - before;
@@ -152,6 +154,17 @@ fn main() {
         ms(median(&mut first_request))
     );
     println!("  spec load and schema compile  {spec_ms:8.1} ms (once per process)");
+    let median_of = |field: fn(&Phases) -> Duration| {
+        let mut values: Vec<Duration> = phases.iter().map(field).collect();
+        ms(median(&mut values))
+    };
+    println!(
+        "  phases of the full suite      {:8.1} ms to the first request, {:.1} ms trials, {:.1} ms final cleanup, {:.1} ms after the last answer",
+        median_of(|p| p.before_first),
+        median_of(|p| p.trials),
+        median_of(|p| p.cleanup),
+        median_of(|p| p.after_last)
+    );
     // The trials that hold the organization token run one after another: a floor of their own.
     let serial: Vec<_> = report.trials.iter().filter(|t| t.exclusive).collect();
     println!(
@@ -244,7 +257,7 @@ fn reference(token: &Secret) -> server::Handle {
 }
 
 /// One full run, in process, against a fresh server.
-fn run_suite(threads: usize, token: &Secret) -> (Duration, RunReport) {
+fn run_suite(threads: usize, token: &Secret) -> (Duration, RunReport, Phases) {
     let handle = reference(token);
     let mut config = RunConfig::new(TargetSpec::Remote {
         address: handle.url(),
@@ -258,7 +271,47 @@ fn run_suite(threads: usize, token: &Secret) -> (Duration, RunReport) {
     config.libtest.logfile = Some("/dev/null".into());
     let started = Instant::now();
     let report = runner::run(config).expect("the run starts");
-    (started.elapsed(), report)
+    let elapsed = started.elapsed();
+    let phases = Phases::of(&report, started, elapsed);
+    (elapsed, report, phases)
+}
+
+/// Where a run's time went, from its exchanges' timestamps.
+#[derive(Clone, Copy, Default)]
+struct Phases {
+    /// From the call to the first request.
+    before_first: Duration,
+    /// From the first request to the last answer of the trials (and the tour).
+    trials: Duration,
+    /// From there to the last answer of the run's own cleanup.
+    cleanup: Duration,
+    /// From the last answer to the return.
+    after_last: Duration,
+}
+
+impl Phases {
+    fn of(report: &RunReport, started: Instant, elapsed: Duration) -> Self {
+        let end = |e: &Exchange| e.started + e.elapsed;
+        let trials = report
+            .trials
+            .iter()
+            .flat_map(|t| t.exchanges.iter().chain(&t.released))
+            .chain(&report.tour);
+        let all = || report.housekeeping.iter().chain(trials.clone());
+        let (Some(first), Some(last), Some(trials_end)) = (
+            all().map(|e| e.started).min(),
+            all().map(end).max(),
+            trials.clone().map(end).max(),
+        ) else {
+            return Self::default();
+        };
+        Self {
+            before_first: first - started,
+            trials: trials_end.saturating_duration_since(first),
+            cleanup: last.saturating_duration_since(trials_end),
+            after_last: (started + elapsed).saturating_duration_since(last),
+        }
+    }
 }
 
 /// The run's requests, grouped as they were sent: the probe, one sequence per trial (and the
@@ -266,7 +319,8 @@ fn run_suite(threads: usize, token: &Secret) -> (Duration, RunReport) {
 /// itself.
 struct Traffic {
     probe: Vec<Exchange>,
-    trials: Vec<(bool, Vec<Exchange>)>,
+    /// Held the organization token, its exchanges, then the deletions of what it created.
+    trials: Vec<(bool, Vec<Exchange>, Vec<Exchange>)>,
     cleanup: Vec<Exchange>,
 }
 
@@ -277,16 +331,16 @@ impl Traffic {
             .iter()
             .cloned()
             .partition(|e| e.step == "probe");
-        let mut trials: Vec<(bool, Vec<Exchange>)> = report
+        let mut trials: Vec<(bool, Vec<Exchange>, Vec<Exchange>)> = report
             .trials
             .iter()
             .filter(|t| !t.exchanges.is_empty())
-            .map(|t| (t.exclusive, t.exchanges.to_vec()))
+            .map(|t| (t.exclusive, t.exchanges.to_vec(), t.released.clone()))
             .collect();
         // The tour changes the organization token, under the same lock.
-        trials.push((true, report.tour.clone()));
+        trials.push((true, report.tour.clone(), Vec::new()));
         // In the order the harness started them.
-        trials.sort_by_key(|(_, s)| s.first().map(|e| e.started));
+        trials.sort_by_key(|(_, s, _)| s.first().map(|e| e.started));
         Self {
             probe,
             trials,
@@ -297,7 +351,7 @@ impl Traffic {
     fn all(&self) -> Vec<&Exchange> {
         self.probe
             .iter()
-            .chain(self.trials.iter().flat_map(|(_, s)| s))
+            .chain(self.trials.iter().flat_map(|(_, s, r)| s.iter().chain(r)))
             .chain(&self.cleanup)
             .collect()
     }
@@ -360,10 +414,11 @@ fn replay(traffic: &Traffic, threads: usize, owner: &Secret) -> (Duration, (usiz
                         (queue.clone(), exclusive.clone(), client.clone());
                     tokio::spawn(async move {
                         loop {
-                            let Some((alone, sequence)) = queue.lock().unwrap().pop() else {
+                            let Some((alone, sequence, released)) = queue.lock().unwrap().pop()
+                            else {
                                 break;
                             };
-                            let _guard = if alone {
+                            let guard = if alone {
                                 Some(exclusive.lock().await)
                             } else {
                                 None
@@ -371,6 +426,14 @@ fn replay(traffic: &Traffic, threads: usize, owner: &Secret) -> (Duration, (usiz
                             for ex in sequence {
                                 client.send(ex).await;
                             }
+                            // As in the harness: the lock goes, then the trial's deletions,
+                            // several at once.
+                            drop(guard);
+                            let client = &client;
+                            futures::stream::iter(released.into_iter().map(|ex| client.send(ex)))
+                                .buffer_unordered(8)
+                                .collect::<Vec<()>>()
+                                .await;
                         }
                     })
                 })

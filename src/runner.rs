@@ -63,6 +63,8 @@ pub struct TrialRecord {
     pub exchanges: Arc<Vec<Exchange>>,
     /// It had the organization token to itself.
     pub exclusive: bool,
+    /// The deletions, right after it, of what it created (not part of its verdict).
+    pub released: Vec<Exchange>,
 }
 
 /// What a run did.
@@ -277,15 +279,19 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     }
 
     let mut trials = std::mem::take(&mut *records.lock().unwrap_or_else(|e| e.into_inner()));
-    let order: Vec<&str> = checks.iter().map(|c| c.name).collect();
-    trials.sort_by_key(|t| order.iter().position(|n| *n == t.name));
+    let order: HashMap<&str, usize> = checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name, i))
+        .collect();
+    trials.sort_by_cached_key(|t| order.get(t.name.as_str()).copied());
     let tour: Vec<Exchange> = ctx.tour.get().map(|t| t.to_vec()).unwrap_or_default();
     let housekeeping = ctx.housekeeping_exchanges();
     let coverage = report::coverage::Coverage::compute(
         ctx.spec,
         trials
             .iter()
-            .flat_map(|t| t.exchanges.iter())
+            .flat_map(|t| t.exchanges.iter().chain(&t.released))
             .chain(&tour)
             .chain(&housekeeping),
     );
@@ -324,6 +330,12 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
             .unwrap_or_else(|e| e.into_inner()),
     );
     redact::forget(&minted);
+    // Everything the runtime ran is over: let its threads end on their own rather than wait
+    // for them (measured: 0.4 ms of every run).
+    drop(ctx);
+    if let Ok(runtime) = Arc::try_unwrap(runtime) {
+        runtime.shutdown_background();
+    }
     Ok(report)
 }
 
@@ -626,6 +638,7 @@ async fn conduct(
             findings: Vec::new(),
             exchanges: Arc::default(),
             exclusive: false,
+            released: Vec::new(),
         });
         return Verdict::Ignored(reason);
     }
@@ -655,6 +668,9 @@ async fn conduct(
         Err(e) => Some(redact::text(&e.to_string())),
     };
 
+    // What the trial created goes now, with its locks released and while other trials run,
+    // rather than all at the end of the run.
+    let released = ctx.release(session.take_created()).await;
     let mut findings = session.findings();
     let exchanges = Arc::new(session.take_exchanges());
     finished.exchanges = exchanges.clone();
@@ -682,6 +698,7 @@ async fn conduct(
         findings,
         exchanges,
         exclusive,
+        released,
     });
     match message {
         Some(m) => Verdict::Failed(m),
@@ -732,8 +749,9 @@ impl RunReport {
     pub fn retries(&self) -> u64 {
         self.trials
             .iter()
-            .flat_map(|t| t.exchanges.iter())
+            .flat_map(|t| t.exchanges.iter().chain(&t.released))
             .chain(&self.tour)
+            .chain(&self.housekeeping)
             .map(|e| u64::from(e.retries))
             .sum()
     }

@@ -1,6 +1,6 @@
 //! The JSON report: the run, every trial with its outcome, duration, the spec operations it
-//! touched, its findings and every exchange (method, path, status, headers, body), all
-//! redacted; and the spec coverage.
+//! touched, its findings and every exchange (method, path, status, headers, body), then the
+//! deletions of what it created (`cleanup`), all redacted; and the spec coverage.
 
 use std::{fs, path::Path};
 
@@ -63,6 +63,7 @@ fn trial(t: &TrialRecord) -> Value {
             "source": f.source,
         })).collect::<Vec<_>>(),
         "exchanges": t.exchanges.iter().map(exchange).collect::<Vec<_>>(),
+        "cleanup": t.released.iter().map(exchange).collect::<Vec<_>>(),
     })
 }
 

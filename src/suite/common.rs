@@ -74,7 +74,7 @@ pub fn minted(
     match view.as_ref().and_then(|v| v.id.clone()) {
         Some(id) => {
             if let Some(c) = created(id.clone()) {
-                s.ctx().remember(c);
+                s.remember(c);
             }
             let secret = view.as_ref().and_then(|v| v.secret()).map(Secret::new);
             Ok(Minted {
@@ -102,7 +102,7 @@ pub fn remember_created(
         return;
     }
     if let Some(c) = TokenView::of(ex).and_then(|v| v.id).and_then(created) {
-        s.ctx().remember(c);
+        s.remember(c);
     }
 }
 
@@ -142,7 +142,7 @@ pub async fn team(s: &Session, what: &str) -> Result<Team, Stop> {
     });
     match id {
         Some(id) => {
-            s.ctx().remember(Created::Team { id: id.clone() });
+            s.remember(Created::Team { id: id.clone() });
             Ok(Team { id, name })
         }
         None => Err(s.setup_failed(&ex, "a created team (2xx with an id)")),

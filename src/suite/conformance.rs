@@ -106,6 +106,9 @@ async fn run_tour(ctx: Arc<RunContext>) -> Arc<Vec<Exchange>> {
         )
         .await;
     }
+    // What the tour created goes now, like a trial's (recorded with the run's housekeeping).
+    let released = ctx.release(s.take_created()).await;
+    ctx.housekeeping(released);
     Arc::new(s.exchanges())
 }
 
@@ -143,7 +146,7 @@ async fn fixtures(s: &Session) {
         .json()
         .and_then(|d| d.pointer("/data/id")?.as_str().map(str::to_string));
     if let Some(id) = &team_id {
-        s.ctx().remember(Created::Team { id: id.clone() });
+        s.remember(Created::Team { id: id.clone() });
     }
     s.call(
         "create a team with a name already taken",
@@ -394,7 +397,7 @@ async fn organization_token(s: &Session) {
         .call("create", owner.create_organization_token(org, None, &body))
         .await;
     if let Some(id) = TokenView::of(&created).and_then(|v| v.id) {
-        s.ctx().remember(Created::OrganizationToken { id });
+        s.remember(Created::OrganizationToken { id });
     }
     s.call("read", owner.get_organization_token(org, None))
         .await;

@@ -301,23 +301,27 @@ impl RunContext {
         for (what, id, team) in owned {
             deletions.push(self.delete_one(transport, what, id, team));
         }
-        let failed: Vec<Option<String>> = futures::stream::iter(deletions)
+        let done: Vec<(Vec<Exchange>, Option<String>)> = futures::stream::iter(deletions)
             .buffer_unordered(CLEANUP_CONCURRENCY)
             .collect()
             .await;
         self.housekeeping(journal.exchanges());
-        leftovers.extend(failed.into_iter().flatten());
+        for (exchanges, left) in done {
+            self.housekeeping(exchanges);
+            leftovers.extend(left);
+        }
         leftovers
     }
 
-    /// Deletes one created team or token with its own journal; names it when it is not gone.
+    /// Deletes one created team or token with its own journal; returns what it exchanged and,
+    /// when the thing is not gone, its name.
     async fn delete_one(
         &self,
         transport: &Arc<Transport>,
         what: &'static str,
         id: String,
         team: bool,
-    ) -> Option<String> {
+    ) -> (Vec<Exchange>, Option<String>) {
         let journal = Journal::default();
         journal.set_step("cleanup");
         let owner = Recorder::client(transport, Auth::Bearer(self.owner.clone()), &journal);
@@ -327,8 +331,39 @@ impl RunContext {
             owner.delete_authentication_token(&id).await.map(|_| ())
         };
         let gone = matches!(journal.last().and_then(|e| e.status()), Some(204 | 404));
-        self.housekeeping(journal.exchanges());
-        (!gone).then(|| format!("{what} {id}"))
+        (journal.take(), (!gone).then(|| format!("{what} {id}")))
+    }
+
+    /// Right after a trial: deletes the teams and team and user tokens it created (not the
+    /// organization's tokens: those are the run's to settle, under their lock, at the end),
+    /// several at once. What cannot be deleted now stays for the run's cleanup, which tries
+    /// again and reports it. Returns the exchanges.
+    pub async fn release(&self, created: Vec<Created>) -> Vec<Exchange> {
+        let still: Vec<Created> = {
+            let set = self.created.lock().unwrap_or_else(|e| e.into_inner());
+            created.into_iter().filter(|c| set.contains(c)).collect()
+        };
+        let mut deletions = Vec::new();
+        for created in still {
+            let (what, id, team) = match &created {
+                Created::UserToken { id } => ("user token", id.clone(), false),
+                Created::TeamToken { id } => ("team token", id.clone(), false),
+                Created::Team { id } => ("team", id.clone(), true),
+                Created::OrganizationToken { .. } | Created::AuditTrailsToken { .. } => continue,
+            };
+            deletions.push(async move {
+                let (exchanges, left) = self.delete_one(&self.transport, what, id, team).await;
+                if left.is_none() {
+                    self.forget(&created);
+                }
+                exchanges
+            });
+        }
+        let done: Vec<Vec<Exchange>> = futures::stream::iter(deletions)
+            .buffer_unordered(CLEANUP_CONCURRENCY)
+            .collect()
+            .await;
+        done.into_iter().flatten().collect()
     }
 }
 
@@ -348,6 +383,8 @@ pub struct Session {
     journal: Journal,
     findings: Arc<Mutex<Vec<Finding>>>,
     names: Arc<Mutex<Vec<String>>>,
+    /// What this trial created, to delete when it ends.
+    created: Arc<Mutex<Vec<Created>>>,
 }
 
 impl Session {
@@ -357,6 +394,7 @@ impl Session {
             journal: Journal::default(),
             findings: Arc::default(),
             names: Arc::default(),
+            created: Arc::default(),
         }
     }
 
@@ -476,6 +514,21 @@ impl Session {
     /// The trial's exchanges, taken out of its journal at its end.
     pub fn take_exchanges(&self) -> Vec<Exchange> {
         self.journal.take()
+    }
+
+    /// Remembers something this trial created, for deletion when it ends (and, should that
+    /// fail, at the end of the run).
+    pub fn remember(&self, created: Created) {
+        self.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(created.clone());
+        self.ctx.remember(created);
+    }
+
+    /// What this trial created, taken out.
+    pub fn take_created(&self) -> Vec<Created> {
+        std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// A name no one else uses (`tfe-contract-<what>-<run tag>-<n>`), remembered so that

@@ -48,6 +48,52 @@ fn a_run_with_failing_trials_leaves_nothing_behind() {
 }
 
 #[test]
+fn what_a_trial_creates_is_deleted_as_soon_as_it_ends() {
+    let reference = Reference::start(server::Profile::Tfe, &[], &[]);
+    let report = runner::run(config(&reference, Profile::Tfe)).expect("runs");
+    assert!(failed(&report).is_empty(), "{:?}", failed(&report));
+    let mut teams = 0;
+    for trial in &report.trials {
+        let created: Vec<&str> = trial
+            .exchanges
+            .iter()
+            .filter(|e| e.operation == "createTeam" && e.status() == Some(201))
+            .filter_map(|e| e.json()?.pointer("/data/id")?.as_str())
+            .collect();
+        for id in created {
+            teams += 1;
+            let deleted = trial.released.iter().any(|e| {
+                e.operation == "deleteTeam"
+                    && e.request.path.ends_with(id)
+                    && e.status() == Some(204)
+            });
+            assert!(
+                deleted,
+                "{}: team {id} not deleted right after it",
+                trial.name
+            );
+        }
+    }
+    assert!(teams > 20, "the suite creates teams ({teams} seen)");
+    // Housekeeping deletes the organization token and what the whole-run tour created, no
+    // trial's teams.
+    let tour_teams: Vec<&str> = report
+        .tour
+        .iter()
+        .filter(|e| e.operation == "createTeam")
+        .filter_map(|e| e.json()?.pointer("/data/id")?.as_str())
+        .collect();
+    let stray: Vec<&str> = report
+        .housekeeping
+        .iter()
+        .filter(|e| e.step == "cleanup" && !e.operation.contains("OrganizationToken"))
+        .filter(|e| !tour_teams.iter().any(|id| e.request.path.ends_with(id)))
+        .map(|e| e.request.path.as_str())
+        .collect();
+    assert!(stray.is_empty(), "left to the end: {stray:?}");
+}
+
+#[test]
 fn what_cannot_be_deleted_is_listed_by_id() {
     let reference = Reference::start(server::Profile::Tfe, &[Fault::TeamDelete500], &[]);
     let report = runner::run(config(&reference, Profile::Tfe)).expect("runs");
