@@ -9,9 +9,12 @@
 //!    snapshot normalization, per exchange.
 //! 4. Schema validation of one token document, on one core.
 //! 5. Process start to first request, for the release binary.
+//! 6. Where a run's time goes (phases), and the part that cannot overlap (the trials holding
+//!    the organization token).
 //!
 //! Medians over several repetitions; ratios within one run are what to compare, absolute
-//! figures depend on the machine.
+//! figures depend on the machine. `-- --threads N` changes --test-threads for both modes;
+//! `-- --only harness|bare N` runs one mode N times and prints nothing (for a profiler).
 
 use std::{
     collections::HashMap,
