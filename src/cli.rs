@@ -222,6 +222,13 @@ fn command() -> clap::Command {
     Cli::command().mut_subcommand("run", |run| {
         run.help_template("{about-with-newline}\n{usage-heading} {usage}\n\n{all-args}{after-help}")
             .after_help(RUN_AFTER_HELP)
+            // libtest's own words do not fit: trials are tasks here, not threads.
+            .mut_arg("test_threads", |arg| {
+                arg.help(format!(
+                    "How many trials are under way at once [default: {}]; trials that share the organization token still take turns",
+                    runner::DEFAULT_TRIAL_THREADS
+                ))
+            })
     })
 }
 
