@@ -81,35 +81,23 @@ impl Response {
 
     /// The media type without parameters, lower-cased (`application/vnd.api+json`).
     pub fn media_type(&self) -> Option<String> {
-        let raw = self
-            .headers
-            .get(http::header::CONTENT_TYPE)?
-            .to_str()
-            .ok()?;
-        Some(
-            raw.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .to_ascii_lowercase(),
-        )
+        self.essence().map(str::to_ascii_lowercase)
     }
 
     /// Whether the media type (parameters aside, any case) is `expected`; `None` without a
     /// readable Content-Type.
     pub fn media_type_is(&self, expected: &str) -> Option<bool> {
+        self.essence().map(|e| e.eq_ignore_ascii_case(expected))
+    }
+
+    /// The Content-Type without its parameters, as sent.
+    fn essence(&self) -> Option<&str> {
         let raw = self
             .headers
             .get(http::header::CONTENT_TYPE)?
             .to_str()
             .ok()?;
-        Some(
-            raw.split(';')
-                .next()
-                .unwrap_or_default()
-                .trim()
-                .eq_ignore_ascii_case(expected),
-        )
+        Some(raw.split(';').next().unwrap_or_default().trim())
     }
 
     /// The body as JSON, if it parses.

@@ -84,6 +84,16 @@ fn view(ex: &Exchange) -> Result<TokenView, Box<Finding>> {
     }
 }
 
+/// The body as JSON, or why there is none to judge (as `view` says it).
+fn document(ex: &Exchange) -> Result<&Value, Box<Finding>> {
+    match ex.json() {
+        Some(doc) => Ok(doc),
+        None => Err(view(ex)
+            .err()
+            .unwrap_or_else(|| Box::new(Finding::no_response(ex)))),
+    }
+}
+
 /// `data.type` is `authentication-tokens` (go-tfe rejects anything else).
 pub fn type_is_authentication_tokens(ex: &Exchange) -> Option<Finding> {
     let v = match view(ex) {
@@ -253,15 +263,9 @@ fn describe(field: &Field<Value>) -> String {
 
 /// A team token names its team in `relationships.team`.
 pub fn names_team(ex: &Exchange, team_id: &str) -> Option<Finding> {
-    let doc = match ex.json() {
-        Some(doc) => doc,
-        None => {
-            return Some(
-                view(ex)
-                    .err()
-                    .map_or_else(|| Finding::no_response(ex), |f| *f),
-            );
-        }
+    let doc = match document(ex) {
+        Ok(doc) => doc,
+        Err(f) => return Some(*f),
     };
     let team = doc.pointer("/data/relationships/team/data");
     let id = team.and_then(|t| t.get("id")).and_then(Value::as_str);
@@ -287,15 +291,9 @@ pub fn names_team(ex: &Exchange, team_id: &str) -> Option<Finding> {
 
 /// `attributes.description` is exactly `expected` (an empty string stays an empty string).
 pub fn description_is(ex: &Exchange, expected: &str) -> Option<Finding> {
-    let doc = match ex.json() {
-        Some(doc) => doc,
-        None => {
-            return Some(
-                view(ex)
-                    .err()
-                    .map_or_else(|| Finding::no_response(ex), |f| *f),
-            );
-        }
+    let doc = match document(ex) {
+        Ok(doc) => doc,
+        Err(f) => return Some(*f),
     };
     let actual = doc.pointer("/data/attributes/description");
     if actual.and_then(Value::as_str) == Some(expected) {

@@ -21,22 +21,22 @@ pub fn checks() -> Vec<CheckDef> {
         CheckDef::new(
             "audit_token::create_returns_separate_token",
             "POST ?token=audit-trails answers 201 with a token whose id is not the organization token's, which keeps working",
-            |s| Box::pin(create_returns_separate_token(s)),
+            create_returns_separate_token,
         ),
         CheckDef::new(
             "audit_token::rotation_leaves_organization_token",
             "replacing the audit-trails token leaves the organization token alone, and the other way round",
-            |s| Box::pin(rotation_leaves_organization_token(s)),
+            rotation_leaves_organization_token,
         ),
         CheckDef::new(
             "audit_token::delete_leaves_organization_token",
             "deleting the audit-trails token leaves the organization token alone, and the other way round",
-            |s| Box::pin(delete_leaves_organization_token(s)),
+            delete_leaves_organization_token,
         ),
         CheckDef::new(
             "audit_token::never_expires_by_default",
             "without expired-at the audit-trails token has expired-at null",
-            |s| Box::pin(never_expires_by_default(s)),
+            never_expires_by_default,
         ),
     ]
     .into_iter()

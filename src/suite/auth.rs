@@ -13,12 +13,12 @@ pub fn checks() -> Vec<CheckDef> {
         CheckDef::new(
             "auth::missing_token_unauthorized",
             "no Authorization header gets 401 with a JSON:API error document",
-            |s| Box::pin(missing_token_unauthorized(s)),
+            missing_token_unauthorized,
         ),
         CheckDef::new(
             "auth::unknown_token_unauthorized",
             "a well-formed token the server never issued gets 401 with a JSON:API error document",
-            |s| Box::pin(unknown_token_unauthorized(s)),
+            unknown_token_unauthorized,
         ),
     ]
 }

@@ -389,11 +389,9 @@ pub fn checks() -> Vec<CheckDef> {
             } else {
                 persona.destructive()
             };
-            let mut check = CheckDef::new(name, summary, move |s| {
-                Box::pin(matrix_trial(s, row, persona))
-            })
-            .only(profiles)
-            .destructive_when(destructive);
+            let mut check = CheckDef::new(name, summary, move |s| matrix_trial(s, row, persona))
+                .only(profiles)
+                .destructive_when(destructive);
             // A bad token cannot change anything on a correct server, and none of the faults
             // lets it, so it needs no lock; every other persona might rotate the token.
             let harmless = matches!(
@@ -422,7 +420,7 @@ pub fn checks() -> Vec<CheckDef> {
             row.operation
         ));
         let mut check =
-            CheckDef::new(name, summary, move |s| Box::pin(leak_trial(s, row))).only(row.profiles);
+            CheckDef::new(name, summary, move |s| leak_trial(s, row)).only(row.profiles);
         if row.destructive {
             check = check.destructive();
         }
@@ -604,9 +602,18 @@ struct Target {
     listed: String,
 }
 
-impl Target {
-    fn key(&self, op: Op) -> &str {
-        match op {
+/// Which of a target's identifiers an operation names in its path.
+#[derive(Clone, Copy)]
+enum Key {
+    Organization,
+    Team,
+    Token,
+    User,
+}
+
+impl Op {
+    fn key(self) -> Key {
+        match self {
             Op::CreateOrganizationToken
             | Op::ShowOrganizationToken
             | Op::DeleteOrganizationToken
@@ -614,16 +621,27 @@ impl Target {
             | Op::ShowAuditTrailsToken
             | Op::DeleteAuditTrailsToken
             | Op::ListTeamTokens
-            | Op::DeleteTeamTokens => &self.org,
+            | Op::DeleteTeamTokens => Key::Organization,
             Op::CreateTeamToken
             | Op::ShowTeamToken
             | Op::DeleteTeamToken
-            | Op::CreateTeamTokens => &self.team,
+            | Op::CreateTeamTokens => Key::Team,
             Op::ShowTeamTokenById
             | Op::DeleteTeamTokenById
             | Op::ShowUserTokenById
-            | Op::DeleteUserTokenById => &self.token,
-            Op::ListUserTokens | Op::CreateUserToken => &self.user,
+            | Op::DeleteUserTokenById => Key::Token,
+            Op::ListUserTokens | Op::CreateUserToken => Key::User,
+        }
+    }
+}
+
+impl Target {
+    fn key(&self, op: Op) -> &str {
+        match op.key() {
+            Key::Organization => &self.org,
+            Key::Team => &self.team,
+            Key::Token => &self.token,
+            Key::User => &self.user,
         }
     }
 
@@ -631,24 +649,11 @@ impl Target {
     fn missing(&self, op: Op, s: &Session) -> Target {
         let mut t = self.clone();
         let unknown = common::unknown_id(s);
-        match op {
-            Op::CreateOrganizationToken
-            | Op::ShowOrganizationToken
-            | Op::DeleteOrganizationToken
-            | Op::CreateAuditTrailsToken
-            | Op::ShowAuditTrailsToken
-            | Op::DeleteAuditTrailsToken
-            | Op::ListTeamTokens
-            | Op::DeleteTeamTokens => t.org = s.unique_name("missing-org"),
-            Op::CreateTeamToken
-            | Op::ShowTeamToken
-            | Op::DeleteTeamToken
-            | Op::CreateTeamTokens => t.team = format!("team-{unknown}"),
-            Op::ShowTeamTokenById
-            | Op::DeleteTeamTokenById
-            | Op::ShowUserTokenById
-            | Op::DeleteUserTokenById => t.token = unknown,
-            Op::ListUserTokens | Op::CreateUserToken => t.user = format!("user-{unknown}"),
+        match op.key() {
+            Key::Organization => t.org = s.unique_name("missing-org"),
+            Key::Team => t.team = format!("team-{unknown}"),
+            Key::Token => t.token = unknown,
+            Key::User => t.user = format!("user-{unknown}"),
         }
         t
     }

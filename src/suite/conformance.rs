@@ -61,7 +61,7 @@ pub fn checks() -> Vec<CheckDef> {
     RULES
         .iter()
         .map(|&(name, summary, rule)| {
-            CheckDef::new(name, summary, move |s| Box::pin(judge(s, name, rule))).whole_run()
+            CheckDef::new(name, summary, move |s| judge(s, name, rule)).whole_run()
         })
         .collect()
 }

@@ -50,6 +50,19 @@ pub enum Created {
     },
 }
 
+impl Created {
+    /// How a deletion by id goes: what to call it, its id, whether it is a team. `None` for
+    /// the organization's tokens, which are deleted through their organization.
+    fn by_id(&self) -> Option<(&'static str, &str, bool)> {
+        match self {
+            Created::UserToken { id } => Some(("user token", id, false)),
+            Created::TeamToken { id } => Some(("team token", id, false)),
+            Created::Team { id } => Some(("team", id, true)),
+            Created::OrganizationToken { .. } | Created::AuditTrailsToken { .. } => None,
+        }
+    }
+}
+
 /// Shared by every trial of one run.
 pub struct RunContext {
     pub spec: &'static Spec,
@@ -338,61 +351,59 @@ impl RunContext {
                     .delete_organization_token(&self.organization, kind)
                     .await;
                 if !matches!(status(&journal), Some(204 | 404)) {
-                    let what = if audit {
-                        "audit-trails token"
-                    } else {
-                        "organization token"
-                    };
                     leftovers.push(format!("{what} {id}"));
                 }
             }
         }
-        // Everything else: several deletions at once, each told apart by its own journal.
-        let owned: Vec<(&'static str, String, bool)> = pending
-            .iter()
-            .filter_map(|created| match created {
-                Created::UserToken { id } => Some(("user token", id.clone(), false)),
-                Created::TeamToken { id } => Some(("team token", id.clone(), false)),
-                Created::Team { id } => Some(("team", id.clone(), true)),
-                Created::OrganizationToken { .. } | Created::AuditTrailsToken { .. } => None,
-            })
-            .collect();
-        // A plain loop, not a closure: spawned cleanup must stay `Send` for every lifetime.
-        let mut deletions = Vec::with_capacity(owned.len());
-        for (what, id, team) in owned {
-            deletions.push(self.delete_one(transport, what, id, team));
-        }
-        let done: Vec<(Vec<Exchange>, Option<String>)> = futures::stream::iter(deletions)
-            .buffer_unordered(CLEANUP_CONCURRENCY)
-            .collect()
-            .await;
+        // Everything else: several deletions at once.
         self.housekeeping(journal.exchanges());
-        for (exchanges, left) in done {
+        for (created, exchanges, gone) in self.delete_by_id(transport, pending).await {
             self.housekeeping(exchanges);
-            leftovers.extend(left);
+            if !gone && let Some((what, id, _)) = created.by_id() {
+                leftovers.push(format!("{what} {id}"));
+            }
         }
         leftovers
     }
 
-    /// Deletes one created team or token with its own journal; returns what it exchanged and,
-    /// when the thing is not gone, its name.
+    /// Deletes the teams and team and user tokens among `items` (the organization's tokens
+    /// are left out), several at once, each with its own journal: each with its exchanges and
+    /// whether it is gone (deleted now, or already).
+    async fn delete_by_id(
+        &self,
+        transport: &Arc<Transport>,
+        items: Vec<Created>,
+    ) -> Vec<(Created, Vec<Exchange>, bool)> {
+        // A plain loop, not a closure: spawned cleanup must stay `Send` for every lifetime.
+        let mut deletions = Vec::with_capacity(items.len());
+        for created in items {
+            if created.by_id().is_some() {
+                deletions.push(self.delete_one(transport, created));
+            }
+        }
+        futures::stream::iter(deletions)
+            .buffer_unordered(CLEANUP_CONCURRENCY)
+            .collect()
+            .await
+    }
+
     async fn delete_one(
         &self,
         transport: &Arc<Transport>,
-        what: &'static str,
-        id: String,
-        team: bool,
-    ) -> (Vec<Exchange>, Option<String>) {
+        created: Created,
+    ) -> (Created, Vec<Exchange>, bool) {
         let journal = Journal::default();
         journal.set_step("cleanup");
         let owner = Recorder::client(transport, Auth::Bearer(self.owner.clone()), &journal);
-        let _ = if team {
-            owner.delete_team(&id).await.map(|_| ())
-        } else {
-            owner.delete_authentication_token(&id).await.map(|_| ())
-        };
+        if let Some((_, id, team)) = created.by_id() {
+            let _ = if team {
+                owner.delete_team(id).await.map(|_| ())
+            } else {
+                owner.delete_authentication_token(id).await.map(|_| ())
+            };
+        }
         let gone = matches!(journal.last().and_then(|e| e.status()), Some(204 | 404));
-        (journal.take(), (!gone).then(|| format!("{what} {id}")))
+        (created, journal.take(), gone)
     }
 
     /// Right after a trial: deletes the teams and team and user tokens it created (not the
@@ -404,27 +415,14 @@ impl RunContext {
             let set = self.created.lock().unwrap_or_else(|e| e.into_inner());
             created.into_iter().filter(|c| set.contains(c)).collect()
         };
-        let mut deletions = Vec::new();
-        for created in still {
-            let (what, id, team) = match &created {
-                Created::UserToken { id } => ("user token", id.clone(), false),
-                Created::TeamToken { id } => ("team token", id.clone(), false),
-                Created::Team { id } => ("team", id.clone(), true),
-                Created::OrganizationToken { .. } | Created::AuditTrailsToken { .. } => continue,
-            };
-            deletions.push(async move {
-                let (exchanges, left) = self.delete_one(&self.transport, what, id, team).await;
-                if left.is_none() {
-                    self.forget(&created);
-                }
-                exchanges
-            });
+        let mut exchanges = Vec::new();
+        for (created, made, gone) in self.delete_by_id(&self.transport, still).await {
+            if gone {
+                self.forget(&created);
+            }
+            exchanges.extend(made);
         }
-        let done: Vec<Vec<Exchange>> = futures::stream::iter(deletions)
-            .buffer_unordered(CLEANUP_CONCURRENCY)
-            .collect()
-            .await;
-        done.into_iter().flatten().collect()
+        exchanges
     }
 }
 

@@ -75,11 +75,14 @@ pub struct CheckDef {
 }
 
 impl CheckDef {
-    pub fn new(
+    pub fn new<F>(
         name: &'static str,
         summary: &'static str,
-        run: impl Fn(Session) -> TrialFuture + Send + Sync + 'static,
-    ) -> Self {
+        run: impl Fn(Session) -> F + Send + Sync + 'static,
+    ) -> Self
+    where
+        F: Future<Output = Result<(), Stop>> + Send + 'static,
+    {
         Self {
             name,
             summary,
@@ -88,7 +91,7 @@ impl CheckDef {
             exclusive: false,
             owners_team: false,
             whole_run: false,
-            run: Arc::new(run),
+            run: Arc::new(move |s| Box::pin(run(s)) as TrialFuture),
         }
     }
 

@@ -25,96 +25,96 @@ pub fn checks() -> Vec<CheckDef> {
         CheckDef::new(
             "org_token::create_returns_token_document",
             "POST answers 201 with a token document valid against the spec: type authentication-tokens, a non-empty secret",
-            |s| Box::pin(create_returns_token_document(s)),
+            create_returns_token_document,
         )
         .destructive(),
         CheckDef::new(
             "org_token::accepts_real_client_bodies",
             "the bodies go-tfe, pytfe and the docs send (type \"\", expiry without zone, no body) each create a token",
-            |s| Box::pin(accepts_real_client_bodies(s)),
+            accepts_real_client_bodies,
         )
         .destructive(),
         CheckDef::new(
             "org_token::read_returns_created_token",
             "GET answers 200 with the token just created (same id)",
-            |s| Box::pin(read_returns_created_token(s)),
+            read_returns_created_token,
         )
         .destructive(),
         CheckDef::new(
             "org_token::secret_shown_only_on_create",
             "the secret is in the create response and null when the token is read",
-            |s| Box::pin(secret_shown_only_on_create(s)),
+            secret_shown_only_on_create,
         )
         .destructive(),
         CheckDef::new(
             "org_token::new_secret_authenticates",
             "the new secret authenticates (GET /organizations/{org} answers 200)",
-            |s| Box::pin(new_secret_authenticates(s)),
+            new_secret_authenticates,
         )
         .destructive(),
         CheckDef::new(
             "org_token::create_replaces_previous",
             "a second create replaces the first: the old secret gets 401, the new one 200",
-            |s| Box::pin(create_replaces_previous(s)),
+            create_replaces_previous,
         )
         .destructive(),
         CheckDef::new(
             "org_token::expiry_echoed",
             "an expired-at in the request comes back as the same instant, on create and on read",
-            |s| Box::pin(expiry_echoed(s)),
+            expiry_echoed,
         )
         .destructive(),
         CheckDef::new(
             "org_token::expiry_in_past_rejected",
             "an expired-at in the past is rejected with a 4xx JSON:API error",
-            |s| Box::pin(expiry_in_past_rejected(s)),
+            expiry_in_past_rejected,
         )
         .destructive(),
         CheckDef::new(
             "org_token::expiry_default",
             "without expired-at the token expires at created-at + 2 years (tfe, hcp) or never (legacy)",
-            |s| Box::pin(expiry_default(s)),
+            expiry_default,
         )
         .destructive(),
         CheckDef::new(
             "org_token::delete_returns_no_content",
             "DELETE answers 204 with an empty body",
-            |s| Box::pin(delete_returns_no_content(s)),
+            delete_returns_no_content,
         )
         .destructive(),
         CheckDef::new(
             "org_token::deleted_secret_rejected",
             "after DELETE the secret gets 401",
-            |s| Box::pin(deleted_secret_rejected(s)),
+            deleted_secret_rejected,
         )
         .destructive(),
         CheckDef::new(
             "org_token::read_after_delete_not_found",
             "after DELETE, GET answers 404",
-            |s| Box::pin(read_after_delete_not_found(s)),
+            read_after_delete_not_found,
         )
         .destructive(),
         CheckDef::new(
             "org_token::second_delete_not_found",
             "a second DELETE answers 404",
-            |s| Box::pin(second_delete_not_found(s)),
+            second_delete_not_found,
         )
         .destructive(),
         CheckDef::new(
             "org_token::unknown_organization_not_found",
             "POST, GET and DELETE on an organization that does not exist answer 404",
-            |s| Box::pin(unknown_organization_not_found(s)),
+            unknown_organization_not_found,
         ),
         CheckDef::new(
             "org_token::malformed_body_rejected",
             "a body that is not JSON gets 400 or 422, never a success or a 5xx",
-            |s| Box::pin(malformed_body_rejected(s)),
+            malformed_body_rejected,
         )
         .destructive(),
         CheckDef::new(
             "org_token::content_type_required",
             "POST without Content-Type application/vnd.api+json gets 415",
-            |s| Box::pin(content_type_required(s)),
+            content_type_required,
         )
         .destructive(),
     ]

@@ -23,32 +23,32 @@ pub fn checks() -> Vec<CheckDef> {
         CheckDef::new(
             "team_token::create_returns_token_document",
             "POST /teams/{id}/authentication-token answers 201 with a valid token document, a secret, and the team named",
-            |s| Box::pin(create_returns_token_document(s)),
+            create_returns_token_document,
         ),
         CheckDef::new(
             "team_token::create_replaces_previous",
             "a second create replaces the team's token: the old secret gets 401, the new one 200",
-            |s| Box::pin(create_replaces_previous(s)),
+            create_replaces_previous,
         ),
         CheckDef::new(
             "team_token::read_hides_secret",
             "GET answers 200 with the token just created (same id) and a null secret",
-            |s| Box::pin(read_hides_secret(s)),
+            read_hides_secret,
         ),
         CheckDef::new(
             "team_token::delete_revokes",
             "DELETE answers 204; then the secret gets 401, GET and a second DELETE 404",
-            |s| Box::pin(delete_revokes(s)),
+            delete_revokes,
         ),
         CheckDef::new(
             "team_token::unknown_team_not_found",
             "POST, GET and DELETE on a team that does not exist answer 404",
-            |s| Box::pin(unknown_team_not_found(s)),
+            unknown_team_not_found,
         ),
         CheckDef::new(
             "team_token::expiry_rules",
             "expired-at is echoed, rejected in the past, and defaults as for organization tokens",
-            |s| Box::pin(expiry_rules(s)),
+            expiry_rules,
         ),
     ]
 }

@@ -26,27 +26,27 @@ pub fn checks() -> Vec<CheckDef> {
         CheckDef::new(
             "team_token_list::lists_without_secrets",
             "GET /organizations/{org}/team-tokens lists the team's tokens, every secret null",
-            |s| Box::pin(lists_without_secrets(s)),
+            lists_without_secrets,
         ),
         CheckDef::new(
             "team_token_list::search_by_team_name",
             "q narrows the list to the teams whose name matches",
-            |s| Box::pin(search_by_team_name(s)),
+            search_by_team_name,
         ),
         CheckDef::new(
             "team_token_list::sort_by_expiry",
             "sort=expired-at lists by ascending expiry, sort=-expired-at by descending",
-            |s| Box::pin(sort_by_expiry(s)),
+            sort_by_expiry,
         ),
         CheckDef::new(
             "team_token_list::pagination_consistent",
             "page[size] and page[number] page through every token once; links and meta.pagination agree",
-            |s| Box::pin(pagination_consistent(s)),
+            pagination_consistent,
         ),
         CheckDef::new(
             "team_token_list::bulk_delete",
             "DELETE /organizations/{org}/team-tokens with a list of ids answers 204 and revokes them all",
-            |s| Box::pin(bulk_delete(s)),
+            bulk_delete,
         ),
     ]
     .into_iter()

@@ -20,37 +20,37 @@ pub fn checks() -> Vec<CheckDef> {
         CheckDef::new(
             "team_tokens::create_returns_token_document",
             "POST /teams/{id}/authentication-tokens answers 201 with a valid document, a secret, the description and the team",
-            |s| Box::pin(create_returns_token_document(s)),
+            create_returns_token_document,
         ),
         CheckDef::new(
             "team_tokens::empty_description_echoed",
             "a description of \"\" comes back as \"\"",
-            |s| Box::pin(empty_description_echoed(s)),
+            empty_description_echoed,
         ),
         CheckDef::new(
             "team_tokens::tokens_coexist",
             "two tokens of one team do not replace each other: both secrets authenticate",
-            |s| Box::pin(tokens_coexist(s)),
+            tokens_coexist,
         ),
         CheckDef::new(
             "team_tokens::duplicate_description_rejected",
             "a description already used in the team is rejected with 422 and a JSON:API error",
-            |s| Box::pin(duplicate_description_rejected(s)),
+            duplicate_description_rejected,
         ),
         CheckDef::new(
             "team_tokens::read_hides_secret",
             "GET /authentication-tokens/{id} answers 200 with the same id and a null secret",
-            |s| Box::pin(read_hides_secret(s)),
+            read_hides_secret,
         ),
         CheckDef::new(
             "team_tokens::delete_revokes",
             "DELETE /authentication-tokens/{id} answers 204; then the secret gets 401, GET and DELETE 404",
-            |s| Box::pin(delete_revokes(s)),
+            delete_revokes,
         ),
         CheckDef::new(
             "team_tokens::unknown_not_found",
             "an unknown token id (GET, DELETE) and an unknown team (POST) answer 404",
-            |s| Box::pin(unknown_not_found(s)),
+            unknown_not_found,
         ),
     ]
     .into_iter()

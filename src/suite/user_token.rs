@@ -21,32 +21,32 @@ pub fn checks() -> Vec<CheckDef> {
         CheckDef::new(
             "user_token::create_returns_token_document",
             "POST /users/{id}/authentication-tokens answers 201 with a valid document, a secret and the description",
-            |s| Box::pin(create_returns_token_document(s)),
+            create_returns_token_document,
         ),
         CheckDef::new(
             "user_token::secret_authenticates_as_user",
             "the new secret authenticates as the same user (GET /account/details)",
-            |s| Box::pin(secret_authenticates_as_user(s)),
+            secret_authenticates_as_user,
         ),
         CheckDef::new(
             "user_token::listed_without_secret",
             "GET /users/{id}/authentication-tokens lists the new token, every secret null",
-            |s| Box::pin(listed_without_secret(s)),
+            listed_without_secret,
         ),
         CheckDef::new(
             "user_token::read_hides_secret",
             "GET /authentication-tokens/{id} answers 200 with the same id and a null secret",
-            |s| Box::pin(read_hides_secret(s)),
+            read_hides_secret,
         ),
         CheckDef::new(
             "user_token::delete_revokes",
             "DELETE /authentication-tokens/{id} answers 204; then the secret gets 401, GET and DELETE 404",
-            |s| Box::pin(delete_revokes(s)),
+            delete_revokes,
         ),
         CheckDef::new(
             "user_token::invisible_to_other_tokens",
             "a team's token sees none of the user's tokens: an empty list (or 404), and 404 by id",
-            |s| Box::pin(invisible_to_other_tokens(s)),
+            invisible_to_other_tokens,
         ),
     ]
     .into_iter()
