@@ -382,7 +382,7 @@ impl Normalizer {
         known.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
         for (value, placeholder) in known {
             if value.len() >= 3 && out.contains(value.as_str()) {
-                out = out.replace(value.as_str(), placeholder);
+                out = replace_whole(&out, value, placeholder);
             }
         }
         out
@@ -429,6 +429,30 @@ impl Normalizer {
             other => other.clone(),
         }
     }
+}
+
+/// `text` with every occurrence of `value` that stands on its own (not inside a longer run of
+/// letters and digits) replaced: an id `100` is replaced in `/tokens/100` but not in
+/// `page[size]=1000` or `at-1005`.
+fn replace_whole(text: &str, value: &str, with: &str) -> String {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(value) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + value.len()..].chars().next();
+        let starts_word = word(value.chars().next()) && word(before);
+        let ends_word = word(value.chars().next_back()) && word(after);
+        out.push_str(&rest[..at]);
+        if starts_word || ends_word {
+            out.push_str(value);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[at + value.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn is_timestamp(s: &str) -> bool {

@@ -16,6 +16,7 @@ use crate::{
     config::SnapshotConfig,
     exchange::Exchange,
     redact::{self, Normalizer},
+    spec::Spec,
 };
 
 /// Environment insta reads once per process; set before any snapshot is taken.
@@ -75,12 +76,12 @@ pub fn render(organization: &str, generated: &[String], exchanges: &[Exchange]) 
                 if !r.body.is_empty() {
                     let sorted = ex.request.path.contains("sort=");
                     let body = match r.json() {
-                        Some(v) => serde_json::to_string_pretty(&normalizer.value(&own_items(
-                            &normalizer,
-                            v.clone(),
-                            sorted,
-                        )))
-                        .unwrap_or_default(),
+                        Some(v) => {
+                            let contract = contract_view(ex, r.status, v);
+                            let own = own_items(&normalizer, contract, sorted);
+                            serde_json::to_string_pretty(&normalizer.value(&own))
+                                .unwrap_or_default()
+                        }
                         None => format!("[{} bytes, not JSON]", r.body.len()),
                     };
                     out.push_str(&body);
@@ -95,16 +96,58 @@ pub fn render(organization: &str, generated: &[String], exchanges: &[Exchange]) 
     redact::text(out.trim_end())
 }
 
+/// What the contract says of a body, so that servers that differ only where it lets them
+/// (ref §2, §6) record the same snapshot: only the members the spec's schema for this
+/// operation and status declares (no extra attributes, links or meta), and of each error only
+/// its status, as a string (the rest of an error object is the server's own wording, and a
+/// number is as good as a string). An undocumented status keeps the whole body.
+fn contract_view(ex: &Exchange, status: u16, body: &Value) -> Value {
+    let schema = Spec::get()
+        .operation(ex.operation)
+        .and_then(|op| op.responses.get(&status))
+        .and_then(|r| r.schema.as_deref());
+    let mut doc = match schema {
+        Some(name) => Spec::get().declared(name, body),
+        None => body.clone(),
+    };
+    if let Some(errors) = doc.get_mut("errors").and_then(Value::as_array_mut) {
+        for error in errors.iter_mut() {
+            let status = match error.get("status") {
+                Some(Value::String(s)) => Value::String(s.clone()),
+                Some(Value::Number(n)) => Value::String(n.to_string()),
+                Some(other) => other.clone(),
+                None => Value::Null,
+            };
+            *error = serde_json::json!({ "status": status });
+        }
+    }
+    doc
+}
+
 /// A list as the trial knows it: only the items whose ids the trial saw before (created or
 /// read). Other items belong to other trials running at the same time, or to whoever else uses
-/// the account, and differ from run to run and from server to server. Unless the request asked
-/// for an order (`sort`), items go in the order the trial first saw them: a server may list
-/// them in any order.
+/// the account, and differ from run to run and from server to server; so do the list's counts
+/// then, which become `[count]`. Unless the request asked for an order (`sort`), items go in
+/// the order the trial first saw them: a server may list them in any order.
 fn own_items(normalizer: &Normalizer, mut doc: Value, sorted: bool) -> Value {
+    let mut others = false;
     if let Some(items) = doc.get_mut("data").and_then(Value::as_array_mut) {
+        let all = items.len();
         items.retain(|item| id_of(item).is_some_and(|id| normalizer.knows(id)));
+        others = items.len() < all;
         if !sorted {
             items.sort_by_key(|item| id_of(item).and_then(|id| normalizer.seen_at(id)));
+        }
+    }
+    if others
+        && let Some(pagination) = doc
+            .pointer_mut("/meta/pagination")
+            .and_then(Value::as_object_mut)
+    {
+        for value in pagination.values_mut() {
+            if value.is_number() {
+                *value = Value::String("[count]".into());
+            }
         }
     }
     doc

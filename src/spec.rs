@@ -79,7 +79,12 @@ pub struct Spec {
     /// Operation index by operationId and by the client's name for it.
     by_name: HashMap<String, usize>,
     validators: HashMap<String, jsonschema::Validator>,
+    /// `components/schemas`, for `declared`.
+    schemas: Value,
 }
+
+/// How deep `declared` follows a schema (the spec has no recursive schema; this bounds a bad one).
+const MAX_SCHEMA_DEPTH: usize = 32;
 
 impl Spec {
     /// The spec compiled into this binary; built on first use, then shared.
@@ -142,6 +147,7 @@ impl Spec {
             operations,
             by_name,
             validators,
+            schemas,
         })
     }
 
@@ -177,6 +183,82 @@ impl Spec {
                 message: shorten(&crate::redact::text(&e.to_string()), 240),
             })
             .collect()
+    }
+}
+
+impl Spec {
+    /// `instance` with only the members schema `name` declares, at every depth: what the spec
+    /// says of a document, without what a server may add to it (extra attributes, links,
+    /// meta). An object schema that declares no properties keeps everything.
+    pub fn declared(&self, name: &str, instance: &Value) -> Value {
+        let root = json!({ "$ref": format!("#/components/schemas/{name}") });
+        self.project(&root, instance, 0)
+    }
+
+    fn project(&self, schema: &Value, instance: &Value, depth: usize) -> Value {
+        if depth > MAX_SCHEMA_DEPTH {
+            return instance.clone();
+        }
+        let branches = self.branches(schema, depth);
+        match instance {
+            Value::Object(members) => {
+                let declared: Vec<(&String, &Value)> = branches
+                    .iter()
+                    .filter_map(|b| b.get("properties").and_then(Value::as_object))
+                    .flatten()
+                    .collect();
+                if declared.is_empty() {
+                    return instance.clone();
+                }
+                Value::Object(
+                    members
+                        .iter()
+                        .filter_map(|(key, value)| {
+                            let (_, sub) = declared.iter().find(|(k, _)| *k == key)?;
+                            Some((key.clone(), self.project(sub, value, depth + 1)))
+                        })
+                        .collect(),
+                )
+            }
+            Value::Array(items) => match branches.iter().find_map(|b| b.get("items")) {
+                Some(sub) => Value::Array(
+                    items
+                        .iter()
+                        .map(|item| self.project(sub, item, depth + 1))
+                        .collect(),
+                ),
+                None => instance.clone(),
+            },
+            other => other.clone(),
+        }
+    }
+
+    /// `schema` and everything it is composed of (`$ref`, `allOf`, `anyOf`, `oneOf`), resolved.
+    fn branches<'a>(&'a self, schema: &'a Value, depth: usize) -> Vec<&'a Value> {
+        if depth > MAX_SCHEMA_DEPTH {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        if let Some(name) = schema
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            && let Some(target) = self.schemas.get(name)
+        {
+            out.extend(self.branches(target, depth + 1));
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            for sub in schema
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                out.extend(self.branches(sub, depth + 1));
+            }
+        }
+        out.push(schema);
+        out
     }
 }
 

@@ -261,13 +261,19 @@ fn describe(field: &Field<Value>) -> String {
     }
 }
 
-/// A team token names its team in `relationships.team`.
-pub fn names_team(ex: &Exchange, team_id: &str) -> Option<Finding> {
+/// A team token names its team in `relationships.team`. With `required` false (the seeds'
+/// legacy team token documents have no `team` relationship at all) it may be absent, but if it
+/// is there it must name the team.
+pub fn names_team(ex: &Exchange, team_id: &str, required: bool) -> Option<Finding> {
     let doc = match document(ex) {
         Ok(doc) => doc,
         Err(f) => return Some(*f),
     };
-    let team = doc.pointer("/data/relationships/team/data");
+    let relationship = doc.pointer("/data/relationships/team");
+    if relationship.is_none() && !required {
+        return None;
+    }
+    let team = relationship.and_then(|r| r.get("data"));
     let id = team.and_then(|t| t.get("id")).and_then(Value::as_str);
     let kind = team.and_then(|t| t.get("type")).and_then(Value::as_str);
     if id == Some(team_id) && kind == Some("teams") {

@@ -1342,7 +1342,9 @@ impl State {
                 json!({"data": {"id": token.created_by.0, "type": token.created_by.1}}),
             );
         }
-        if token.is_team_token() && !self.has(Fault::TeamRelationshipMissing) {
+        // Seed 003's legacy team token names no team; current servers do (ref §2).
+        let seeds_shape = self.profile == Profile::Legacy && token.kind == Kind::LegacyTeam;
+        if token.is_team_token() && !seeds_shape && !self.has(Fault::TeamRelationshipMissing) {
             relationships.insert(
                 "team".into(),
                 json!({"data": {"id": token.owner, "type": "teams"}}),

@@ -80,7 +80,7 @@ async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
     s.check(token::type_is_authentication_tokens(&ex));
     s.check(token::secret_present(&ex));
     s.check(token::description_is(&ex, "ci"));
-    s.check(token::names_team(&ex, &team.id));
+    s.check(token::names_team(&ex, &team.id, true));
     Ok(())
 }
 
