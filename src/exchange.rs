@@ -175,3 +175,49 @@ impl TransportError {
         }
     }
 }
+
+#[cfg(test)]
+impl Exchange {
+    /// A recorded exchange made up for a unit test of a check: `GET path` answered with
+    /// `status` and `body` (JSON:API media type when there is a body).
+    pub(crate) fn canned(operation: &'static str, path: &str, status: u16, body: &str) -> Self {
+        let mut headers = HeaderMap::new();
+        if !body.is_empty() {
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("application/vnd.api+json"),
+            );
+        }
+        Exchange {
+            seq: 1,
+            step: "canned".into(),
+            operation,
+            template: "",
+            request: Request {
+                method: Method::GET,
+                path: path.into(),
+                headers: Default::default(),
+                body: None,
+            },
+            outcome: Ok(Response::new(
+                status,
+                headers,
+                Bytes::from(body.to_string()),
+            )),
+            started: std::time::Instant::now(),
+            elapsed: Duration::ZERO,
+            retries: 0,
+        }
+    }
+
+    /// Like `canned`, but nothing came back.
+    pub(crate) fn unanswered(operation: &'static str, path: &str) -> Self {
+        let mut ex = Exchange::canned(operation, path, 0, "");
+        ex.outcome = Err(TransportError {
+            kind: TransportErrorKind::Timeout,
+            message: "timed out".into(),
+            status: None,
+        });
+        ex
+    }
+}

@@ -124,18 +124,7 @@ impl Spec {
                 if validators.contains_key(name) {
                     continue;
                 }
-                let root = json!({
-                    "$schema": "https://json-schema.org/draft/2020-12/schema",
-                    "$ref": format!("#/components/schemas/{name}"),
-                    "components": {"schemas": schemas},
-                });
-                let validator = jsonschema::options()
-                    .with_draft(jsonschema::Draft::Draft202012)
-                    .should_validate_formats(true)
-                    .offline()
-                    .build(&root)
-                    .map_err(|e| format!("schema {name}: {e}"))?;
-                validators.insert(name.clone(), validator);
+                validators.insert(name.clone(), compile(&schemas, name)?);
             }
         }
         let mut by_name = HashMap::new();
@@ -166,14 +155,32 @@ impl Spec {
             .unwrap_or_else(|| panic!("the harness names operation {id:?}, which the spec lacks"))
     }
 
-    /// Every violation of schema `name` in `instance` (not only the first).
+    /// Every violation of schema `name` in `instance` (not only the first). The schemas of
+    /// responses are compiled once, up front; any other (a request body's) on each call.
     pub fn validate(&self, name: &str, instance: &Value) -> Vec<SchemaViolation> {
-        let Some(validator) = self.validators.get(name) else {
-            return vec![SchemaViolation {
-                pointer: String::new(),
-                schema_path: format!("#/components/schemas/{name}"),
-                message: format!("the spec has no compiled schema {name}"),
-            }];
+        let compiled;
+        let validator = match self.validators.get(name) {
+            Some(v) => v,
+            None if self.schemas.get(name).is_some() => match compile(&self.schemas, name) {
+                Ok(v) => {
+                    compiled = v;
+                    &compiled
+                }
+                Err(message) => {
+                    return vec![SchemaViolation {
+                        pointer: String::new(),
+                        schema_path: format!("#/components/schemas/{name}"),
+                        message,
+                    }];
+                }
+            },
+            None => {
+                return vec![SchemaViolation {
+                    pointer: String::new(),
+                    schema_path: format!("#/components/schemas/{name}"),
+                    message: format!("the spec has no schema {name}"),
+                }];
+            }
         };
         validator
             .iter_errors(instance)
@@ -260,6 +267,21 @@ impl Spec {
         out.push(schema);
         out
     }
+}
+
+/// A validator for `components/schemas/{name}`, formats checked, no `$ref` fetched.
+fn compile(schemas: &Value, name: &str) -> Result<jsonschema::Validator, String> {
+    let root = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$ref": format!("#/components/schemas/{name}"),
+        "components": {"schemas": schemas},
+    });
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .offline()
+        .build(&root)
+        .map_err(|e| format!("schema {name}: {e}"))
 }
 
 fn shorten(s: &str, limit: usize) -> String {
@@ -403,5 +425,84 @@ mod tests {
             spec.validate("ErrorDocument", &json!({"errors": []})).len(),
             1
         );
+    }
+
+    /// Documents in the shapes HashiCorp's docs pages show (values made up here): each of
+    /// these once failed, or would fail, a stricter reading of the spec (ref §2, §6).
+    #[test]
+    fn documents_shaped_like_the_docs_samples_validate() {
+        let spec = Spec::get();
+        let token = |id: &str, relationships: Value| {
+            json!({"id": id, "type": "authentication-tokens",
+                "attributes": {"created-at": "2024-02-01T10:00:00.123Z", "last-used-at": null,
+                    "description": null, "token": null, "expired-at": null},
+                "relationships": relationships})
+        };
+        let by_user = json!({"created-by": {"data": {"id": "user-abc", "type": "users"}}});
+        let cases = [
+            // Organization token create: numeric id, the secret, no team.
+            (
+                "AuthenticationTokenDocument",
+                json!({"data": token("4111756", by_user.clone())}),
+            ),
+            // A team token whose team HashiCorp's OpenAPI file lets be null.
+            (
+                "AuthenticationTokenDocument",
+                json!({"data": token("at-x", json!({"created-by": {"data": null},
+                    "team": {"data": null}}))}),
+            ),
+            // Team-token list samples: neither links nor meta.
+            (
+                "PaginatedTokenListDocument",
+                json!({"data": [token("at-y", json!({"created-by": {"data": null},
+                    "team": {"data": {"id": "team-z", "type": "teams"}}}))]}),
+            ),
+            // User-token list: created-by null, no paging members.
+            (
+                "AuthenticationTokenListDocument",
+                json!({"data": [token("at-u", json!({"created-by": {"data": null}}))]}),
+            ),
+            // The API overview's 429: a numeric status.
+            (
+                "ErrorDocument",
+                json!({"errors": [{"status": 429, "title": "Too many requests"}]}),
+            ),
+            // Create team answers the team with attributes the spec does not list.
+            (
+                "TeamDocument",
+                json!({"data": {"id": "team-6p5jTwJQXwqZBncC", "type": "teams",
+                    "attributes": {"name": "t", "users-count": 0, "visibility": "organization"},
+                    "links": {"self": "/api/v2/teams/team-6p5jTwJQXwqZBncC"}}}),
+            ),
+            // Request bodies as the docs write them: singular type, or a description.
+            (
+                "TokenCreateRequest",
+                json!({"data": {"type": "authentication-token",
+                    "attributes": {"expired-at": "2024-04-06T12:00:00.000Z"}}}),
+            ),
+            (
+                "DescribedTokenCreateRequest",
+                json!({"data": {"type": "authentication-tokens",
+                    "attributes": {"description": "api", "expired-at": "2024-04-06T12:00:00.000Z"}}}),
+            ),
+            (
+                "TokenReferenceList",
+                json!({"data": [{"type": "authentication-tokens", "id": "at-1"}]}),
+            ),
+        ];
+        for (schema, doc) in cases {
+            assert_eq!(spec.validate(schema, &doc), vec![], "{schema}: {doc}");
+        }
+    }
+
+    #[test]
+    fn every_operation_documents_429_and_create_team_both_200_and_201() {
+        let spec = Spec::get();
+        for op in spec.operations() {
+            assert!(op.responses.contains_key(&429), "{} lacks 429", op.id);
+        }
+        let create_team = spec.op("createTeam");
+        assert!(create_team.responses.contains_key(&200));
+        assert!(create_team.responses.contains_key(&201));
     }
 }

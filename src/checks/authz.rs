@@ -82,3 +82,38 @@ pub fn indistinguishable(
 fn excerpt(text: &str) -> String {
     redact::excerpt(text.as_bytes(), 200)
 }
+
+/// The user-token list (user-tokens docs, ref §5): someone other than the user gets 200 with
+/// none of the user's tokens, and a user that does not exist is 404. That pair tells an
+/// existing user id from a missing one, and it is documented, so it is no leak; the same
+/// answer for both (the seeds' 404) is fine too. `hidden` are the user's tokens.
+pub fn user_list_documented(
+    exists: &Exchange,
+    missing: &Exchange,
+    exists_key: &str,
+    missing_key: &str,
+    hidden: &[&str],
+) -> Vec<Finding> {
+    let same = indistinguishable(exists, missing, exists_key, missing_key);
+    if same.is_empty() {
+        return same;
+    }
+    let source = "user-tokens docs: 200 with no tokens for anyone but the user, 404 for a \
+                  user that does not exist (ref §5)";
+    match (exists.status(), missing.status()) {
+        (Some(200), Some(404)) => list::excludes(exists, hidden, source).into_iter().collect(),
+        (Some(a), Some(b)) => vec![
+            Finding::new(
+                "existence-leak",
+                exists,
+                format!(
+                    "200 without the user's tokens and 404 for a missing user, or the same \
+                     answer for both (the missing user got {b})"
+                ),
+                a.to_string(),
+            )
+            .source(source),
+        ],
+        _ => same,
+    }
+}

@@ -75,6 +75,23 @@ impl Finding {
 }
 
 impl Finding {
+    /// The server still answered 429 when the harness stopped retrying: not a verdict on the
+    /// operation (any endpoint may answer 429, ref §6), but no answer either, so the trial
+    /// fails saying that the server kept asking to wait.
+    pub fn rate_limited(exchange: &Exchange, expected: &str) -> Self {
+        let retries = exchange.retries;
+        Finding::new(
+            "rate-limit",
+            exchange,
+            expected,
+            format!(
+                "429 Too Many Requests still, after {retries} {}: the server kept asking to wait",
+                if retries == 1 { "retry" } else { "retries" }
+            ),
+        )
+        .source("ref §6: any endpoint may answer 429; the harness waits and retries")
+    }
+
     /// The finding without its exchange: `rule at /pointer: expected X, got Y [source]`.
     pub fn detail(&self) -> String {
         let mut line = self.rule.to_string();

@@ -13,11 +13,10 @@ pub fn status(ex: &Exchange, expected: &[u16], source: &str) -> Option<Finding> 
     if expected.contains(&response.status) {
         return None;
     }
-    let wanted = expected
-        .iter()
-        .map(u16::to_string)
-        .collect::<Vec<_>>()
-        .join(" or ");
+    if response.status == 429 {
+        return Some(Finding::rate_limited(ex, &expected_list(expected)));
+    }
+    let wanted = expected_list(expected);
     let mut actual = response.status.to_string();
     if !response.body.is_empty() {
         actual.push_str(&format!(
@@ -28,9 +27,23 @@ pub fn status(ex: &Exchange, expected: &[u16], source: &str) -> Option<Finding> 
     Some(Finding::new("status", ex, wanted, actual).source(source))
 }
 
-/// A client error (4xx) and not success or a server error.
+fn expected_list(expected: &[u16]) -> String {
+    expected
+        .iter()
+        .map(u16::to_string)
+        .collect::<Vec<_>>()
+        .join(" or ")
+}
+
+/// A client error (4xx) and not success or a server error. A 429 that outlasted the retries
+/// is no answer to judge: the server only asked to wait.
 pub fn client_error(ex: &Exchange, source: &str) -> Option<Finding> {
-    let response = ex.response()?;
+    let Some(response) = ex.response() else {
+        return Some(Finding::no_response(ex));
+    };
+    if response.status == 429 {
+        return Some(Finding::rate_limited(ex, "a 4xx client error"));
+    }
     if (400..500).contains(&response.status) {
         return None;
     }
@@ -44,7 +57,9 @@ pub fn client_error(ex: &Exchange, source: &str) -> Option<Finding> {
 
 /// No body at all (204 responses).
 pub fn empty_body(ex: &Exchange, source: &str) -> Option<Finding> {
-    let response = ex.response()?;
+    let Some(response) = ex.response() else {
+        return Some(Finding::no_response(ex));
+    };
     if response.body.is_empty() {
         return None;
     }
@@ -58,7 +73,9 @@ pub fn empty_body(ex: &Exchange, source: &str) -> Option<Finding> {
 
 /// The body is a JSON:API error document: an object whose `errors` is a non-empty array.
 pub fn error_document(ex: &Exchange, source: &str) -> Option<Finding> {
-    let response = ex.response()?;
+    let Some(response) = ex.response() else {
+        return Some(Finding::no_response(ex));
+    };
     let ok = response
         .json()
         .as_ref()

@@ -11,3 +11,6 @@ pub mod schema;
 pub mod token;
 
 pub use finding::Finding;
+
+#[cfg(test)]
+mod tests;

@@ -144,9 +144,8 @@ pub fn secret_hidden(ex: &Exchange) -> Option<Finding> {
     };
     match v.secret {
         Field::Null | Field::Absent => None,
-        // Never show the value itself: it is exactly what must not leak.
-        Field::Value(_) => Some(
-            Finding::new("secret", ex, "attributes.token null", "a secret")
+        Field::Value(value) => Some(
+            Finding::new("secret", ex, "attributes.token null", hidden_value(&value))
                 .at("/data/attributes/token")
                 .source("ref §2: the secret only in the create response"),
         ),
@@ -249,6 +248,20 @@ pub fn expiry_default(ex: &Exchange, two_years: bool) -> Option<Finding> {
             .at(pointer)
             .source(source),
         ),
+    }
+}
+
+/// What stands where a secret must not, without the value itself (it is exactly what must not
+/// leak): an empty string is said to be one, not "a secret".
+pub fn hidden_value(value: &Value) -> String {
+    match value {
+        Value::String(s) if s.is_empty() => "an empty string".into(),
+        Value::String(_) => "a secret (a non-empty string)".into(),
+        Value::Null => "null".into(),
+        Value::Bool(_) => "a boolean".into(),
+        Value::Number(_) => "a number".into(),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
     }
 }
 

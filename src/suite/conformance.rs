@@ -326,12 +326,13 @@ async fn team_and_user_tokens(s: &Session) {
             ),
         )
         .await;
-    if let Some(id) = TokenView::of(&ex).and_then(|v| v.id) {
+    let token_id = TokenView::of(&ex).and_then(|v| v.id);
+    if let Some(id) = &token_id {
         s.raw(
             "delete it without Content-Type",
             bearer.clone(),
             "deleteAuthenticationToken",
-            &[("token_id", &id)],
+            &[("token_id", id)],
         )
         .content_type(None)
         .send()
@@ -366,18 +367,21 @@ async fn team_and_user_tokens(s: &Session) {
     .body(r#"{"data":[]}"#)
     .send()
     .await;
-    let unknown = common::unknown_id(s);
-    s.raw(
-        "bulk delete of an unknown token",
-        bearer,
-        "deleteTeamTokens",
-        &org_params,
-    )
-    .body(format!(
-        r#"{{"data":[{{"type":"authentication-tokens","id":"{unknown}"}}]}}"#
-    ))
-    .send()
-    .await;
+    if let Some(id) = &token_id {
+        let unknown = common::missing_like(id);
+        s.raw(
+            "bulk delete of an unknown token",
+            bearer,
+            "deleteTeamTokens",
+            &org_params,
+        )
+        .body(
+            serde_json::json!({"data": [{"type": "authentication-tokens", "id": unknown}]})
+                .to_string(),
+        )
+        .send()
+        .await;
+    }
 }
 
 async fn user_id(s: &Session) -> Option<String> {

@@ -136,7 +136,9 @@ async fn delete_revokes(s: Session) -> Result<(), Stop> {
 }
 
 async fn unknown_team_not_found(s: Session) -> Result<(), Stop> {
-    let missing = format!("team-{}", common::unknown_id(&s));
+    // Shaped like a real team id, so that a server parsing ids sees a missing team, not a
+    // malformed id.
+    let missing = common::missing_like(&common::owners_team(&s).await?);
     let owner = s.owner();
     let source = "ref §5: an unknown team is 404";
     let ex = s

@@ -69,7 +69,7 @@ async fn list(
     s.call(
         step,
         s.owner()
-            .list_team_tokens(s.org(), None, number, size, Some(q), sort),
+            .list_team_tokens(s.org(), None, None, number, size, Some(q), sort),
     )
     .await
 }

@@ -174,7 +174,11 @@ async fn delete_revokes(s: Session) -> Result<(), Stop> {
 }
 
 async fn unknown_not_found(s: Session) -> Result<(), Stop> {
-    let missing = common::unknown_id(&s);
+    // Shaped like real ids, so that a server parsing ids sees missing ones, not malformed ones.
+    let team = common::team(&s, "shape").await?;
+    let real = minted(&s, create(&s, &team, "shape").await)?;
+    let missing = common::missing_like(&real.id);
+    let missing_team = common::missing_like(&team.id);
     let owner = s.owner();
     let source = "ref §5: unknown ids are 404";
     let ex = s
@@ -194,10 +198,7 @@ async fn unknown_not_found(s: Session) -> Result<(), Stop> {
     let ex = s
         .call(
             "create for an unknown team",
-            owner.create_team_authentication_token(
-                &format!("team-{missing}"),
-                &described_body(Some("x"), None),
-            ),
+            owner.create_team_authentication_token(&missing_team, &described_body(Some("x"), None)),
         )
         .await;
     s.check(http::status(&ex, &[404], source));

@@ -1,0 +1,407 @@
+//! The matrix itself: who asks (`Persona`), what they do (`Op`), and what each must get
+//! (`Expect`), one `Row` per operation with the source of its expectations.
+
+use crate::{config::Profile, suite::Destructive};
+
+/// Who makes the request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Persona {
+    /// The token the harness was given: a user in the owners team.
+    Owner,
+    OrganizationToken,
+    OwnersTeam,
+    /// A team the harness creates outside the owners team, with no permissions.
+    Outsider,
+    /// Another user token of the owner.
+    OwnUserToken,
+    Anonymous,
+    /// An `Authorization` header that holds no token.
+    Malformed,
+    /// A token replaced earlier in the trial.
+    Revoked,
+}
+
+impl Persona {
+    /// In the order of `Row::expect`.
+    pub const ALL: [Persona; 8] = [
+        Persona::Owner,
+        Persona::OrganizationToken,
+        Persona::OwnersTeam,
+        Persona::Outsider,
+        Persona::OwnUserToken,
+        Persona::Anonymous,
+        Persona::Malformed,
+        Persona::Revoked,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Persona::Owner => "owner",
+            Persona::OrganizationToken => "organization_token",
+            Persona::OwnersTeam => "owners_team",
+            Persona::Outsider => "outsider",
+            Persona::OwnUserToken => "own_user_token",
+            Persona::Anonymous => "anonymous",
+            Persona::Malformed => "malformed",
+            Persona::Revoked => "revoked",
+        }
+    }
+
+    /// Profiles in which the persona can be provisioned at all.
+    pub(super) fn profiles(self) -> &'static [Profile] {
+        match self {
+            Persona::OwnUserToken => CURRENT,
+            _ => ALL_PROFILES,
+        }
+    }
+
+    /// Provisioning it replaces a credential the user may depend on.
+    pub(super) fn destructive(self) -> Destructive {
+        match self {
+            Persona::OrganizationToken => Destructive::Always,
+            // Without multi-team tokens the only owners-team token is the legacy one.
+            Persona::OwnersTeam => Destructive::Under(&[Profile::Legacy]),
+            _ => Destructive::Never,
+        }
+    }
+}
+
+pub(super) const ALL_PROFILES: &[Profile] = &Profile::ALL;
+pub(super) const CURRENT: &[Profile] = &[Profile::Tfe, Profile::Hcp];
+pub(super) const HCP: &[Profile] = &[Profile::Hcp];
+
+/// What a persona must get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Expect {
+    Status(&'static [u16]),
+    /// 200 with the target user token in the list.
+    Listed,
+    /// The user's tokens are not shown: 200 without the target user token, or 404.
+    Hidden,
+}
+
+impl Expect {
+    pub(super) fn succeeds(self) -> bool {
+        match self {
+            Expect::Status(s) => s.iter().all(|s| (200..300).contains(s)),
+            Expect::Listed => true,
+            Expect::Hidden => false,
+        }
+    }
+}
+
+/// The operations, each with the target it acts on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    CreateOrganizationToken,
+    ShowOrganizationToken,
+    DeleteOrganizationToken,
+    CreateAuditTrailsToken,
+    ShowAuditTrailsToken,
+    DeleteAuditTrailsToken,
+    CreateTeamToken,
+    ShowTeamToken,
+    DeleteTeamToken,
+    CreateTeamTokens,
+    ShowTeamTokenById,
+    DeleteTeamTokenById,
+    ShowUserTokenById,
+    DeleteUserTokenById,
+    ListTeamTokens,
+    DeleteTeamTokens,
+    ListUserTokens,
+    CreateUserToken,
+}
+
+/// One row of the matrix.
+pub struct Row {
+    pub op: Op,
+    /// The trial name's middle part.
+    pub name: &'static str,
+    /// The spec's operationId.
+    pub operation: &'static str,
+    pub profiles: &'static [Profile],
+    /// Acting (or preparing the target) changes the organization or audit-trails token.
+    pub destructive: bool,
+    /// Per persona, in `Persona::ALL` order.
+    pub expect: [Expect; 8],
+    pub source: &'static str,
+}
+
+const fn s(codes: &'static [u16]) -> Expect {
+    Expect::Status(codes)
+}
+
+const NO: Expect = s(&[404]);
+const BAD: Expect = s(&[401]);
+
+/// Owners-level operations: owners, the owners team's token and the organization token may;
+/// an outsider gets 404, a bad token 401.
+const fn owners_only(ok: &'static [u16]) -> [Expect; 8] {
+    [s(ok), s(ok), s(ok), NO, s(ok), BAD, BAD, BAD]
+}
+
+/// Only the user (through any of their user tokens) may.
+const fn user_only(ok: &'static [u16]) -> [Expect; 8] {
+    [s(ok), NO, NO, NO, s(ok), BAD, BAD, BAD]
+}
+
+pub const MATRIX: &[Row] = &[
+    Row {
+        op: Op::CreateOrganizationToken,
+        name: "create_organization_token",
+        operation: "createOrganizationToken",
+        profiles: ALL_PROFILES,
+        destructive: true,
+        expect: owners_only(&[201]),
+        source: "seed 002: owners, the owners team token, the organization token; ref §5",
+    },
+    Row {
+        op: Op::ShowOrganizationToken,
+        name: "show_organization_token",
+        operation: "getOrganizationToken",
+        profiles: ALL_PROFILES,
+        destructive: true,
+        expect: owners_only(&[200]),
+        source: "seed 002; ref §1 #2, §5",
+    },
+    Row {
+        op: Op::DeleteOrganizationToken,
+        name: "delete_organization_token",
+        operation: "deleteOrganizationToken",
+        profiles: ALL_PROFILES,
+        destructive: true,
+        expect: owners_only(&[204]),
+        source: "seed 002; ref §5",
+    },
+    Row {
+        op: Op::CreateAuditTrailsToken,
+        name: "create_audit_trails_token",
+        operation: "createOrganizationToken",
+        profiles: HCP,
+        destructive: true,
+        expect: owners_only(&[201]),
+        source: "ref §1 #1, §5: as the organization token",
+    },
+    Row {
+        op: Op::ShowAuditTrailsToken,
+        name: "show_audit_trails_token",
+        operation: "getOrganizationToken",
+        profiles: HCP,
+        destructive: true,
+        expect: owners_only(&[200]),
+        source: "ref §1 #2, §5: as the organization token",
+    },
+    Row {
+        op: Op::DeleteAuditTrailsToken,
+        name: "delete_audit_trails_token",
+        operation: "deleteOrganizationToken",
+        profiles: HCP,
+        destructive: true,
+        expect: owners_only(&[204]),
+        source: "ref §1 #3, §5: as the organization token",
+    },
+    Row {
+        op: Op::CreateTeamToken,
+        name: "create_team_token",
+        operation: "createTeamToken",
+        profiles: ALL_PROFILES,
+        destructive: false,
+        expect: owners_only(&[201]),
+        source: "seed 003; ref §5: owners, the organization token, manage teams",
+    },
+    Row {
+        op: Op::ShowTeamToken,
+        name: "show_team_token",
+        operation: "getTeamToken",
+        profiles: ALL_PROFILES,
+        destructive: false,
+        expect: owners_only(&[200]),
+        source: "ref §1 #5, §5",
+    },
+    Row {
+        op: Op::DeleteTeamToken,
+        name: "delete_team_token",
+        operation: "deleteTeamToken",
+        profiles: ALL_PROFILES,
+        destructive: false,
+        expect: owners_only(&[204]),
+        source: "seed 003; ref §5",
+    },
+    Row {
+        op: Op::CreateTeamTokens,
+        name: "create_team_tokens",
+        operation: "createTeamAuthenticationToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[201]),
+        source: "ref §1 #7, §5",
+    },
+    Row {
+        op: Op::ShowTeamTokenById,
+        name: "show_team_token_by_id",
+        operation: "getAuthenticationToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[200]),
+        source: "ref §1 #8, §5",
+    },
+    Row {
+        op: Op::DeleteTeamTokenById,
+        name: "delete_team_token_by_id",
+        operation: "deleteAuthenticationToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[204]),
+        source: "ref §1 #9, §5",
+    },
+    Row {
+        op: Op::ShowUserTokenById,
+        name: "show_user_token_by_id",
+        operation: "getAuthenticationToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: user_only(&[200]),
+        source: "ref §5: user tokens only to the user's own user token; others 404",
+    },
+    Row {
+        op: Op::DeleteUserTokenById,
+        name: "delete_user_token_by_id",
+        operation: "deleteAuthenticationToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: user_only(&[204]),
+        source: "ref §5: user tokens only to the user's own user token; others 404",
+    },
+    Row {
+        op: Op::ListTeamTokens,
+        name: "list_team_tokens",
+        operation: "listTeamTokens",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[200]),
+        source: "ref §1 #10, §5",
+    },
+    Row {
+        op: Op::DeleteTeamTokens,
+        name: "delete_team_tokens",
+        operation: "deleteTeamTokens",
+        profiles: CURRENT,
+        destructive: false,
+        expect: [
+            s(&[204]),
+            s(&[204]),
+            s(&[204]),
+            s(&[403]),
+            s(&[204]),
+            BAD,
+            BAD,
+            BAD,
+        ],
+        source: "ref §5: bulk team-token delete is the one documented 403",
+    },
+    Row {
+        op: Op::ListUserTokens,
+        name: "list_user_tokens",
+        operation: "listUserTokens",
+        profiles: CURRENT,
+        destructive: false,
+        expect: [
+            Expect::Listed,
+            Expect::Hidden,
+            Expect::Hidden,
+            Expect::Hidden,
+            Expect::Listed,
+            BAD,
+            BAD,
+            BAD,
+        ],
+        source: "ref §5: others get an empty list, or 404",
+    },
+    Row {
+        op: Op::CreateUserToken,
+        name: "create_user_token",
+        operation: "createUserToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: user_only(&[201]),
+        source: "ref §1 #13, §5",
+    },
+];
+
+impl Row {
+    pub fn expect(&self, persona: Persona) -> Expect {
+        let i = Persona::ALL
+            .iter()
+            .position(|p| *p == persona)
+            .expect("every persona has a column");
+        self.expect[i]
+    }
+
+    pub(super) fn touches_org_token(&self) -> bool {
+        matches!(
+            self.op,
+            Op::CreateOrganizationToken
+                | Op::ShowOrganizationToken
+                | Op::DeleteOrganizationToken
+                | Op::CreateAuditTrailsToken
+                | Op::ShowAuditTrailsToken
+                | Op::DeleteAuditTrailsToken
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::Spec;
+
+    #[test]
+    fn every_row_names_a_spec_operation_and_every_token_operation_has_a_row() {
+        let spec = Spec::get();
+        for row in MATRIX {
+            assert!(
+                spec.operation(row.operation).is_some(),
+                "{} names no operation",
+                row.name
+            );
+        }
+        let fixtures = [
+            "ping",
+            "getAccountDetails",
+            "getOrganization",
+            "listTeams",
+            "createTeam",
+            "getTeam",
+            "deleteTeam",
+        ];
+        for op in spec.operations() {
+            if fixtures.contains(&op.id.as_str()) {
+                continue;
+            }
+            assert!(
+                MATRIX.iter().any(|r| r.operation == op.id),
+                "the matrix has no row for {}",
+                op.id
+            );
+        }
+    }
+
+    #[test]
+    fn bad_tokens_always_get_401_and_only_bulk_delete_may_answer_403() {
+        for row in MATRIX {
+            for persona in [Persona::Anonymous, Persona::Malformed, Persona::Revoked] {
+                assert_eq!(row.expect(persona), BAD, "{} {}", row.name, persona.name());
+            }
+            for persona in Persona::ALL {
+                if let Expect::Status(codes) = row.expect(persona) {
+                    assert!(
+                        !codes.contains(&403) || row.op == Op::DeleteTeamTokens,
+                        "{}",
+                        row.name
+                    );
+                }
+            }
+        }
+    }
+}
