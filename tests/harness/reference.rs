@@ -129,17 +129,23 @@ fn trials_sharing_the_organization_token_do_not_race() {
 
 #[test]
 fn reference_server_shares_no_code_with_the_harness() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server");
-    for entry in std::fs::read_dir(&dir).expect("src/server") {
-        let path = entry.expect("entry").path();
-        let text = std::fs::read_to_string(&path).expect("read");
-        for line in text.lines() {
-            let code = line.trim_start();
-            assert!(
-                !code.contains("crate::") && !code.contains("super::super"),
-                "{} reaches outside the server: {line}",
-                path.display()
-            );
+    let mut dirs = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/server")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src/server") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read");
+            for line in text.lines() {
+                let code = line.trim_start();
+                assert!(
+                    !code.contains("crate::") && !code.contains("super::super"),
+                    "{} reaches outside the server: {line}",
+                    path.display()
+                );
+            }
         }
     }
 }

@@ -1,0 +1,191 @@
+//! Authentication and who may do what: resolving the bearer token, the request's media type,
+//! membership, owner level, and which teams and tokens a principal may manage or see.
+
+use chrono::Utc;
+use http::{HeaderMap, Method, header};
+
+use super::Fault;
+use super::model::{JSON_API, Kind, Life, Principal, Reply, State, Token};
+
+impl State {
+    // ----- authentication and preconditions -----------------------------------------------
+
+    /// Resolves the bearer token, or answers 401.
+    pub fn authenticate(&mut self, headers: &HeaderMap) -> Result<Principal, Reply> {
+        let Some(value) = headers.get(header::AUTHORIZATION) else {
+            return Err(if self.has(Fault::MissingToken404) {
+                self.not_found()
+            } else {
+                self.unauthorized()
+            });
+        };
+        let secret = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let Some(secret) = secret else {
+            return Err(if self.has(Fault::MalformedAuth400) {
+                self.error(400, "bad request", Some("malformed Authorization header"))
+            } else {
+                self.unauthorized()
+            });
+        };
+        let Some(id) = self.by_secret.get(secret).cloned() else {
+            return Err(if self.has(Fault::UnknownToken403) {
+                self.error(403, "forbidden", None)
+            } else {
+                self.unauthorized()
+            });
+        };
+        let now = Utc::now();
+        let new_secret_unusable = self.has(Fault::NewSecretUnusable);
+        let user_token_unusable = self.has(Fault::UserTokenUnusable);
+        let owner_secret = self.owner_secret.clone();
+        let token = &self.tokens[&id];
+        let keeps_deleted = match token.kind {
+            Kind::Organization | Kind::AuditTrails => self.has(Fault::DeleteKeepsSecret),
+            Kind::LegacyTeam => self.has(Fault::TeamTokenDeleteIgnored),
+            Kind::Team | Kind::User => self.has(Fault::TokenDeleteKeepsSecret),
+        };
+        let keeps_replaced = match token.kind {
+            Kind::Organization | Kind::AuditTrails => self.has(Fault::RotationKeepsOldToken),
+            Kind::LegacyTeam => self.has(Fault::TeamRotationKeepsOldToken),
+            Kind::Team | Kind::User => false,
+        };
+        let token = self
+            .tokens
+            .get_mut(&id)
+            .expect("secret index is consistent");
+        let usable = match token.life {
+            Life::Live => true,
+            Life::Deleted => keeps_deleted,
+            Life::Replaced => keeps_replaced,
+        } && token.expired_at.is_none_or(|t| t > now)
+            && !(new_secret_unusable && token.kind == Kind::Organization)
+            && !(user_token_unusable && token.kind == Kind::User && token.secret != owner_secret);
+        if !usable {
+            return Err(self.unauthorized());
+        }
+        token.last_used_at = Some(now);
+        Ok(token.principal())
+    }
+
+    /// POST, PATCH and DELETE must say `Content-Type: application/vnd.api+json`.
+    pub fn require_json_api(&self, method: &Method, headers: &HeaderMap) -> Result<(), Reply> {
+        if !matches!(*method, Method::POST | Method::PATCH | Method::DELETE)
+            || self.has(Fault::ContentTypeIgnored)
+        {
+            return Ok(());
+        }
+        let essence = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            });
+        if essence.as_deref() == Some(JSON_API) {
+            Ok(())
+        } else {
+            Err(self.error(
+                415,
+                "unsupported media type",
+                Some("Content-Type must be application/vnd.api+json"),
+            ))
+        }
+    }
+
+    pub(super) fn member(&self, p: &Principal) -> bool {
+        match p {
+            Principal::User(id) => *id == self.owner_id,
+            Principal::Organization => true,
+            Principal::Team(id) => self.teams.contains_key(id),
+            Principal::AuditTrails => false,
+        }
+    }
+
+    /// Under `users-cannot-create-tokens`, a user's token may not create team or user tokens.
+    pub(super) fn user_creation_refused(&self, p: &Principal) -> bool {
+        self.has(Fault::UsersCannotCreateTokens) && matches!(p, Principal::User(_))
+    }
+
+    /// Under `outsider-can-write`, any team's token passes for an owner when it writes.
+    pub(super) fn outsider_writes(&self, p: &Principal) -> bool {
+        self.has(Fault::OutsiderCanWrite) && matches!(p, Principal::Team(_))
+    }
+
+    /// Owners, the owners team's token and the organization token (seed 002).
+    pub(super) fn owner_level(&self, p: &Principal) -> bool {
+        match p {
+            Principal::User(id) => *id == self.owner_id,
+            Principal::Organization => true,
+            Principal::Team(id) => *id == self.owners_team,
+            Principal::AuditTrails => false,
+        }
+    }
+
+    /// The team, if it exists and `p` may manage its tokens; 404 (or 500 under the fault)
+    /// otherwise.
+    pub(super) fn managed_team(
+        &self,
+        p: &Principal,
+        team_id: &str,
+        write: bool,
+    ) -> Result<(), Reply> {
+        if !self.teams.contains_key(team_id) {
+            return Err(if self.has(Fault::UnknownTeam500) {
+                self.error(500, "internal server error", None)
+            } else {
+                self.not_found()
+            });
+        }
+        if !(self.owner_level(p) || write && self.outsider_writes(p)) {
+            return Err(self.forbidden());
+        }
+        Ok(())
+    }
+
+    /// Team token creation: the team must be managed by `p`.
+    pub(super) fn may_create_team_token(&self, p: &Principal, team_id: &str) -> Result<(), Reply> {
+        self.managed_team(p, team_id, true)?;
+        if self.user_creation_refused(p) {
+            return Err(self.not_found());
+        }
+        Ok(())
+    }
+
+    /// Team and user tokens by id: owner-level callers see team tokens, a user sees only
+    /// their own user tokens. `Err` is the answer for a token that is missing or forbidden.
+    pub(super) fn visible_token(
+        &self,
+        p: &Principal,
+        id: &str,
+        write: bool,
+    ) -> Result<&Token, Reply> {
+        let Some(token) = self.tokens.get(id).filter(|t| t.life == Life::Live) else {
+            return Err(self.unknown_token_id());
+        };
+        let visible = match token.kind {
+            Kind::LegacyTeam | Kind::Team => {
+                self.teams.contains_key(&token.owner)
+                    && (self.owner_level(p) || write && self.outsider_writes(p))
+            }
+            Kind::User => {
+                *p == Principal::User(token.owner.clone())
+                    || (self.has(Fault::UserTokensVisibleToTeams)
+                        && matches!(p, Principal::Team(_)))
+            }
+            Kind::Organization | Kind::AuditTrails => return Err(self.unknown_token_id()),
+        };
+        if visible {
+            Ok(token)
+        } else {
+            Err(self.forbidden())
+        }
+    }
+}

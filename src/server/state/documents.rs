@@ -1,0 +1,267 @@
+//! Documents: the token document, minting tokens, reading token-creation and JSON:API request
+//! bodies, and list pages.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Months, Utc};
+use serde_json::{Map, Value, json};
+
+use super::model::{Kind, Life, Principal, Reply, State, Token, TokenRequest};
+use super::{Fault, Profile, Quirk};
+
+impl State {
+    // ----- shared -----------------------------------------------------------------------
+
+    /// A list document: every item when not paginated, else one page with links and meta.
+    pub(super) fn page(
+        &self,
+        data: Vec<Value>,
+        query: &HashMap<String, String>,
+        base: &str,
+        paginated: bool,
+    ) -> Value {
+        if !paginated {
+            return json!({ "data": data });
+        }
+        let size = query
+            .get("page[size]")
+            .and_then(|s| s.parse::<usize>().ok())
+            .filter(|s| *s > 0)
+            .unwrap_or(20)
+            .min(100);
+        let total = data.len();
+        let pages = total.div_ceil(size).max(1);
+        let number = query
+            .get("page[number]")
+            .and_then(|s| s.parse::<usize>().ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(1);
+        let items: Vec<Value> = data
+            .into_iter()
+            .skip((number - 1) * size)
+            .take(size)
+            .collect();
+        let mut extra = String::new();
+        for key in ["q", "sort", "filter[status]"] {
+            if let Some(v) = query.get(key) {
+                extra.push_str(&format!("&{}={}", encode_query(key), encode_query(v)));
+            }
+        }
+        let link = |n: usize| format!("{base}?page%5Bnumber%5D={n}&page%5Bsize%5D={size}{extra}");
+        let prev = (number > 1).then(|| number - 1);
+        let next = (number < pages).then(|| number + 1);
+        let reported_total = if self.has(Fault::PaginationOffByOne) {
+            total + 1
+        } else {
+            total
+        };
+        json!({
+            "data": items,
+            "links": {
+                "self": link(number), "first": link(1), "last": link(pages),
+                "prev": prev.map(link), "next": next.map(link),
+            },
+            "meta": {"pagination": {
+                "current-page": number, "page-size": size, "prev-page": prev, "next-page": next,
+                "total-pages": pages, "total-count": reported_total,
+            }},
+        })
+    }
+
+    fn default_expiry(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        if self.profile == Profile::Legacy || self.has(Fault::NoDefaultExpiry) {
+            None
+        } else {
+            now.checked_add_months(Months::new(24))
+        }
+    }
+
+    /// A new token (not yet stored).
+    pub(super) fn mint(
+        &mut self,
+        kind: Kind,
+        owner: String,
+        description: Option<String>,
+        expiry: Option<DateTime<Utc>>,
+        never_expires: bool,
+        creator: &Principal,
+    ) -> Token {
+        let now = Utc::now();
+        let expired_at = match expiry {
+            Some(t) => Some(t),
+            None if never_expires => None,
+            None => self.default_expiry(now),
+        };
+        let created_by = match creator {
+            Principal::User(id) => (id.clone(), "users"),
+            Principal::Team(id) => (id.clone(), "teams"),
+            _ => (self.organization.clone(), "organizations"),
+        };
+        Token {
+            id: self.token_id(),
+            secret: self.new_secret(),
+            kind,
+            owner,
+            description,
+            created_at: now,
+            expired_at,
+            last_used_at: None,
+            created_by,
+            life: Life::Live,
+        }
+    }
+
+    /// Reads a token-creation body: none at all, or a document with optional
+    /// `attributes.expired-at` (in the future) and `attributes.description`. 400/422 otherwise.
+    pub(super) fn token_request(
+        &self,
+        body: &[u8],
+        strict_type: bool,
+    ) -> Result<TokenRequest, Reply> {
+        let mut request = TokenRequest {
+            expiry: None,
+            description: None,
+        };
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(request);
+        }
+        let doc = self.parse(body)?;
+        if strict_type
+            && doc.pointer("/data/type").and_then(Value::as_str) != Some("authentication-token")
+        {
+            return Err(self.error(
+                422,
+                "invalid attribute",
+                Some("type must be authentication-token"),
+            ));
+        }
+        request.description = doc
+            .pointer("/data/attributes/description")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let Some(raw) = doc
+            .pointer("/data/attributes/expired-at")
+            .filter(|v| !v.is_null())
+        else {
+            return Ok(request);
+        };
+        let Some(expiry) = raw.as_str().and_then(parse_time) else {
+            return Err(self.error(
+                422,
+                "invalid attribute",
+                Some("Expired at is not a valid date-time"),
+            ));
+        };
+        if expiry <= Utc::now() && !self.has(Fault::PastExpiryAccepted) {
+            return Err(self.error(
+                422,
+                "invalid attribute",
+                Some("Expired at must be in the future"),
+            ));
+        }
+        request.expiry = Some(expiry);
+        Ok(request)
+    }
+
+    /// A JSON:API request document: 400 if it is not JSON, 422 if it has no `data` object.
+    pub(super) fn parse(&self, body: &[u8]) -> Result<Value, Reply> {
+        let Ok(doc) = serde_json::from_slice::<Value>(body) else {
+            return Err(if self.has(Fault::MalformedBody500) {
+                self.error(500, "internal server error", None)
+            } else {
+                self.error(
+                    400,
+                    "bad request",
+                    Some("The request body is not valid JSON"),
+                )
+            });
+        };
+        if !doc.get("data").is_some_and(Value::is_object) {
+            return Err(self.error(
+                422,
+                "invalid document",
+                Some("The document has no data object"),
+            ));
+        }
+        Ok(doc)
+    }
+
+    pub(super) fn token_doc(&self, token: &Token, with_secret: bool) -> Value {
+        let secret = match (with_secret, self.has(Fault::EmptySecret)) {
+            (false, _) => Value::Null,
+            (true, true) => json!(""),
+            (true, false) => json!(token.secret),
+        };
+        let description = match &token.description {
+            Some(d) if !self.has(Fault::DescriptionDropped) => json!(d),
+            _ => Value::Null,
+        };
+        let mut attributes = Map::new();
+        attributes.insert("created-at".into(), json!(self.time(token.created_at)));
+        attributes.insert("token".into(), secret);
+        if !self.has(Fault::AttributesMissing) {
+            attributes.insert("last-used-at".into(), self.opt_time(token.last_used_at));
+            attributes.insert("description".into(), description);
+        }
+        // The seeds' documents have no expired-at; later servers always send it.
+        if token.expired_at.is_some() || self.profile != Profile::Legacy {
+            attributes.insert("expired-at".into(), self.opt_time(token.expired_at));
+        }
+        let mut relationships = Map::new();
+        if !self.has(Fault::AttributesMissing) {
+            relationships.insert(
+                "created-by".into(),
+                json!({"data": {"id": token.created_by.0, "type": token.created_by.1}}),
+            );
+        }
+        // Seed 003's legacy team token names no team; current servers do (ref §2).
+        let seeds_shape = self.profile == Profile::Legacy && token.kind == Kind::LegacyTeam;
+        if token.is_team_token() && !seeds_shape && !self.has(Fault::TeamRelationshipMissing) {
+            relationships.insert(
+                "team".into(),
+                json!({"data": {"id": token.owner, "type": "teams"}}),
+            );
+        }
+        let kind = if self.has(Fault::TokenTypeSingular) {
+            "authentication-token"
+        } else {
+            "authentication-tokens"
+        };
+        let mut data = json!({"id": token.id, "type": kind,
+            "attributes": Value::Object(attributes),
+            "relationships": Value::Object(relationships)});
+        if self.quirk(Quirk::ExtraFields) {
+            data["attributes"]["permissions"] = json!({"can-destroy": true});
+            data["links"] = json!({"self": format!("/api/v2/authentication-tokens/{}", token.id)});
+        }
+        let mut doc = json!({ "data": data });
+        if self.quirk(Quirk::ExtraFields) {
+            doc["meta"] = json!({"served-by": "reference"});
+        }
+        doc
+    }
+}
+
+fn encode_query(raw: &str) -> String {
+    let mut out = String::new();
+    for b in raw.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// RFC 3339, or a date-time without a zone (pytfe sends those), taken as UTC.
+fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| t.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            chrono::NaiveDateTime::parse_from_str(raw, "%Y-%m-%dT%H:%M:%S%.f")
+                .ok()
+                .map(|t| t.and_utc())
+        })
+}

@@ -1,0 +1,248 @@
+//! The model: replies, principals, tokens and teams, and the `State` that holds them, with
+//! its constructor and the small helpers every part uses (faults and quirks, ids, time).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use rand::{Rng, SeedableRng, rngs::StdRng};
+use serde_json::Value;
+
+use super::{Config, Fault, Profile, Quirk};
+
+pub(super) const JSON_API: &str = "application/vnd.api+json";
+
+/// What a handler answers; `api` turns it into HTTP.
+pub struct Reply {
+    pub status: u16,
+    pub body: Body,
+}
+
+pub enum Body {
+    None,
+    Json(Value),
+    PlainText(&'static str),
+}
+
+/// Who a request acts as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    User(String),
+    Organization,
+    AuditTrails,
+    Team(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Slot {
+    Default,
+    AuditTrails,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Life {
+    Live,
+    Deleted,
+    Replaced,
+}
+
+/// What a token is; `owner` on `Token` says whose (team or user id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    Organization,
+    AuditTrails,
+    /// The one token of a team (seed 003).
+    LegacyTeam,
+    /// One of a team's several tokens.
+    Team,
+    User,
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Token {
+    pub(super) id: String,
+    pub(super) secret: String,
+    pub(super) kind: Kind,
+    /// Team id for team tokens, user id for user tokens, empty otherwise.
+    pub(super) owner: String,
+    pub(super) description: Option<String>,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) expired_at: Option<DateTime<Utc>>,
+    pub(super) last_used_at: Option<DateTime<Utc>>,
+    pub(super) created_by: (String, &'static str),
+    pub(super) life: Life,
+}
+
+impl Token {
+    pub(super) fn principal(&self) -> Principal {
+        match self.kind {
+            Kind::Organization => Principal::Organization,
+            Kind::AuditTrails => Principal::AuditTrails,
+            Kind::LegacyTeam | Kind::Team => Principal::Team(self.owner.clone()),
+            Kind::User => Principal::User(self.owner.clone()),
+        }
+    }
+
+    pub(super) fn is_team_token(&self) -> bool {
+        matches!(self.kind, Kind::LegacyTeam | Kind::Team)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(super) struct Team {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) legacy_token: Option<String>,
+}
+
+/// What a token-creation request asked for.
+pub(super) struct TokenRequest {
+    pub(super) expiry: Option<DateTime<Utc>>,
+    pub(super) description: Option<String>,
+}
+
+pub struct State {
+    pub(super) profile: Profile,
+    faults: HashSet<Fault>,
+    quirks: HashSet<Quirk>,
+    pub(super) organization: String,
+    pub(super) organization_created: DateTime<Utc>,
+    pub(super) owner_id: String,
+    pub(super) owners_team: String,
+    pub(super) teams: BTreeMap<String, Team>,
+    pub(super) tokens: BTreeMap<String, Token>,
+    pub(super) by_secret: HashMap<String, String>,
+    pub(super) owner_secret: String,
+    pub(super) org_token: Option<String>,
+    pub(super) audit_token: Option<String>,
+    /// The document of the last deleted organization token (for `read-after-delete-200`).
+    pub(super) deleted_org_token: Option<String>,
+    next_number: u64,
+    /// Where ids and secrets come from: seeded, a server mints the same ones for the same
+    /// requests in the same order.
+    rng: StdRng,
+}
+
+impl State {
+    pub fn new(config: &Config) -> Self {
+        let now = Utc::now();
+        let mut state = State {
+            profile: config.profile,
+            faults: config.faults.iter().copied().collect(),
+            quirks: config.quirks.iter().copied().collect(),
+            organization: config.organization.clone(),
+            organization_created: now,
+            owner_id: String::new(),
+            owners_team: String::new(),
+            teams: BTreeMap::new(),
+            tokens: BTreeMap::new(),
+            by_secret: HashMap::new(),
+            owner_secret: config.owner_token.clone(),
+            org_token: None,
+            audit_token: None,
+            deleted_org_token: None,
+            next_number: 4_111_700,
+            rng: match config.seed {
+                Some(seed) => StdRng::seed_from_u64(seed),
+                None => StdRng::from_os_rng(),
+            },
+        };
+        state.owner_id = format!("user-{}", state.random(16));
+        let owners = Team {
+            id: format!("team-{}", state.random(16)),
+            name: "owners".into(),
+            created_at: now,
+            legacy_token: None,
+        };
+        state.owners_team = owners.id.clone();
+        state.teams.insert(owners.id.clone(), owners);
+        let id = state.token_id();
+        state.insert_token(Token {
+            id,
+            secret: config.owner_token.clone(),
+            kind: Kind::User,
+            owner: state.owner_id.clone(),
+            description: Some("the owner's token".into()),
+            created_at: now,
+            expired_at: None,
+            last_used_at: None,
+            created_by: (state.owner_id.clone(), "users"),
+            life: Life::Live,
+        });
+        state
+    }
+
+    pub(super) fn has(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
+
+    pub(super) fn quirk(&self, quirk: Quirk) -> bool {
+        self.quirks.contains(&quirk)
+    }
+
+    // ----- identifiers, time --------------------------------------------------------------
+
+    pub(super) fn random(&mut self, len: usize) -> String {
+        (&mut self.rng)
+            .sample_iter(rand::distr::Alphanumeric)
+            .take(len)
+            .map(char::from)
+            .collect()
+    }
+
+    pub(super) fn new_secret(&mut self) -> String {
+        format!("{}.atlasv1.{}", self.random(14), self.random(67))
+    }
+
+    pub(super) fn token_id(&mut self) -> String {
+        if self.quirk(Quirk::NumericIds) {
+            self.next_number += 1;
+            self.next_number.to_string()
+        } else {
+            format!("at-{}", self.random(16))
+        }
+    }
+
+    pub(super) fn time(&self, t: DateTime<Utc>) -> String {
+        let text = if self.quirk(Quirk::WholeSeconds) {
+            t.to_rfc3339_opts(SecondsFormat::Secs, true)
+        } else {
+            t.to_rfc3339_opts(SecondsFormat::Millis, true)
+        };
+        if self.has(Fault::TimestampsWithOffset) {
+            text.replace('Z', "+00:00")
+        } else {
+            text
+        }
+    }
+
+    pub(super) fn opt_time(&self, t: Option<DateTime<Utc>>) -> Value {
+        t.map_or(Value::Null, |t| Value::String(self.time(t)))
+    }
+
+    pub(super) fn insert_token(&mut self, token: Token) {
+        self.by_secret
+            .insert(token.secret.clone(), token.id.clone());
+        self.tokens.insert(token.id.clone(), token);
+    }
+
+    /// The token stops authenticating (unless a fault keeps it).
+    pub(super) fn revoke(&mut self, id: &str, life: Life) {
+        if let Some(token) = self.tokens.get_mut(id) {
+            token.life = life;
+        }
+    }
+
+    pub fn inventory(&self) -> super::Inventory {
+        let mut teams: Vec<String> = self.teams.values().map(|t| t.name.clone()).collect();
+        teams.sort();
+        let mut tokens: Vec<String> = self
+            .tokens
+            .values()
+            .filter(|t| t.life == Life::Live)
+            .map(|t| format!("{:?} {}", t.kind, t.id))
+            .collect();
+        tokens.sort();
+        super::Inventory { teams, tokens }
+    }
+}

@@ -1,0 +1,119 @@
+//! Building replies: success documents, errors (with the faults and quirks that shape them)
+//! and the headers every reply carries.
+
+use serde_json::{Map, Value, json};
+
+use super::model::{Body, JSON_API, Reply, State};
+use super::{Fault, Quirk};
+
+impl State {
+    pub fn extra_headers(&self) -> bool {
+        self.quirk(Quirk::ExtraFields)
+    }
+
+    pub fn content_type(&self) -> &'static str {
+        if self.has(Fault::MediaTypeJson) {
+            "application/json"
+        } else if self.quirk(Quirk::Charset) {
+            "application/vnd.api+json; charset=utf-8"
+        } else {
+            JSON_API
+        }
+    }
+
+    // ----- replies ------------------------------------------------------------------------
+
+    pub(super) fn ok(&self, status: u16, doc: Value) -> Reply {
+        Reply {
+            status,
+            body: Body::Json(doc),
+        }
+    }
+
+    pub(super) fn no_content(&self) -> Reply {
+        Reply {
+            status: 204,
+            body: Body::None,
+        }
+    }
+
+    pub fn error(&self, status: u16, title: &str, detail: Option<&str>) -> Reply {
+        let status_value = if self.has(Fault::ErrorStatusMismatch) {
+            json!("400")
+        } else if self.quirk(Quirk::NumericErrorStatus) {
+            json!(status)
+        } else {
+            json!(status.to_string())
+        };
+        let mut error = Map::new();
+        error.insert("status".into(), status_value);
+        if self.quirk(Quirk::OtherErrorTitles) {
+            error.insert("title".into(), json!(format!("Request failed ({status})")));
+            error.insert("code".into(), json!(title.replace(' ', "_")));
+            error.insert(
+                "detail".into(),
+                json!(detail.unwrap_or("The request could not be completed.")),
+            );
+        } else {
+            error.insert("title".into(), json!(title));
+            if let Some(detail) = detail {
+                error.insert("detail".into(), json!(detail));
+            }
+        }
+        let mut doc = json!({ "errors": [Value::Object(error)] });
+        if self.has(Fault::ErrorsWithData) {
+            doc["data"] = Value::Null;
+        }
+        Reply {
+            status,
+            body: Body::Json(doc),
+        }
+    }
+
+    pub fn not_found(&self) -> Reply {
+        self.error(404, "not found", None)
+    }
+
+    pub(super) fn unauthorized(&self) -> Reply {
+        if self.has(Fault::UnauthorizedPlainText) {
+            return Reply {
+                status: 401,
+                body: Body::PlainText("unauthorized"),
+            };
+        }
+        self.error(401, "unauthorized", None)
+    }
+
+    /// What a valid token gets for something that exists but that it may not touch: 404, as
+    /// for something that does not exist (unless a fault says otherwise).
+    pub(super) fn forbidden(&self) -> Reply {
+        if self.has(Fault::Forbidden403) {
+            self.error(403, "forbidden", None)
+        } else if self.has(Fault::LeakyNotFound) {
+            self.error(
+                404,
+                "not found",
+                Some("This resource exists, but you may not access it"),
+            )
+        } else {
+            self.not_found()
+        }
+    }
+
+    /// 404 for an organization other than ours (or 403 under the fault).
+    pub(super) fn unknown_organization(&self) -> Reply {
+        if self.has(Fault::UnknownOrganization403) {
+            self.error(403, "forbidden", None)
+        } else {
+            self.not_found()
+        }
+    }
+
+    pub(super) fn unknown_token_id(&self) -> Reply {
+        if self.has(Fault::UnknownTokenId403) {
+            self.error(403, "forbidden", None)
+        } else {
+            self.not_found()
+        }
+    }
+}
