@@ -76,6 +76,15 @@ fn route(
     query: &HashMap<String, String>,
     body: &[u8],
 ) -> Reply {
+    let shaped = match segments {
+        ["teams", id, ..] => Some(("team-", *id)),
+        ["authentication-tokens", id] => Some(("at-", *id)),
+        ["users", id, ..] => Some(("user-", *id)),
+        _ => None,
+    };
+    if let Some(reply) = shaped.and_then(|(prefix, id)| state.reject_malformed(prefix, id)) {
+        return reply;
+    }
     match (method.as_str(), segments) {
         ("GET", ["account", "details"]) => state.account_details(p),
         ("GET", ["organizations", org]) => state.show_organization(p, org),

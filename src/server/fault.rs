@@ -211,6 +211,7 @@ table! {
             "team token routes on a team that does not exist answer 500",
             ["leak::create_team_token", "leak::create_team_tokens", "leak::delete_team_token",
              "leak::show_team_token", "schema::status_documented",
+             "team_token::malformed_team_id_not_server_error",
              "team_token::unknown_team_not_found", "team_tokens::unknown_not_found"];
         TeamExpiryIgnored = "team-expiry-ignored",
             "a requested expired-at on a team token is ignored",
@@ -341,13 +342,20 @@ table! {
              "authz::show_team_token::*", "authz::show_team_token_by_id::*",
              "authz::show_user_token_by_id::*", "team_tokens::*", "team_token::*",
              "user_token::*", "team_token_list::*", "!team_token::unknown_team_not_found",
-             "!team_tokens::unknown_not_found"];
+             "!team_token::malformed_team_id_not_server_error",
+             "!user_token::unknown_user_not_found"];
         TeamDelete500 = "team-delete-500",
             "deleting a team answers 500 and keeps the team",
             ["schema::status_documented"];
         AuditExpiresByDefault = "audit-expires-by-default",
             "the audit-trails token expires after two years by default",
             ["audit_token::never_expires_by_default"];
+        MalformedId500 = "malformed-id-500",
+            "an id not of the server's own shape answers 500 (as OTF's does)",
+            ["team_token::malformed_team_id_not_server_error", "schema::status_documented"];
+        MissingUser200 = "missing-user-200",
+            "listing the tokens of a user that does not exist answers 200 with an empty list",
+            ["user_token::unknown_user_not_found"];
     }
 }
 
@@ -371,6 +379,15 @@ table! {
             [];
         WholeSeconds = "whole-seconds",
             "timestamps without fractional seconds",
+            [];
+        ParsedIds = "parsed-ids",
+            "ids are a prefix and 16 base58 characters (as OTF's); an id of another shape gets a 404 of its own (malformed id)",
+            [];
+        TeamCreated201 = "team-created-201",
+            "creating a team answers 201 (the docs say 200)",
+            [];
+        ListsWithoutLinks = "lists-without-links",
+            "lists carry no links, and meta.pagination only when a page was asked for (as the docs samples)",
             [];
     }
 }

@@ -47,6 +47,11 @@ pub fn checks() -> Vec<CheckDef> {
             unknown_team_not_found,
         ),
         CheckDef::new(
+            "team_token::malformed_team_id_not_server_error",
+            "GET /teams/{id}/authentication-token with an id no server issues answers a 4xx, not a 5xx",
+            malformed_team_id_not_server_error,
+        ),
+        CheckDef::new(
             "team_token::expiry_rules",
             "expired-at is echoed, rejected in the past, and defaults as for organization tokens",
             expiry_rules,
@@ -132,6 +137,24 @@ async fn delete_revokes(s: Session) -> Result<(), Stop> {
         .call("second delete", owner.delete_team_token(&team.id))
         .await;
     s.check(http::status(&again, &[404], "ref §4"));
+    Ok(())
+}
+
+/// An id of no server's shape is the client's mistake: a 4xx (404 on real TFE), never a 5xx,
+/// which says the server failed (RFC 9110 §15.6; the spec documents no 5xx). OTF answers such
+/// ids with 500 (ref §7).
+async fn malformed_team_id_not_server_error(s: Session) -> Result<(), Stop> {
+    let malformed = format!("not-an-id-{}", s.ctx().run_tag);
+    let ex = s
+        .call(
+            "read the token of a team whose id is malformed",
+            s.owner().get_team_token(&malformed),
+        )
+        .await;
+    s.check(http::client_error(
+        &ex,
+        "RFC 9110 §15.6: a 5xx says the server failed; ref §7",
+    ));
     Ok(())
 }
 

@@ -48,6 +48,11 @@ pub fn checks() -> Vec<CheckDef> {
             "a team's token sees none of the user's tokens: an empty list (or 404), and 404 by id",
             invisible_to_other_tokens,
         ),
+        CheckDef::new(
+            "user_token::unknown_user_not_found",
+            "GET /users/{id}/authentication-tokens for a user that does not exist answers 404",
+            unknown_user_not_found,
+        ),
     ]
     .into_iter()
     .map(|c| c.only(CURRENT))
@@ -194,5 +199,22 @@ async fn invisible_to_other_tokens(s: Session) -> Result<(), Stop> {
         )
         .await;
     s.check(http::status(&ex, &[404], source));
+    Ok(())
+}
+
+async fn unknown_user_not_found(s: Session) -> Result<(), Stop> {
+    // Shaped like the caller's own id, so that a server parsing ids sees a missing user.
+    let missing = common::missing_like(&user_id(&s).await?);
+    let ex = s
+        .call(
+            "list the tokens of a user that does not exist",
+            s.owner().list_user_tokens(&missing, None, None),
+        )
+        .await;
+    s.check(http::status(
+        &ex,
+        &[404],
+        "user-tokens docs: 404 \"User not found\" (ref §5)",
+    ));
     Ok(())
 }

@@ -55,16 +55,27 @@ impl State {
         } else {
             total
         };
+        let pagination = json!({
+            "current-page": number, "page-size": size, "prev-page": prev, "next-page": next,
+            "total-pages": pages, "total-count": reported_total,
+        });
+        // The team-token list samples of both docs generations carry neither links nor meta
+        // (ref §2); clients page with meta.pagination, so it stays when a page was asked for.
+        if self.quirk(Quirk::ListsWithoutLinks) {
+            let asked = query.contains_key("page[number]") || query.contains_key("page[size]");
+            return if asked {
+                json!({"data": items, "meta": {"pagination": pagination}})
+            } else {
+                json!({"data": items})
+            };
+        }
         json!({
             "data": items,
             "links": {
                 "self": link(number), "first": link(1), "last": link(pages),
                 "prev": prev.map(link), "next": next.map(link),
             },
-            "meta": {"pagination": {
-                "current-page": number, "page-size": size, "prev-page": prev, "next-page": next,
-                "total-pages": pages, "total-count": reported_total,
-            }},
+            "meta": {"pagination": pagination},
         })
     }
 

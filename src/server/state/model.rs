@@ -147,9 +147,9 @@ impl State {
                 None => StdRng::from_os_rng(),
             },
         };
-        state.owner_id = format!("user-{}", state.random(16));
+        state.owner_id = format!("user-{}", state.id_value());
         let owners = Team {
-            id: format!("team-{}", state.random(16)),
+            id: format!("team-{}", state.id_value()),
             name: "owners".into(),
             created_at: now,
             legacy_token: None,
@@ -190,6 +190,34 @@ impl State {
             .collect()
     }
 
+    /// The value part of a new id: 16 letters and digits, or 16 base58 characters when ids
+    /// are parsed (OTF's shape, ref §7).
+    pub(super) fn id_value(&mut self) -> String {
+        if !self.quirk(Quirk::ParsedIds) {
+            return self.random(16);
+        }
+        const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+        (0..16)
+            .map(|_| char::from(BASE58[self.rng.random_range(0..BASE58.len())]))
+            .collect()
+    }
+
+    /// Whether `id` has the shape this server gives ids of that kind (`prefix`, then the value
+    /// part `id_value` makes; numeric token ids under `numeric-ids`).
+    pub(super) fn well_formed(&self, prefix: &str, id: &str) -> bool {
+        if prefix == "at-" && self.quirk(Quirk::NumericIds) {
+            return !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit());
+        }
+        let Some(value) = id.strip_prefix(prefix) else {
+            return false;
+        };
+        let parsed = self.quirk(Quirk::ParsedIds);
+        value.len() == 16
+            && value.chars().all(|c| {
+                c.is_ascii_alphanumeric() && !(parsed && matches!(c, '0' | 'O' | 'I' | 'l'))
+            })
+    }
+
     pub(super) fn new_secret(&mut self) -> String {
         format!("{}.atlasv1.{}", self.random(14), self.random(67))
     }
@@ -199,7 +227,7 @@ impl State {
             self.next_number += 1;
             self.next_number.to_string()
         } else {
-            format!("at-{}", self.random(16))
+            format!("at-{}", self.id_value())
         }
     }
 

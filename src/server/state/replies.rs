@@ -109,6 +109,23 @@ impl State {
         }
     }
 
+    /// What an id that does not have this server's shape for its kind (`prefix`) gets, when
+    /// anything sets it apart from a well-formed unknown id: OTF parses ids and answers a
+    /// malformed one with 500 (ref §7; the fault), a parsing server may say "malformed" in a
+    /// 404 of its own (the quirk: a different body, but no existence told).
+    pub fn reject_malformed(&self, prefix: &str, id: &str) -> Option<Reply> {
+        if self.well_formed(prefix, id) {
+            return None;
+        }
+        if self.has(Fault::MalformedId500) {
+            Some(self.error(500, "internal server error", None))
+        } else if self.quirk(Quirk::ParsedIds) {
+            Some(self.error(404, "not found", Some("malformed id")))
+        } else {
+            None
+        }
+    }
+
     pub(super) fn unknown_token_id(&self) -> Reply {
         if self.has(Fault::UnknownTokenId403) {
             self.error(403, "forbidden", None)

@@ -79,14 +79,21 @@ impl State {
             );
         }
         let team = Team {
-            id: format!("team-{}", self.random(16)),
+            id: format!("team-{}", self.id_value()),
             name: name.to_string(),
             created_at: Utc::now(),
             legacy_token: None,
         };
         let doc = json!({"data": self.team_json(&team)});
         self.teams.insert(team.id.clone(), team);
-        self.ok(201, doc)
+        // The teams API docs and HashiCorp's OpenAPI file say 200 (ref §1); other servers
+        // answer 201, which the quirk shows.
+        let status = if self.quirk(Quirk::TeamCreated201) {
+            201
+        } else {
+            200
+        };
+        self.ok(status, doc)
     }
 
     pub fn show_team(&self, p: &Principal, id: &str) -> Reply {

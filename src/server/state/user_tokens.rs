@@ -19,6 +19,11 @@ impl State {
         if self.has(Fault::TokenLists404) {
             return self.not_found();
         }
+        // The user-tokens docs: 404 "User not found" for a user that does not exist; anyone
+        // but the user gets 200 with an empty document (ref §5).
+        if user_id != self.owner_id && !self.has(Fault::MissingUser200) {
+            return self.not_found();
+        }
         let own = *p == Principal::User(user_id.to_string());
         let peeking = self.has(Fault::UserTokensVisibleToTeams) && matches!(p, Principal::Team(_));
         let data: Vec<Value> = if own || peeking {
