@@ -165,13 +165,16 @@ pub fn missing_like(real: &str) -> String {
     };
     let alphabet = Alphabet::of(value);
     let mut rng = rand::rng();
-    for _ in 0..16 {
+    // The first letter or digit always changes: servers that number their ids in sequence
+    // hand out neighbours, which share it, so the made-up id stays clear of them.
+    let first = value.find(|c: char| c.is_ascii_alphanumeric());
+    for _ in 0..64 {
         let candidate: String = value
-            .chars()
-            .enumerate()
+            .char_indices()
             .map(|(i, c)| alphabet.replace(c, i == 0, &mut rng))
             .collect();
-        if candidate != value {
+        let moved = first.is_none_or(|at| candidate.as_bytes()[at] != value.as_bytes()[at]);
+        if candidate != value && moved {
             return format!("{prefix}{candidate}");
         }
     }
@@ -311,7 +314,10 @@ mod tests {
                 "{made}"
             );
             let number = missing_like("4111756");
-            assert!(!number.starts_with('0'), "{number}");
+            assert!(
+                !number.starts_with('0') && !number.starts_with('4'),
+                "{number}"
+            );
             let hex = missing_like("deadbeef0042");
             assert!(hex.chars().all(|c| c.is_ascii_hexdigit()), "{hex}");
         }
