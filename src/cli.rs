@@ -103,8 +103,16 @@ struct RunArgs {
     timeout: Duration,
 
     /// Time limit of the whole run: after it no request is sent, and those under way fail.
+    /// A 429 is waited out and asked again until then: only a server that still answers 429
+    /// when the deadline comes fails for it.
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     deadline: Duration,
+
+    /// Send at most RATE requests per token (e.g. 30/s or 1800/m), whatever the target
+    /// announces. Without it the harness keeps to 95% of the X-RateLimit-Limit the target
+    /// sends (on /ping and any response), and does not pace a target that announces none.
+    #[arg(long, value_name = "RATE", value_parser = crate::pacing::parse_rate)]
+    max_rate: Option<f64>,
 
     /// Also trust the CA certificate(s) in this PEM file (a server with a private CA).
     #[arg(long, value_name = "FILE")]
@@ -150,9 +158,15 @@ struct ServeArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_or_zero, default_value = "0s")]
     delay: Duration,
 
-    /// Answer every Nth request with 429 and X-RateLimit-Reset (a rate-limited server).
+    /// Answer every Nth request with 429 and X-RateLimit-Reset, whatever the pace.
     #[arg(long, value_name = "N")]
     rate_limit_every: Option<u64>,
+
+    /// Limit each token to RATE requests (e.g. 30/s, TFE's limit): a bucket of a second's
+    /// worth, refilled steadily; past it 429 with X-RateLimit-Limit and X-RateLimit-Reset.
+    /// Every response, /ping included, then says X-RateLimit-Limit.
+    #[arg(long, value_name = "RATE", value_parser = crate::pacing::parse_rate)]
+    rate_limit: Option<f64>,
 
     /// Never answer requests after the first N (a stalled server; /ping still answers).
     #[arg(long, value_name = "N")]
@@ -302,6 +316,7 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         assume_remote: args.assume_remote,
         timeout: args.timeout,
         deadline: args.deadline,
+        max_rate: args.max_rate,
         ca_cert: args.ca_cert,
         insecure: args.insecure,
         quiet: false,
@@ -374,6 +389,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
     let modes = server::Modes {
         delay: args.delay,
         rate_limit_every: args.rate_limit_every,
+        rate_limit: args.rate_limit,
         stall_after: args.stall_after,
         reset_after: args.reset_after,
         garbage,

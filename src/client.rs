@@ -15,6 +15,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::{
     exchange::{Exchange, Request, Response, TransportError, TransportErrorKind},
+    pacing::Pacer,
     redact::{self, Secret},
     spec::{Operation, Spec},
 };
@@ -32,9 +33,10 @@ pub const JSON_API: &str = "application/vnd.api+json";
 /// Bodies larger than this are not read further; the exchange fails instead.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
-/// How the harness retries a 429.
-const MAX_RETRIES: u32 = 5;
+/// The longest a 429 makes the harness wait before asking again.
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(10);
+/// The first wait after a 429 that says nothing of when to come back; it doubles each time.
+const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 
 /// The credential a request carries.
 #[derive(Clone, Debug)]
@@ -56,6 +58,8 @@ pub struct TransportOptions {
     pub insecure: bool,
     /// No request is answered after this moment.
     pub deadline: Option<Instant>,
+    /// `--max-rate`: requests per second per credential, whatever the target announces.
+    pub max_rate: Option<f64>,
 }
 
 /// Why requests stopped being sent.
@@ -77,6 +81,9 @@ pub struct Transport {
     halted: Mutex<Option<Halt>>,
     /// Requests sent and not yet answered.
     in_flight: std::sync::atomic::AtomicUsize,
+    /// Each credential's pace, and what the target's rate limit cost the run; shared with the
+    /// cleanup's transport, which goes on at the pace learned.
+    pub pacer: Arc<Pacer>,
     options: TransportOptions,
 }
 
@@ -131,6 +138,7 @@ impl Transport {
             minted: Mutex::new(Vec::new()),
             halted: Mutex::new(None),
             in_flight: Default::default(),
+            pacer: Arc::new(Pacer::new(options.max_rate)),
             options,
         })
     }
@@ -143,7 +151,9 @@ impl Transport {
             timeout: self.options.timeout.min(budget),
             ..self.options.clone()
         };
-        Self::new(&self.base, options)
+        let mut fresh = Self::new(&self.base, options)?;
+        fresh.pacer = self.pacer.clone();
+        Ok(fresh)
     }
 
     /// Stops every new request; those under way finish.
@@ -414,25 +424,49 @@ impl Recorder {
         handback(placeholder)
     }
 
-    /// Sends `request`, and again after each 429 (up to `MAX_RETRIES` times), rebuilding it from
+    /// Sends `request` when its credential's budget allows, and again after each 429 for as
+    /// long as the run has time: a 429 only says "wait" (ref §6), so it is waited out
+    /// (`X-RateLimit-Reset`, else `Retry-After`, else a doubling backoff), and only a server
+    /// still answering 429 when the deadline comes is left with it. Requests are rebuilt from
     /// what was recorded: no copy is made unless a retry needs one.
     async fn send_with_retries(
         &self,
         request: reqwest::Request,
         recorded: &Request,
     ) -> (reqwest::Result<reqwest::Response>, u32) {
+        let pacer = &self.transport.pacer;
+        let credential = recorded
+            .headers
+            .get(header::AUTHORIZATION)
+            .map_or(&b""[..], HeaderValue::as_bytes);
         let mut retries = 0;
         let url = request.url().clone();
         let mut request = request;
         loop {
+            pacer.ready(credential).await;
             let result = self.transport.http.execute(request).await;
-            let wait = match &result {
-                Ok(r) if r.status() == 429 && retries < MAX_RETRIES => retry_after(r.headers()),
-                _ => None,
-            };
-            let Some(wait) = wait else {
+            let Ok(response) = &result else {
                 return (result, retries);
             };
+            pacer.announce(
+                response
+                    .headers()
+                    .get("x-ratelimit-limit")
+                    .and_then(|v| v.to_str().ok()),
+            );
+            if response.status() != 429 {
+                return (result, retries);
+            }
+            let wait = retry_after(response.headers(), retries);
+            let out_of_time = self
+                .transport
+                .options
+                .deadline
+                .is_some_and(|deadline| Instant::now() + wait >= deadline);
+            pacer.rate_limited(if out_of_time { Duration::ZERO } else { wait });
+            if out_of_time || self.transport.is_halted() {
+                return (result, retries);
+            }
             tokio::time::sleep(wait).await;
             retries += 1;
             request = reqwest::Request::new(recorded.method.clone(), url.clone());
@@ -458,9 +492,10 @@ impl Recorder {
 }
 
 /// How long a 429 asks the client to wait: `X-RateLimit-Reset` (seconds, maybe fractional),
-/// else `Retry-After` (seconds), at least 100 ms and at most `MAX_RETRY_WAIT`.
-pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let seconds = ["x-ratelimit-reset", "retry-after"]
+/// else `Retry-After` (seconds), else a backoff that doubles with each retry; at least 100 ms
+/// (as go-tfe waits) and at most `MAX_RETRY_WAIT`.
+pub fn retry_after(headers: &HeaderMap, retries: u32) -> Duration {
+    let said = ["x-ratelimit-reset", "retry-after"]
         .iter()
         .filter_map(|name| {
             headers
@@ -472,10 +507,10 @@ pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
                 .ok()
         })
         .find(|s| s.is_finite() && *s >= 0.0)
-        .unwrap_or(1.0);
-    Some(Duration::from_secs_f64(
-        seconds.clamp(0.1, MAX_RETRY_WAIT.as_secs_f64()),
-    ))
+        .map(Duration::from_secs_f64);
+    let backoff = || FIRST_BACKOFF.saturating_mul(1 << retries.min(6));
+    said.unwrap_or_else(backoff)
+        .clamp(Duration::from_millis(100), MAX_RETRY_WAIT)
 }
 
 fn set_auth(headers: &mut HeaderMap, auth: &Auth) {

@@ -125,6 +125,8 @@ pub struct RunConfig {
     pub timeout: Duration,
     /// The whole run's time limit: no request is answered after it.
     pub deadline: Duration,
+    /// `--max-rate`: requests per second per credential, whatever the target announces.
+    pub max_rate: Option<f64>,
     /// A PEM file of extra trusted roots (a private CA).
     pub ca_cert: Option<PathBuf>,
     /// Skip TLS certificate verification.
@@ -149,6 +151,7 @@ impl RunConfig {
             assume_remote: false,
             timeout: Duration::from_secs(30),
             deadline: Duration::from_secs(600),
+            max_rate: None,
             ca_cert: None,
             insecure: false,
             quiet: false,

@@ -156,7 +156,6 @@ fn render(state: &State, reply: Reply) -> Response {
     };
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert("x-ratelimit-limit", HeaderValue::from_static("30"));
     if state.extra_headers() {
         headers.insert(
             "x-request-id",

@@ -4,14 +4,15 @@
 //! normally, so that a harness can start against it.
 
 use std::{
+    collections::HashMap,
     convert::Infallible,
     fmt,
     str::FromStr,
     sync::{
-        Arc,
+        Arc, Mutex,
         atomic::{AtomicU64, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use axum::{Router, body::Body};
@@ -92,8 +93,12 @@ impl fmt::Debug for Tls {
 pub struct Modes {
     /// Wait this long before answering each request.
     pub delay: Duration,
-    /// Answer every Nth request with 429 (`X-RateLimit-Reset` a twentieth of a second).
+    /// Answer every Nth request with 429 (`X-RateLimit-Reset` a twentieth of a second),
+    /// whatever the pace.
     pub rate_limit_every: Option<u64>,
+    /// Limit each credential to this many requests per second, as TFE does (ref §6: 30 per
+    /// second per token, 429 past it): a bucket of this many, refilled at this rate.
+    pub rate_limit: Option<f64>,
     /// From the (N+1)th request on, never answer.
     pub stall_after: Option<u64>,
     /// From the (N+1)th request on, drop the connection without an answer.
@@ -109,14 +114,81 @@ pub(super) struct Wire {
     pub modes: Modes,
     pub router: Router,
     requests: AtomicU64,
+    limiter: Option<Limiter>,
+}
+
+/// TFE's rate limit as its docs describe it (ref §6): per token, a second's worth of requests
+/// at once, refilled steadily; past it 429 with `X-RateLimit-Limit` and `X-RateLimit-Reset`
+/// (seconds until the next request would be let through, fractional).
+struct Limiter {
+    rate: f64,
+    /// By the raw `Authorization` header (empty: no token).
+    buckets: Mutex<HashMap<Vec<u8>, Bucket>>,
+}
+
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+impl Limiter {
+    /// How many buckets may pile up before full ones (idle a second or more) are dropped:
+    /// a long session mints tokens without end, and a full bucket is as good as none.
+    const PRUNE_ABOVE: usize = 1024;
+
+    fn capacity(&self) -> f64 {
+        self.rate.max(1.0)
+    }
+
+    /// Takes one request from `key`'s bucket, or says how long until one is there.
+    fn take(&self, key: &[u8]) -> Result<(), Duration> {
+        let now = Instant::now();
+        let capacity = self.capacity();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        if buckets.len() > Self::PRUNE_ABOVE {
+            let refill = Duration::from_secs_f64(capacity / self.rate);
+            buckets.retain(|_, b| now.duration_since(b.at) < refill);
+        }
+        let bucket = buckets.entry(key.to_vec()).or_insert(Bucket {
+            tokens: capacity,
+            at: now,
+        });
+        let refilled = bucket.tokens + self.rate * now.duration_since(bucket.at).as_secs_f64();
+        bucket.tokens = refilled.min(capacity);
+        bucket.at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - bucket.tokens) / self.rate))
+        }
+    }
+
+    /// The limit as `X-RateLimit-Limit` says it.
+    fn header(&self) -> HeaderValue {
+        let text = if self.rate.fract() == 0.0 {
+            format!("{}", self.rate as u64)
+        } else {
+            format!("{:.3}", self.rate)
+        };
+        HeaderValue::from_str(&text).unwrap_or(HeaderValue::from_static("30"))
+    }
 }
 
 impl Wire {
     pub fn new(modes: Modes, router: Router) -> Arc<Self> {
+        let limiter = modes
+            .rate_limit
+            .filter(|r| r.is_finite() && *r > 0.0)
+            .map(|rate| Limiter {
+                rate,
+                buckets: Mutex::new(HashMap::new()),
+            });
         Arc::new(Self {
             modes,
             router,
             requests: AtomicU64::new(0),
+            limiter,
         })
     }
 
@@ -131,6 +203,30 @@ impl Wire {
         if !modes.delay.is_zero() {
             tokio::time::sleep(modes.delay).await;
         }
+        if let Some(limiter) = &self.limiter {
+            let key = request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .map_or(&b""[..], HeaderValue::as_bytes);
+            if let Err(reset) = limiter.take(key) {
+                return Ok(over_the_limit(limiter.header(), reset));
+            }
+            let mut response = self.answer(request, ping, n).await?;
+            response
+                .headers_mut()
+                .insert("x-ratelimit-limit", limiter.header());
+            return Ok(response);
+        }
+        self.answer(request, ping, n).await
+    }
+
+    async fn answer(
+        &self,
+        request: Request<Incoming>,
+        ping: bool,
+        n: u64,
+    ) -> Result<Response<Body>, std::io::Error> {
+        let modes = &self.modes;
         if !ping {
             if modes.reset_after.is_some_and(|k| n > k) {
                 return Err(std::io::Error::new(
@@ -169,7 +265,18 @@ impl Wire {
     }
 }
 
+/// A 429 of `--rate-limit-every`: it comes whatever the pace, so it announces no limit the
+/// client could keep to, only when to come back.
 fn rate_limited() -> Response<Body> {
+    too_many_requests(None, Duration::from_millis(50))
+}
+
+fn over_the_limit(limit: HeaderValue, reset: Duration) -> Response<Body> {
+    too_many_requests(Some(limit), reset)
+}
+
+/// The API overview's 429: a JSON:API error whose `status` is a number (ref §6).
+fn too_many_requests(limit: Option<HeaderValue>, reset: Duration) -> Response<Body> {
     let mut r = Response::new(Body::from(
         r#"{"errors":[{"status":429,"title":"Too many requests"}]}"#,
     ));
@@ -179,8 +286,13 @@ fn rate_limited() -> Response<Body> {
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/vnd.api+json"),
     );
-    h.insert("x-ratelimit-limit", HeaderValue::from_static("30"));
-    h.insert("x-ratelimit-reset", HeaderValue::from_static("0.05"));
+    if let Some(limit) = limit {
+        h.insert("x-ratelimit-limit", limit);
+    }
+    let seconds = format!("{:.3}", reset.as_secs_f64().max(0.001));
+    if let Ok(v) = HeaderValue::from_str(&seconds) {
+        h.insert("x-ratelimit-reset", v);
+    }
     r
 }
 

@@ -44,25 +44,13 @@ impl State {
         let user_token_unusable = self.has(Fault::UserTokenUnusable);
         let owner_secret = self.owner_secret.clone();
         let token = &self.tokens[&id];
-        let keeps_deleted = match token.kind {
-            Kind::Organization | Kind::AuditTrails => self.has(Fault::DeleteKeepsSecret),
-            Kind::LegacyTeam => self.has(Fault::TeamTokenDeleteIgnored),
-            Kind::Team | Kind::User => self.has(Fault::TokenDeleteKeepsSecret),
-        };
-        let keeps_replaced = match token.kind {
-            Kind::Organization | Kind::AuditTrails => self.has(Fault::RotationKeepsOldToken),
-            Kind::LegacyTeam => self.has(Fault::TeamRotationKeepsOldToken),
-            Kind::Team | Kind::User => false,
-        };
+        let alive = self.keeps_dead(token.kind, token.life);
         let token = self
             .tokens
             .get_mut(&id)
             .expect("secret index is consistent");
-        let usable = match token.life {
-            Life::Live => true,
-            Life::Deleted => keeps_deleted,
-            Life::Replaced => keeps_replaced,
-        } && token.expired_at.is_none_or(|t| t > now)
+        let usable = alive
+            && token.expired_at.is_none_or(|t| t > now)
             && !(new_secret_unusable && token.kind == Kind::Organization)
             && !(user_token_unusable && token.kind == Kind::User && token.secret != owner_secret);
         if !usable {

@@ -116,7 +116,7 @@ pub struct State {
     pub(super) org_token: Option<String>,
     pub(super) audit_token: Option<String>,
     /// The document of the last deleted organization token (for `read-after-delete-200`).
-    pub(super) deleted_org_token: Option<String>,
+    pub(super) deleted_org_token: Option<Value>,
     next_number: u64,
     /// Where ids and secrets come from: seeded, a server mints the same ones for the same
     /// requests in the same order.
@@ -254,10 +254,36 @@ impl State {
         self.tokens.insert(token.id.clone(), token);
     }
 
-    /// The token stops authenticating (unless a fault keeps it).
+    /// The token stops authenticating (unless a fault keeps it). A dead token no fault
+    /// needs is forgotten at once: a server that serves client developers for hours must not
+    /// slow down or grow with every token it has ever minted.
     pub(super) fn revoke(&mut self, id: &str, life: Life) {
-        if let Some(token) = self.tokens.get_mut(id) {
-            token.life = life;
+        let Some(token) = self.tokens.get_mut(id) else {
+            return;
+        };
+        token.life = life;
+        let kind = token.kind;
+        // Under `unknown-token-403` a dead token must still be told from one never issued.
+        let remembered = self.keeps_dead(kind, life) || self.has(Fault::UnknownToken403);
+        if !remembered && let Some(token) = self.tokens.remove(id) {
+            self.by_secret.remove(&token.secret);
+        }
+    }
+
+    /// Whether a fault lets a token of `kind` that died this way go on authenticating.
+    pub(super) fn keeps_dead(&self, kind: Kind, life: Life) -> bool {
+        match (life, kind) {
+            (Life::Live, _) => true,
+            (Life::Deleted, Kind::Organization | Kind::AuditTrails) => {
+                self.has(Fault::DeleteKeepsSecret)
+            }
+            (Life::Deleted, Kind::LegacyTeam) => self.has(Fault::TeamTokenDeleteIgnored),
+            (Life::Deleted, Kind::Team | Kind::User) => self.has(Fault::TokenDeleteKeepsSecret),
+            (Life::Replaced, Kind::Organization | Kind::AuditTrails) => {
+                self.has(Fault::RotationKeepsOldToken)
+            }
+            (Life::Replaced, Kind::LegacyTeam) => self.has(Fault::TeamRotationKeepsOldToken),
+            (Life::Replaced, Kind::Team | Kind::User) => false,
         }
     }
 

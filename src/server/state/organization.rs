@@ -135,9 +135,9 @@ impl State {
         let Some(id) = self.slot_token(slot) else {
             if slot == Slot::Default
                 && self.has(Fault::ReadAfterDelete200)
-                && let Some(id) = &self.deleted_org_token
+                && let Some(doc) = &self.deleted_org_token
             {
-                return self.ok(200, self.token_doc(&self.tokens[id], false));
+                return self.ok(200, doc.clone());
             }
             return self.not_found();
         };
@@ -171,16 +171,20 @@ impl State {
                 self.not_found()
             };
         };
+        // What a faulty server shows of the token once it is gone, taken while it is here.
+        let doc = self.token_doc(&self.tokens[&id], false);
         self.revoke(&id, Life::Deleted);
         match slot {
             Slot::Default => {
                 self.org_token = None;
-                self.deleted_org_token = Some(id.clone());
+                if self.has(Fault::ReadAfterDelete200) {
+                    self.deleted_org_token = Some(doc.clone());
+                }
             }
             Slot::AuditTrails => self.audit_token = None,
         }
         if self.has(Fault::DeleteStatus200) {
-            return self.ok(200, self.token_doc(&self.tokens[&id], false));
+            return self.ok(200, doc);
         }
         self.no_content()
     }

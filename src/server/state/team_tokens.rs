@@ -49,10 +49,14 @@ impl State {
         if self.has(Fault::TokenReads404) {
             return self.not_found();
         }
-        match &self.teams[team_id].legacy_token {
-            Some(id) => self.ok(
+        let token = self.teams[team_id]
+            .legacy_token
+            .as_ref()
+            .and_then(|id| self.tokens.get(id));
+        match token {
+            Some(token) => self.ok(
                 200,
-                self.token_doc(&self.tokens[id], self.has(Fault::TeamTokenReadShowsSecret)),
+                self.token_doc(token, self.has(Fault::TeamTokenReadShowsSecret)),
             ),
             None => self.not_found(),
         }
@@ -271,7 +275,10 @@ impl State {
         }
         if !self.has(Fault::BulkDeleteIgnored) {
             for id in &ids {
-                let owner = self.tokens[id].owner.clone();
+                // The same id twice in one request: gone after the first.
+                let Some(owner) = self.tokens.get(id).map(|t| t.owner.clone()) else {
+                    continue;
+                };
                 self.revoke(id, Life::Deleted);
                 if let Some(team) = self.teams.get_mut(&owner)
                     && team.legacy_token.as_deref() == Some(id.as_str())
