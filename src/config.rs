@@ -35,11 +35,28 @@ impl Profile {
         !matches!(self, Profile::Legacy)
     }
 
-    /// Whether a token created without `expired-at` should expire two years after creation
-    /// (current servers) or never (servers of the seeds' era).
-    pub fn expiry_defaults_to_two_years(self) -> bool {
-        !matches!(self, Profile::Legacy)
+    /// When a token created without `expired-at` expires.
+    pub fn default_expiry(self) -> DefaultExpiry {
+        match self {
+            Profile::Hcp => DefaultExpiry::TwoYears,
+            Profile::Tfe => DefaultExpiry::TwoYearsOrNever,
+            Profile::Legacy => DefaultExpiry::Never,
+        }
     }
+}
+
+/// What a server sets `expired-at` to when the request does not say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultExpiry {
+    /// Created-at + 2 years: HCP Terraform's docs (organization and team tokens) and go-tfe's
+    /// tests since 2026 (`defaultTokenExpirationYears = 2`, a minute of slack).
+    TwoYears,
+    /// Either: the TFE 2.0.x docs say two years, HashiCorp's OpenAPI file and the TFE 1.2.x
+    /// docs say such a token never expires, and TFE releases before the default leave it null
+    /// (ref §2). Both are real TFE, so both pass.
+    TwoYearsOrNever,
+    /// Null (or no attribute): the seeds' era has no expiry at all.
+    Never,
 }
 
 impl fmt::Display for Profile {

@@ -1,7 +1,7 @@
 //! Checks judged on canned exchanges, without a server.
 
 use super::{authz, http, list, token};
-use crate::exchange::Exchange;
+use crate::{config::DefaultExpiry, exchange::Exchange};
 
 fn rules(findings: &[super::Finding]) -> Vec<&'static str> {
     findings.iter().map(|f| f.rule).collect()
@@ -145,4 +145,36 @@ fn the_user_token_list_may_tell_a_missing_user_as_documented() {
     assert!(check(&gone, &gone).is_empty(), "the seeds' 404 for both");
     assert_eq!(rules(&check(&shown, &gone)), ["list-items"]);
     assert_eq!(rules(&check(&gone, &empty)), ["existence-leak"]);
+}
+
+#[test]
+fn the_default_expiry_is_held_to_what_the_profile_allows() {
+    let doc = |expired: &str| {
+        format!(
+            r#"{{"data":{{"id":"at-1","type":"authentication-tokens","attributes":
+            {{"created-at":"2025-03-01T10:00:00.000Z","token":"x","expired-at":{expired}}}}}}}"#
+        )
+    };
+    let two_years = Exchange::canned(
+        "createOrganizationToken",
+        "/x",
+        201,
+        &doc(r#""2027-03-01T10:00:30Z""#),
+    );
+    let never = Exchange::canned("createOrganizationToken", "/x", 201, &doc("null"));
+    let one_year = Exchange::canned(
+        "createOrganizationToken",
+        "/x",
+        201,
+        &doc(r#""2026-03-01T10:00:00Z""#),
+    );
+    use DefaultExpiry::*;
+    let verdict = |ex: &Exchange, d| token::expiry_default(ex, d).is_none();
+    assert!(verdict(&two_years, TwoYears) && verdict(&two_years, TwoYearsOrNever));
+    assert!(!verdict(&two_years, Never));
+    assert!(verdict(&never, Never) && verdict(&never, TwoYearsOrNever));
+    assert!(!verdict(&never, TwoYears));
+    for d in [TwoYears, TwoYearsOrNever, Never] {
+        assert!(!verdict(&one_year, d), "{d:?}");
+    }
 }

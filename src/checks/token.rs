@@ -5,7 +5,7 @@ use chrono::{DateTime, Months, Utc};
 use serde_json::Value;
 
 use super::Finding;
-use crate::exchange::Exchange;
+use crate::{config::DefaultExpiry, exchange::Exchange};
 
 /// How far a default expiry may be from created-at + 2 years (go-tfe's tests allow a minute).
 pub const EXPIRY_SLACK_SECONDS: i64 = 60;
@@ -202,25 +202,45 @@ pub fn expiry_is(ex: &Exchange, expected: DateTime<Utc>) -> Option<Finding> {
     )
 }
 
-/// With no `expired-at` in the request: created-at + 2 years (current servers) or null (the
-/// seeds' era; the attribute may then be missing altogether).
-pub fn expiry_default(ex: &Exchange, two_years: bool) -> Option<Finding> {
+/// With no `expired-at` in the request: what `expected` allows (created-at + 2 years, null or
+/// absent, or either; see `DefaultExpiry` for the sources of each).
+pub fn expiry_default(ex: &Exchange, expected: DefaultExpiry) -> Option<Finding> {
     let v = match view(ex) {
         Ok(v) => v,
         Err(f) => return Some(*f),
     };
     let pointer = "/data/attributes/expired-at";
-    if !two_years {
-        return match v.expired_at {
-            Field::Null | Field::Absent => None,
-            other => Some(
-                Finding::new("expiry", ex, "expired-at null", describe(&other))
-                    .at(pointer)
-                    .source("ref §2: legacy servers leave it null"),
-            ),
-        };
+    let never = matches!(v.expired_at, Field::Null | Field::Absent);
+    let (wanted, source) = match expected {
+        DefaultExpiry::Never => (
+            "expired-at null",
+            "seeds 002/003 (no expiry in that era); audit-trails docs (never expires)",
+        ),
+        DefaultExpiry::TwoYears => (
+            "",
+            "HCP Terraform docs; go-tfe tests: created-at + 2 years, 1 minute of slack",
+        ),
+        DefaultExpiry::TwoYearsOrNever => (
+            "",
+            "TFE 2.0.x docs: created-at + 2 years; HashiCorp's OpenAPI file and older TFE: \
+             never (null)",
+        ),
+    };
+    if expected == DefaultExpiry::Never {
+        return (!never).then(|| {
+            Finding::new("expiry", ex, wanted, describe(&v.expired_at))
+                .at(pointer)
+                .source(source)
+        });
     }
-    let source = "ref §2: created-at + 2 years, 1 minute of slack";
+    if never && expected == DefaultExpiry::TwoYearsOrNever {
+        return None;
+    }
+    let or_null = if expected == DefaultExpiry::TwoYearsOrNever {
+        " or null"
+    } else {
+        ""
+    };
     let Some(created) = v.created_at else {
         return Some(
             Finding::new("expiry", ex, "a created-at to compare with", "none")
@@ -228,20 +248,20 @@ pub fn expiry_default(ex: &Exchange, two_years: bool) -> Option<Finding> {
                 .source(source),
         );
     };
-    let expected = created + Months::new(24);
+    let expected_at = created + Months::new(24);
     let actual = match &v.expired_at {
         Field::Value(Value::String(s)) => parse_time(s),
         _ => None,
     };
     match actual {
-        Some(t) if (t - expected).num_seconds().abs() <= EXPIRY_SLACK_SECONDS => None,
+        Some(t) if (t - expected_at).num_seconds().abs() <= EXPIRY_SLACK_SECONDS => None,
         _ => Some(
             Finding::new(
                 "expiry",
                 ex,
                 format!(
-                    "expired-at {} (created-at + 2 years)",
-                    expected.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    "expired-at {} (created-at + 2 years){or_null}",
+                    expected_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                 ),
                 describe(&v.expired_at),
             )

@@ -109,7 +109,9 @@ fn route(
         ("GET", ["authentication-tokens", id]) => state.show_token(p, id),
         ("DELETE", ["authentication-tokens", id]) => state.delete_token(p, id),
         ("GET", ["organizations", org, "team-tokens"]) => state.list_team_tokens(p, org, query),
-        ("DELETE", ["organizations", org, "team-tokens"]) => state.delete_team_tokens(p, org, body),
+        ("DELETE", ["organizations", org, "team-tokens"]) if state.serves_bulk_delete() => {
+            state.delete_team_tokens(p, org, body)
+        }
         ("GET", ["users", id, "authentication-tokens"]) => state.list_user_tokens(p, id, query),
         ("POST", ["users", id, "authentication-tokens"]) => state.create_user_token(p, id, body),
         _ => state.not_found(),

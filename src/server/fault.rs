@@ -169,9 +169,9 @@ table! {
         MalformedBody500 = "malformed-body-500",
             "a body that is not JSON makes the server answer 500",
             ["org_token::malformed_body_rejected", "schema::status_documented"];
-        ContentTypeIgnored = "content-type-ignored",
-            "POST and DELETE without the JSON:API Content-Type are accepted",
-            ["org_token::content_type_required"];
+        ContentTypeMissing500 = "content-type-missing-500",
+            "POST and DELETE without a Content-Type make the server answer 500",
+            ["org_token::content_type_required", "schema::status_documented"];
         StrictRequestType = "strict-request-type",
             "bodies whose data.type is not authentication-token are rejected with 422",
             ["org_token::accepts_real_client_bodies"];
@@ -385,6 +385,15 @@ table! {
             [];
         TeamCreated201 = "team-created-201",
             "creating a team answers 201 (the docs say 200)",
+            [];
+        ContentTypeNotEnforced = "content-type-not-enforced",
+            "POST and DELETE without the JSON:API Content-Type are handled as if they had it (real TFE answers 415; no document requires it)",
+            [];
+        DuplicateDescription409 = "duplicate-description-409",
+            "a duplicate token description in a team is answered 409 (the docs give no status)",
+            [];
+        OutsiderBulk404 = "outsider-bulk-404",
+            "bulk delete by a team that may not answers 404 (the docs list 403 and 404)",
             [];
         ListsWithoutLinks = "lists-without-links",
             "lists carry no links, and meta.pagination only when a page was asked for (as the docs samples)",

@@ -10,6 +10,7 @@ use super::{
 use crate::{
     checks::{http, schema, token},
     client::types,
+    config::DefaultExpiry,
     config::Profile,
     exchange::Exchange,
 };
@@ -149,6 +150,7 @@ async fn delete_leaves_organization_token(s: Session) -> Result<(), Stop> {
 async fn never_expires_by_default(s: Session) -> Result<(), Stop> {
     let ex = create_audit(&s, "create the audit-trails token").await;
     minted_audit(&s, ex.clone())?;
-    s.check(token::expiry_default(&ex, false));
+    // The audit-trails docs: without expired-at the token never expires.
+    s.check(token::expiry_default(&ex, DefaultExpiry::Never));
     Ok(())
 }

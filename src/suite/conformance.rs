@@ -338,6 +338,10 @@ async fn team_and_user_tokens(s: &Session) {
         .send()
         .await;
     }
+    // Bulk delete is HCP Terraform's alone.
+    if s.profile() != crate::config::Profile::Hcp {
+        return;
+    }
     let org_params = [("organization_name", org)];
     s.raw(
         "bulk delete with a truncated body",

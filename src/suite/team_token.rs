@@ -213,9 +213,6 @@ async fn expiry_rules(s: Session) -> Result<(), Stop> {
 
     let ex = create(&s, &team, "create without expired-at").await;
     minted(&s, ex.clone())?;
-    s.check(token::expiry_default(
-        &ex,
-        s.profile().expiry_defaults_to_two_years(),
-    ));
+    s.check(token::expiry_default(&ex, s.profile().default_expiry()));
     Ok(())
 }

@@ -16,6 +16,7 @@ use crate::{
         list::{self, Page},
     },
     client::types,
+    config::Profile,
     exchange::Exchange,
 };
 
@@ -43,14 +44,17 @@ pub fn checks() -> Vec<CheckDef> {
             "page[size] and page[number] page through every token once; links and meta.pagination agree",
             pagination_consistent,
         ),
-        CheckDef::new(
-            "team_token_list::bulk_delete",
-            "DELETE /organizations/{org}/team-tokens with a list of ids answers 204 and revokes them all",
-            bulk_delete,
-        ),
     ]
     .into_iter()
     .map(|c| c.only(CURRENT))
+    // Bulk delete is on HCP Terraform's team-tokens page only; the Terraform Enterprise docs
+    // (2.0.x) have no such endpoint.
+    .chain([CheckDef::new(
+        "team_token_list::bulk_delete",
+        "DELETE /organizations/{org}/team-tokens with a list of ids answers 204 and revokes them all",
+        bulk_delete,
+    )
+    .only(&[Profile::Hcp])])
     .collect()
 }
 

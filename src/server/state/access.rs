@@ -4,8 +4,8 @@
 use chrono::Utc;
 use http::{HeaderMap, Method, header};
 
-use super::Fault;
 use super::model::{JSON_API, Kind, Life, Principal, Reply, State, Token};
+use super::{Fault, Quirk};
 
 impl State {
     // ----- authentication and preconditions -----------------------------------------------
@@ -63,7 +63,7 @@ impl State {
     /// POST, PATCH and DELETE must say `Content-Type: application/vnd.api+json`.
     pub fn require_json_api(&self, method: &Method, headers: &HeaderMap) -> Result<(), Reply> {
         if !matches!(*method, Method::POST | Method::PATCH | Method::DELETE)
-            || self.has(Fault::ContentTypeIgnored)
+            || self.quirk(Quirk::ContentTypeNotEnforced)
         {
             return Ok(());
         }
@@ -79,6 +79,8 @@ impl State {
             });
         if essence.as_deref() == Some(JSON_API) {
             Ok(())
+        } else if essence.is_none() && self.has(Fault::ContentTypeMissing500) {
+            Err(self.error(500, "internal server error", None))
         } else {
             Err(self.error(
                 415,

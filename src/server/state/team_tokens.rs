@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use super::model::{Kind, Life, Principal, Reply, State, Token};
-use super::{Fault, Profile};
+use super::{Fault, Profile, Quirk};
 
 impl State {
     // ----- team tokens ------------------------------------------------------------------
@@ -97,8 +97,14 @@ impl State {
                     && t.description == request.description
             });
         if taken && !self.has(Fault::DuplicateDescriptionAccepted) {
+            // The docs give no status; go-tfe matches the text (ref §4).
+            let status = if self.quirk(Quirk::DuplicateDescription409) {
+                409
+            } else {
+                422
+            };
             return self.error(
-                422,
+                status,
                 "invalid attribute",
                 Some("Validation failed: Description has already been taken"),
             );
@@ -236,6 +242,9 @@ impl State {
             return self.forbidden();
         }
         if !(self.owner_level(p) || self.outsider_writes(p)) {
+            if self.quirk(Quirk::OutsiderBulk404) {
+                return self.not_found();
+            }
             return self.error(
                 403,
                 "forbidden",
@@ -293,6 +302,12 @@ impl State {
     /// Whether the routes the seeds' era did not have are served.
     pub fn serves_later_routes(&self) -> bool {
         self.team_tokens_served()
+    }
+
+    /// Bulk team-token delete is on HCP Terraform's team-tokens docs page only; the
+    /// Terraform Enterprise docs have no such endpoint.
+    pub fn serves_bulk_delete(&self) -> bool {
+        self.profile == Profile::Hcp
     }
 }
 
