@@ -1,0 +1,97 @@
+//! What a run did: each trial's outcome and record, the run's report, and the exit code it
+//! comes to.
+
+use std::{sync::Arc, time::Duration};
+
+use crate::{checks::Finding, config::Profile, exchange::Exchange, report};
+
+/// Exit code when every trial passed (or was ignored).
+pub const EXIT_PASSED: u8 = 0;
+/// Exit code when a check failed: the server broke the contract.
+pub const EXIT_FAILED: u8 = 101;
+/// Exit code when the harness could not run: usage or configuration.
+pub const EXIT_CONFIG: u8 = 2;
+/// Exit code when Ctrl-C stopped the run (after its cleanup), as for any interrupted program.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrialOutcome {
+    Passed,
+    Failed,
+    Ignored(String),
+}
+
+/// What one trial did.
+#[derive(Clone, Debug)]
+pub struct TrialRecord {
+    pub name: String,
+    pub outcome: TrialOutcome,
+    pub duration: Duration,
+    /// The failure message, redacted.
+    pub message: Option<String>,
+    pub findings: Vec<Finding>,
+    /// Shared with the run's log the whole-run checks read.
+    pub exchanges: Arc<Vec<Exchange>>,
+    /// It had the organization token to itself.
+    pub exclusive: bool,
+    /// The deletions, right after it, of what it created (not part of its verdict).
+    pub released: Vec<Exchange>,
+}
+
+/// What a run did.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    pub trials: Vec<TrialRecord>,
+    /// Things the run created and could not delete.
+    pub leftovers: Vec<String>,
+    /// `--list` only: nothing ran.
+    pub listed_only: bool,
+    /// libtest counted a failure (agrees with `trials` unless the harness itself broke).
+    pub libtest_failed: bool,
+    /// Ctrl-C stopped the run.
+    pub interrupted: bool,
+    /// The run's deadline passed: the requests still to come were not sent.
+    pub deadline_passed: bool,
+    /// What was checked (redacted when shown).
+    pub target: String,
+    pub profile: Option<Profile>,
+    /// The exchanges of the tour the whole-run checks add (not part of any trial).
+    pub tour: Vec<Exchange>,
+    /// The exchanges of the probe before the trials and the cleanup after them.
+    pub housekeeping: Vec<Exchange>,
+    /// Which operation x status pairs the run exercised.
+    pub coverage: report::coverage::Coverage,
+}
+
+impl RunReport {
+    pub fn failed(&self) -> impl Iterator<Item = &TrialRecord> {
+        self.trials
+            .iter()
+            .filter(|t| t.outcome == TrialOutcome::Failed)
+    }
+
+    pub fn exit_code(&self) -> u8 {
+        if self.interrupted {
+            EXIT_INTERRUPTED
+        } else if self.libtest_failed || self.failed().next().is_some() {
+            EXIT_FAILED
+        } else {
+            EXIT_PASSED
+        }
+    }
+
+    pub fn trial(&self, name: &str) -> Option<&TrialRecord> {
+        self.trials.iter().find(|t| t.name == name)
+    }
+
+    /// How often requests were retried after a 429, over the whole run.
+    pub fn retries(&self) -> u64 {
+        self.trials
+            .iter()
+            .flat_map(|t| t.exchanges.iter().chain(&t.released))
+            .chain(&self.tour)
+            .chain(&self.housekeeping)
+            .map(|e| u64::from(e.retries))
+            .sum()
+    }
+}

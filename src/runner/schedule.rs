@@ -1,0 +1,279 @@
+//! Conducting the trials: the order they start in, why one is skipped, scheduling them on the
+//! runtime, conducting and judging each one, and Ctrl-C while they run.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
+
+use libtest_mimic::{Completion, Failed, Trial};
+
+use crate::{
+    checks::Finding,
+    client::Halt,
+    config::{Profile, SnapshotConfig},
+    exchange::Exchange,
+    redact, snapshot,
+    suite::{CheckDef, RunContext, Session},
+};
+
+use super::{EXIT_INTERRUPTED, TrialOutcome, TrialRecord, summary::panic_message};
+
+/// The order trials are handed to libtest's threads: trials that need the organization token
+/// to themselves spread evenly among the others, so that a thread waiting for it is rare, and
+/// the whole-run checks last (they wait for every other trial). Output is printed as trials
+/// end, and `--list` keeps the suite's own order.
+pub(super) fn execution_order(checks: &[CheckDef], profile: Profile) -> Vec<&CheckDef> {
+    let (whole, rest): (Vec<&CheckDef>, Vec<&CheckDef>) = checks.iter().partition(|c| c.whole_run);
+    let (exclusive, free): (Vec<&CheckDef>, Vec<&CheckDef>) =
+        rest.into_iter().partition(|c| c.exclusive_under(profile));
+    let mut order = Vec::with_capacity(checks.len());
+    let mut free = free.into_iter();
+    let per = (free.len() as f64 / exclusive.len().max(1) as f64).max(0.0);
+    let mut owed = 0.0;
+    for e in exclusive {
+        order.push(e);
+        owed += per;
+        while owed >= 1.0 {
+            match free.next() {
+                Some(f) => order.push(f),
+                None => break,
+            }
+            owed -= 1.0;
+        }
+    }
+    order.extend(free);
+    order.extend(whole);
+    order
+}
+
+pub(super) fn skip_reason(
+    def: &CheckDef,
+    profile: Profile,
+    destructive_allowed: bool,
+) -> Option<String> {
+    if !def.applies_to(profile) {
+        let profiles: Vec<&str> = def.profiles.iter().map(|p| p.name()).collect();
+        return Some(format!(
+            "not in profile {profile}: applies to {}",
+            profiles.join(", ")
+        ));
+    }
+    if def.destructive.under(profile) && !destructive_allowed {
+        return Some(
+            "destructive on a non-loopback target: rotates or deletes a credential you may depend on (organization, owners-team or audit-trails token); pass --allow-destructive to run it"
+                .to_string(),
+        );
+    }
+    None
+}
+
+/// What a trial came to, handed by the scheduler to libtest's runner for it.
+pub(super) enum Verdict {
+    Passed,
+    Failed(String),
+    Ignored(String),
+}
+
+/// Starts the trials in `order` on the runtime, at most `threads` at a time, and returns, for
+/// each, where its verdict will arrive.
+pub(super) fn schedule(
+    order: Vec<&CheckDef>,
+    threads: usize,
+    ctx: &Arc<RunContext>,
+    runtime: &tokio::runtime::Runtime,
+    snapshots: &Option<SnapshotConfig>,
+    records: &Arc<Mutex<Vec<TrialRecord>>>,
+) -> HashMap<&'static str, tokio::sync::oneshot::Receiver<Verdict>> {
+    let mut verdicts = HashMap::new();
+    let mut jobs = Vec::new();
+    for def in order {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        verdicts.insert(def.name, rx);
+        jobs.push((def.clone(), tx));
+    }
+    let permits = Arc::new(tokio::sync::Semaphore::new(threads.max(1)));
+    let (ctx, snapshots, records) = (ctx.clone(), snapshots.clone(), records.clone());
+    runtime.spawn(async move {
+        for (def, tx) in jobs {
+            let Ok(permit) = permits.clone().acquire_owned().await else {
+                return;
+            };
+            let (ctx, snapshots, records) = (ctx.clone(), snapshots.clone(), records.clone());
+            tokio::spawn(async move {
+                let verdict = conduct(def, ctx, snapshots, records).await;
+                drop(permit);
+                let _ = tx.send(verdict);
+            });
+        }
+    });
+    verdicts
+}
+
+/// libtest's side of a trial: waits for the verdict the scheduler delivers.
+pub(super) fn trial(
+    def: &CheckDef,
+    verdict: Option<tokio::sync::oneshot::Receiver<Verdict>>,
+    runtime: &Arc<tokio::runtime::Runtime>,
+) -> Trial {
+    let runtime = runtime.clone();
+    Trial::ignorable_test(def.name, move || {
+        let Some(verdict) = verdict else {
+            return Err(Failed::from("the trial was not scheduled (a harness bug)"));
+        };
+        match runtime.block_on(verdict) {
+            Ok(Verdict::Passed) => Ok(Completion::Completed),
+            Ok(Verdict::Ignored(reason)) => Ok(Completion::ignored_with(reason)),
+            Ok(Verdict::Failed(message)) => Err(Failed::from(message)),
+            Err(_) => Err(Failed::from(
+                "the trial ended without a verdict (a harness bug)",
+            )),
+        }
+    })
+}
+
+/// Runs one trial: its locks, its body (as a task of its own, so that a panic is caught), its
+/// snapshot, its record.
+async fn conduct(
+    def: CheckDef,
+    ctx: Arc<RunContext>,
+    snapshots: Option<SnapshotConfig>,
+    records: Arc<Mutex<Vec<TrialRecord>>>,
+) -> Verdict {
+    // Whatever happens below, the whole-run checks must learn that this trial is over.
+    let mut finished = Finished {
+        ctx: (!def.whole_run).then(|| ctx.clone()),
+        exchanges: Arc::default(),
+    };
+    let record = |r: TrialRecord| records.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+    if let Some(reason) = skip_reason(&def, ctx.profile, ctx.destructive_allowed) {
+        record(TrialRecord {
+            name: def.name.to_string(),
+            outcome: TrialOutcome::Ignored(reason.clone()),
+            duration: Duration::ZERO,
+            message: None,
+            findings: Vec::new(),
+            exchanges: Arc::default(),
+            exclusive: false,
+            released: Vec::new(),
+        });
+        return Verdict::Ignored(reason);
+    }
+    let started = Instant::now();
+    let session = Session::new(ctx.clone());
+    let exclusive = def.exclusive_under(ctx.profile);
+    let owners_team = def.owners_team;
+    let body = {
+        let (ctx, run, session) = (ctx.clone(), def.run.clone(), session.clone());
+        tokio::spawn(async move {
+            let _exclusive = if exclusive {
+                Some(ctx.lock_org_token().await)
+            } else {
+                None
+            };
+            let _owners_team = if owners_team {
+                Some(ctx.lock_owners_team().await)
+            } else {
+                None
+            };
+            run(session).await
+        })
+    };
+    let panicked = match body.await {
+        Ok(_) => None,
+        Err(e) if e.is_panic() => Some(panic_message(e.into_panic().as_ref())),
+        Err(e) => Some(redact::text(&e.to_string())),
+    };
+
+    // What the trial created goes now, with its locks released and while other trials run,
+    // rather than all at the end of the run.
+    let released = ctx.release(session.take_created()).await;
+    let mut findings = session.findings();
+    let exchanges = Arc::new(session.take_exchanges());
+    finished.exchanges = exchanges.clone();
+    if let Some(cfg) = &snapshots
+        && !exchanges.is_empty()
+    {
+        findings.extend(snapshot::check(
+            cfg,
+            def.name,
+            &ctx.organization,
+            &session.generated_names(),
+            &exchanges,
+        ));
+    }
+    let message = render_failure(&findings, panicked.as_deref());
+    record(TrialRecord {
+        name: def.name.to_string(),
+        outcome: if message.is_some() {
+            TrialOutcome::Failed
+        } else {
+            TrialOutcome::Passed
+        },
+        duration: started.elapsed(),
+        message: message.clone(),
+        findings,
+        exchanges,
+        exclusive,
+        released,
+    });
+    match message {
+        Some(m) => Verdict::Failed(m),
+        None => Verdict::Passed,
+    }
+}
+
+/// Tells the run a trial is over when dropped, even if the trial's wrapper itself panicked.
+struct Finished {
+    ctx: Option<Arc<RunContext>>,
+    exchanges: Arc<Vec<Exchange>>,
+}
+
+impl Drop for Finished {
+    fn drop(&mut self) {
+        if let Some(ctx) = &self.ctx {
+            ctx.trial_finished(std::mem::take(&mut self.exchanges));
+        }
+    }
+}
+
+fn render_failure(findings: &[Finding], panicked: Option<&str>) -> Option<String> {
+    if findings.is_empty() && panicked.is_none() {
+        return None;
+    }
+    let mut out = String::new();
+    if let Some(p) = panicked {
+        out.push_str(&format!("the trial panicked (a harness bug): {p}\n"));
+    }
+    let mut last_exchange: Option<&str> = None;
+    for f in findings {
+        if let Some(ex) = &f.exchange
+            && last_exchange != Some(ex.as_str())
+        {
+            out.push_str(ex);
+            out.push('\n');
+            last_exchange = Some(ex);
+        }
+        out.push_str("  ");
+        out.push_str(&f.detail());
+        out.push('\n');
+    }
+    Some(redact::text(out.trim_end()))
+}
+
+/// On Ctrl-C: no new request leaves, so every trial ends quickly and the run goes on to its
+/// cleanup (through a fresh connection) and exits 130. A second Ctrl-C stops at once.
+pub(super) async fn watch_interrupts(ctx: Arc<RunContext>) {
+    if tokio::signal::ctrl_c().await.is_err() {
+        return;
+    }
+    eprintln!(
+        "tfe-contract: interrupted; finishing the requests under way, then deleting what the run created (Ctrl-C again to stop at once)"
+    );
+    ctx.transport.halt(Halt::Interrupted);
+    if tokio::signal::ctrl_c().await.is_ok() {
+        eprintln!("tfe-contract: stopped without deleting what the run created");
+        std::process::exit(i32::from(EXIT_INTERRUPTED));
+    }
+}
