@@ -32,7 +32,8 @@ pub fn media_type(ex: &Exchange) -> Option<Finding> {
     }
 }
 
-/// A document has `data` or `errors` at the top level, never both, never neither.
+/// A document has `data` or `errors` at the top level, never both, and not neither unless it
+/// has `meta` (JSON:API 1.0, document structure).
 pub fn data_xor_errors(ex: &Exchange) -> Option<Finding> {
     let response = ex.response()?;
     if response.body.is_empty() {
@@ -55,6 +56,8 @@ pub fn data_xor_errors(ex: &Exchange) -> Option<Finding> {
     };
     match (map.contains_key("data"), map.contains_key("errors")) {
         (true, false) | (false, true) => None,
+        // JSON:API 1.0: at least one of data, errors, meta; a meta-only document is one.
+        (false, false) if map.contains_key("meta") => None,
         (true, true) => {
             Some(Finding::new("document", ex, "`data` or `errors`", "both").source(SOURCE))
         }

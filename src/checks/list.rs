@@ -171,7 +171,7 @@ pub fn secrets_hidden(ex: &Exchange) -> Vec<Finding> {
                 super::token::hidden_value(token),
             )
             .at(format!("/data/{i}/attributes/token"))
-            .source("ref §2: no secrets in lists")
+            .source("docs: lists do not include secrets; ref §2")
         })
         .collect()
 }
@@ -233,9 +233,14 @@ pub fn pagination(ex: &Exchange, page: &Page) -> Vec<Finding> {
         ];
         for (key, expected) in expectations {
             let actual = pagination.and_then(|p| p.get(key));
-            let matches = match expected {
-                Some(n) => int(key) == Some(n),
-                None => actual.is_some_and(Value::is_null),
+            let matches = match (key, expected) {
+                // No items: one empty page, or none at all (nothing says which).
+                ("total-pages", Some(1)) if page.total_count == 0 => {
+                    matches!(int(key), Some(0 | 1))
+                }
+                (_, Some(n)) => int(key) == Some(n),
+                // No such page: null, or no member at all (a client reads either as none).
+                (_, None) => actual.is_none_or(Value::is_null),
             };
             if !matches {
                 findings.push(

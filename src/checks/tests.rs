@@ -34,7 +34,8 @@ fn a_page_asked_for_needs_meta_pagination_but_not_links() {
     let path = "/api/v2/x/team-tokens?page%5Bnumber%5D=1&page%5Bsize%5D=2";
     let bare = Exchange::canned("listTeamTokens", path, 200, &format!("{TWO_ITEMS}}}"));
     let found = list::pagination(&bare, &page_of_two());
-    assert_eq!(found.len(), 6, "{found:?}");
+    // prev-page may be absent on a first page: five members missing.
+    assert_eq!(found.len(), 5, "{found:?}");
     assert!(found.iter().all(|f| {
         f.pointer
             .as_deref()

@@ -111,7 +111,7 @@ pub fn type_is_authentication_tokens(ex: &Exchange) -> Option<Finding> {
             format!("{:?}", v.kind.unwrap_or_default()),
         )
         .at("/data/type")
-        .source("ref §2"),
+        .source("ref §2; go-tfe decodes only type authentication-tokens"),
     )
 }
 
@@ -132,7 +132,7 @@ pub fn secret_present(ex: &Exchange) -> Option<Finding> {
             describe(&v.secret),
         )
         .at("/data/attributes/token")
-        .source("ref §2"),
+        .source("docs: the create response returns the secret; ref §2"),
     )
 }
 
@@ -147,7 +147,7 @@ pub fn secret_hidden(ex: &Exchange) -> Option<Finding> {
         Field::Value(value) => Some(
             Finding::new("secret", ex, "attributes.token null", hidden_value(&value))
                 .at("/data/attributes/token")
-                .source("ref §2: the secret only in the create response"),
+                .source("docs: later reads do not include the secret (samples show null); ref §2"),
         ),
     }
 }
@@ -198,7 +198,7 @@ pub fn expiry_is(ex: &Exchange, expected: DateTime<Utc>) -> Option<Finding> {
             describe(&v.expired_at),
         )
         .at("/data/attributes/expired-at")
-        .source("ref §2: expired-at echoes the request"),
+        .source("go-tfe tests (the expiry asked for comes back); ref §2"),
     )
 }
 
@@ -324,7 +324,7 @@ pub fn names_team(ex: &Exchange, team_id: &str, required: bool) -> Option<Findin
             actual,
         )
         .at("/data/relationships/team/data")
-        .source("ref §2: team tokens name their team"),
+        .source("docs samples; go-tfe TestTeamTokensRead (tt.Team.ID); ref §2"),
     )
 }
 
@@ -348,7 +348,9 @@ pub fn description_is(ex: &Exchange, expected: &str) -> Option<Finding> {
             }),
         )
         .at("/data/attributes/description")
-        .source("ref §2: the description is echoed, also \"\""),
+        .source(
+            "go-tfe TestTeamTokens_CreateWithOptions_MultipleTokens (\"\" comes back \"\"); ref §2",
+        ),
     )
 }
 

@@ -79,6 +79,7 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
                 ca_certs,
                 insecure: config.insecure,
                 deadline: Some(run_deadline - reserve),
+                max_rate: config.max_rate,
             },
         )
         .map_err(|e| ConfigError::new(format!("cannot build the HTTP client: {e}")))?,

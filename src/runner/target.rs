@@ -113,8 +113,9 @@ pub(super) async fn probe(
 ) -> Result<Vec<Exchange>, ConfigError> {
     let journal = Journal::default();
     journal.set_step("probe");
-    let anon = Recorder::client(transport, Auth::None, &journal);
-    let _ = anon.ping().await;
+    // With the token, as go-tfe pings: some servers (OTF) want one even here (ref §7).
+    let pinger = Recorder::client(transport, Auth::Bearer(owner.clone()), &journal);
+    let _ = pinger.ping().await;
     let ping = journal.last().expect("probe recorded");
     // Any answer will do here, even one whose body could not be read whole.
     if let Err(e) = &ping.outcome

@@ -87,7 +87,11 @@ async fn organization_token_intact(s: &Session, org: &Minted, after: &str) {
             secret,
         )
         .await;
-        s.check(http::status(&ex, &[200], REF));
+        s.check(http::status(
+            &ex,
+            org_token::AUTHENTICATED,
+            org_token::AUTHENTICATED_SOURCE,
+        ));
     }
 }
 

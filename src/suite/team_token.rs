@@ -17,7 +17,7 @@ use crate::{
     exchange::Exchange,
 };
 
-const SEED: &str = "seed 003; ref §1";
+const SEED: &str = "seed 003; HashiCorp's OpenAPI file: create 201, delete 204; ref §1";
 
 pub fn checks() -> Vec<CheckDef> {
     vec![
@@ -188,6 +188,13 @@ async fn unknown_team_not_found(s: Session) -> Result<(), Stop> {
 async fn expiry_rules(s: Session) -> Result<(), Stop> {
     let team = common::team(&s, "legacy").await?;
     let owner = s.owner();
+    if s.profile() == Profile::Legacy {
+        // The seeds know no expiry (go-tfe: from TFE v202305-1 on): only the default, none.
+        let ex = create(&s, &team, "create without expired-at").await;
+        minted(&s, ex.clone())?;
+        s.check(token::expiry_default(&ex, s.profile().default_expiry()));
+        return Ok(());
+    }
     let expiry = future_instant(30);
     let ex = s
         .call(
