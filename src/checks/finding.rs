@@ -85,7 +85,8 @@ impl Finding {
             exchange,
             expected,
             format!(
-                "429 Too Many Requests still, after {retries} {}: the server kept asking to wait",
+                "429 Too Many Requests still, after {retries} {}: the server kept asking to wait \
+                 until the run's deadline (--deadline) or its end",
                 if retries == 1 { "retry" } else { "retries" }
             ),
         )

@@ -30,6 +30,13 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
             "deadline-passed": report.deadline_passed,
             "retries": report.retries(),
         },
+        "rate-limit": {
+            "paced-at": report.rate.paced_at,
+            "announced-limit": report.rate.announced,
+            "paced-wait-seconds": report.rate.paced_wait.as_secs_f64(),
+            "too-many-requests": report.rate.too_many_requests,
+            "waited-out-seconds": report.rate.waited_out.as_secs_f64(),
+        },
         "trials": report.trials.iter().map(trial).collect::<Vec<_>>(),
         "tour": report.tour.iter().map(exchange).collect::<Vec<_>>(),
         "housekeeping": report.housekeeping.iter().map(exchange).collect::<Vec<_>>(),

@@ -10,7 +10,8 @@ mod summary;
 mod target;
 
 pub use report::{
-    EXIT_CONFIG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, RunReport, TrialOutcome, TrialRecord,
+    EXIT_CONFIG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, RateSummary, RunReport, TrialOutcome,
+    TrialRecord,
 };
 pub use run::{DEFAULT_TRIAL_THREADS, run};
 pub use summary::install_redacting_panic_hook;

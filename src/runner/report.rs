@@ -61,6 +61,40 @@ pub struct RunReport {
     pub housekeeping: Vec<Exchange>,
     /// Which operation x status pairs the run exercised.
     pub coverage: report::coverage::Coverage,
+    /// What the target's rate limit did to the run.
+    pub rate: RateSummary,
+}
+
+/// How the run kept to the target's rate limit, and what it cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RateSummary {
+    /// Requests per second per credential the run kept to (none: not paced).
+    pub paced_at: Option<f64>,
+    /// The target's `X-RateLimit-Limit`, when it announced one and `--max-rate` did not
+    /// override it.
+    pub announced: Option<f64>,
+    /// Time requests waited for their credential's budget.
+    pub paced_wait: std::time::Duration,
+    /// Answers that were 429, and the time spent waiting them out.
+    pub too_many_requests: u64,
+    pub waited_out: std::time::Duration,
+}
+
+impl RateSummary {
+    pub fn of(pacer: &crate::pacing::Pacer) -> Self {
+        let pace = pacer.pace();
+        let (too_many_requests, waited_out) = pacer.too_many_requests();
+        Self {
+            paced_at: pace.rate(),
+            announced: match pace {
+                crate::pacing::Pace::Announced(limit) => Some(limit),
+                _ => None,
+            },
+            paced_wait: pacer.waited(),
+            too_many_requests,
+            waited_out,
+        }
+    }
 }
 
 impl RunReport {

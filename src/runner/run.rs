@@ -19,6 +19,7 @@ use crate::{
 
 use super::{
     RunReport,
+    report::RateSummary,
     schedule::{execution_order, schedule, skip_reason, trial, watch_interrupts},
     summary::{IN_TRIAL, install_panic_hook, print_summary},
     target::{probe, resolve_target},
@@ -217,6 +218,7 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         tour,
         housekeeping,
         coverage,
+        rate: RateSummary::of(&ctx.transport.pacer),
     };
     if let Some(path) = &config.junit {
         report::junit::write(path, &report).map_err(|e| {

@@ -9,9 +9,24 @@ use super::{RunReport, TrialOutcome};
 
 pub(super) fn print_summary(report: &RunReport, destructive_allowed: bool) {
     eprint!("tfe-contract: {}", report.coverage.render());
+    let rate = &report.rate;
+    if let Some(pace) = rate.paced_at {
+        let why = match rate.announced {
+            Some(limit) => format!("95% of the X-RateLimit-Limit of {limit}"),
+            None => "--max-rate".to_string(),
+        };
+        eprintln!(
+            "tfe-contract: paced at {pace:.1} requests/s per token ({why}); requests waited {:.1} s for their turn",
+            rate.paced_wait.as_secs_f64()
+        );
+    }
     let retries = report.retries();
-    if retries > 0 {
-        eprintln!("tfe-contract: retried {retries} request(s) after 429 Too Many Requests");
+    if rate.too_many_requests > 0 || retries > 0 {
+        eprintln!(
+            "tfe-contract: {} answer(s) were 429 Too Many Requests; the run waited {:.1} s for them and retried {retries} request(s)",
+            rate.too_many_requests,
+            rate.waited_out.as_secs_f64()
+        );
     }
     if report.deadline_passed {
         eprintln!(

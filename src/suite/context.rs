@@ -548,6 +548,11 @@ impl Session {
 
     /// Records that a step the check depends on did not give what the trial needs.
     pub fn setup_failed(&self, ex: &Exchange, needed: &str) -> Stop {
+        if ex.status() == Some(429) {
+            // Not the server's answer to the step, only "wait", for longer than the run had.
+            self.check([Finding::rate_limited(ex, needed)]);
+            return Stop;
+        }
         let actual = match ex.response() {
             Some(r) => format!(
                 "{} with body {}",

@@ -1,0 +1,124 @@
+//! Real targets limit each token's requests (TFE: 30 a second, 429 past it, ref §6). The
+//! harness keeps below the limit the target announces, or `--max-rate`; a 429 is waited out
+//! for as long as the run has time; only a server that never stops saying "wait" fails for it.
+//! Rates here are higher than TFE's so that the tests stay short; the benchmark runs at 30/s.
+
+use std::time::Duration;
+
+use tfe_contract::{
+    config::{Profile, RunConfig, TargetSpec},
+    runner::{self, RunReport},
+    server::{self, Fault, Modes},
+};
+
+use crate::support::{ORG, failed, scratch};
+
+fn run_against(
+    faults: &[Fault],
+    modes: Modes,
+    filter: Option<&str>,
+    tweak: impl FnOnce(&mut RunConfig),
+) -> RunReport {
+    let token = runner::random_token();
+    let mut config = server::Config::new(ORG, token.expose(), server::Profile::Tfe);
+    config.faults = faults.to_vec();
+    config.modes = modes;
+    let handle = server::spawn(config).expect("server");
+    let mut run = RunConfig::new(TargetSpec::Remote {
+        address: handle.url(),
+        token: Some(token),
+        organization: Some(ORG.into()),
+    });
+    run.profile = Profile::Tfe;
+    run.libtest.filter = filter.map(str::to_string);
+    run.libtest.logfile = Some(scratch("libtest.log").display().to_string());
+    run.quiet = true;
+    tweak(&mut run);
+    runner::run(run).expect("the run starts")
+}
+
+fn requests(report: &RunReport) -> u64 {
+    report
+        .trials
+        .iter()
+        .flat_map(|t| t.exchanges.iter().chain(&t.released))
+        .chain(&report.tour)
+        .chain(&report.housekeeping)
+        .map(|e| 1 + u64::from(e.retries))
+        .sum()
+}
+
+#[test]
+fn a_server_holding_a_rate_limit_passes_with_hardly_a_429() {
+    let limited = Modes {
+        rate_limit: Some(200.0),
+        ..Modes::default()
+    };
+    let report = run_against(&[], limited, None, |_| {});
+    assert!(failed(&report).is_empty(), "{:?}", failed(&report));
+    assert_eq!(report.rate.announced, Some(200.0));
+    assert_eq!(report.rate.paced_at, Some(200.0 * 0.95));
+    assert!(report.rate.paced_wait > Duration::ZERO, "{:?}", report.rate);
+    let sent = requests(&report);
+    assert!(
+        report.rate.too_many_requests * 50 <= sent,
+        "{} of {sent} requests answered 429",
+        report.rate.too_many_requests
+    );
+}
+
+#[test]
+fn under_a_rate_limit_a_faulty_server_fails_only_where_it_is_faulty() {
+    let limited = Modes {
+        rate_limit: Some(100.0),
+        ..Modes::default()
+    };
+    let report = run_against(
+        &[Fault::RotationKeepsOldToken],
+        limited,
+        Some("org_token::"),
+        |_| {},
+    );
+    assert_eq!(
+        failed(&report).into_iter().collect::<Vec<_>>(),
+        ["org_token::create_replaces_previous"]
+    );
+}
+
+#[test]
+fn a_server_that_never_stops_saying_wait_fails_when_the_deadline_comes() {
+    let always = Modes {
+        rate_limit_every: Some(1),
+        ..Modes::default()
+    };
+    let report = run_against(
+        &[],
+        always,
+        Some("org_token::new_secret_authenticates"),
+        |c| {
+            c.deadline = Duration::from_secs(3);
+        },
+    );
+    assert_eq!(report.exit_code(), 101);
+    let trial = report
+        .trial("org_token::new_secret_authenticates")
+        .expect("ran");
+    let finding = trial
+        .findings
+        .iter()
+        .find(|f| f.rule == "rate-limit")
+        .unwrap_or_else(|| panic!("{:?}", trial.findings));
+    assert!(finding.actual.contains("deadline"), "{}", finding.actual);
+    assert!(report.rate.too_many_requests >= 2, "{:?}", report.rate);
+}
+
+#[test]
+fn max_rate_paces_a_target_that_announces_no_limit() {
+    let report = run_against(&[], Modes::default(), Some("org_token::"), |c| {
+        c.max_rate = Some(40.0);
+    });
+    assert!(failed(&report).is_empty(), "{:?}", failed(&report));
+    assert_eq!(report.rate.paced_at, Some(40.0));
+    assert_eq!(report.rate.announced, None);
+    assert!(report.rate.paced_wait > Duration::ZERO, "{:?}", report.rate);
+}
