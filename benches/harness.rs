@@ -12,6 +12,12 @@
 //! 6. Where a run's time goes (phases), and the part that cannot overlap (the trials holding
 //!    the organization token).
 //!
+//! 7. Rate-limited: the full suite against a reference server that holds each token to 30
+//!    requests a second (`--rate-limit 30/s`, as TFE) and answers after 2 ms: wall time, the
+//!    floor (the busiest token's requests divided by the rate), their ratio, and the 429s.
+//! 8. Soak: many consecutive runs against one server, as a client developer's long session:
+//!    per-run time of the last tenth against the first tenth, and resident memory.
+//!
 //! Medians over several repetitions; ratios within one run are what to compare, absolute
 //! figures depend on the machine. `-- --threads N` changes --test-threads for both modes;
 //! `-- --only harness|bare N` runs one mode N times and prints nothing (for a profiler).
@@ -99,6 +105,8 @@ fn main() {
         paired_1.floor_cpu += cpu() - between;
         paired_1.push(elapsed, floor, fidelity);
     }
+    let rate_limited = rate_limited(&owner, quick);
+    let soak = soak(&owner, quick);
     let report = last.expect("ran");
     let traffic = Traffic::of(&report);
     let all: Vec<&Exchange> = traffic.all();
@@ -167,6 +175,29 @@ fn main() {
         median_of(|p| p.trials),
         median_of(|p| p.cleanup),
         median_of(|p| p.after_last)
+    );
+    println!(
+        "  rate-limited suite, {:.0}/s     {:8.1} ms  floor {:.1} ms (busiest token: {} requests), wall / floor = {:.2}; {} of {} requests answered 429 ({:.2}%), {} failed trials",
+        rate_limited.rate,
+        ms(rate_limited.wall),
+        ms(rate_limited.floor),
+        rate_limited.busiest,
+        rate_limited.wall.as_secs_f64() / rate_limited.floor.as_secs_f64().max(1e-9),
+        rate_limited.too_many,
+        rate_limited.requests,
+        100.0 * rate_limited.too_many as f64 / rate_limited.requests.max(1) as f64,
+        rate_limited.failed
+    );
+    println!(
+        "  soak, {} runs on one server   {:8.1} ms per run in the first tenth, {:.1} ms in the last: last / first = {:.2}; resident memory {:.1} MiB after the first tenth, {:.1} MiB at the end (+{:.1} MiB), {} failed trials",
+        soak.runs,
+        ms(soak.first),
+        ms(soak.last),
+        soak.last.as_secs_f64() / soak.first.as_secs_f64().max(1e-9),
+        soak.rss_early as f64 / 1024.0,
+        soak.rss_end as f64 / 1024.0,
+        (soak.rss_end as f64 - soak.rss_early as f64) / 1024.0,
+        soak.failed
     );
     // The trials that hold the organization token run one after another: a floor of their own.
     let serial: Vec<_> = report.trials.iter().filter(|t| t.exclusive).collect();
@@ -249,6 +280,124 @@ fn ms(d: Duration) -> f64 {
 fn median(values: &mut [Duration]) -> Duration {
     values.sort();
     values[values.len() / 2]
+}
+
+/// What the rate-limited run measured.
+struct RateLimited {
+    rate: f64,
+    wall: Duration,
+    floor: Duration,
+    busiest: u64,
+    requests: u64,
+    too_many: u64,
+    failed: usize,
+}
+
+/// The full suite against a server that holds each token to `rate` requests a second (TFE's
+/// 30 in a real benchmark; `cargo test --benches` uses a quicker one) and answers after 2 ms.
+/// The floor is what no client can beat: the busiest token's requests (retries included)
+/// divided by the rate.
+fn rate_limited(owner: &Secret, quick: bool) -> RateLimited {
+    let rate = if quick { 300.0 } else { 30.0 };
+    let mut config = server::Config::new(ORG, owner.expose(), server::Profile::Hcp);
+    config.modes.rate_limit = Some(rate);
+    config.modes.delay = Duration::from_millis(2);
+    let handle = server::spawn(config).expect("reference server");
+    let mut run = RunConfig::new(TargetSpec::Remote {
+        address: handle.url(),
+        token: Some(owner.clone()),
+        organization: Some(ORG.into()),
+    });
+    run.profile = Profile::Hcp;
+    run.quiet = true;
+    run.libtest.logfile = Some("/dev/null".into());
+    let started = Instant::now();
+    let report = runner::run(run).expect("the run starts");
+    let wall = started.elapsed();
+    let mut per_token: HashMap<Vec<u8>, u64> = HashMap::new();
+    let exchanges = report
+        .trials
+        .iter()
+        .flat_map(|t| t.exchanges.iter().chain(&t.released))
+        .chain(&report.tour)
+        .chain(&report.housekeeping);
+    for ex in exchanges {
+        let key = ex
+            .request
+            .headers
+            .get(http::header::AUTHORIZATION)
+            .map(|v| v.as_bytes().to_vec())
+            .unwrap_or_default();
+        *per_token.entry(key).or_default() += 1 + u64::from(ex.retries);
+    }
+    let busiest = per_token.values().copied().max().unwrap_or(0);
+    RateLimited {
+        rate,
+        wall,
+        floor: Duration::from_secs_f64(busiest as f64 / rate),
+        busiest,
+        requests: per_token.values().sum(),
+        too_many: report.rate.too_many_requests,
+        failed: report.failed().count(),
+    }
+}
+
+/// What the soak measured.
+struct Soak {
+    runs: usize,
+    first: Duration,
+    last: Duration,
+    /// Resident memory (KiB) after the first tenth of the runs, and at the end.
+    rss_early: u64,
+    rss_end: u64,
+    failed: usize,
+}
+
+/// Many consecutive full runs against one server, as `serve` is used for hours.
+fn soak(owner: &Secret, quick: bool) -> Soak {
+    let runs = if quick { 10 } else { 300 };
+    let tenth = (runs / 10).max(1);
+    let handle = reference(owner);
+    let mut times = Vec::with_capacity(runs);
+    let mut rss_early = 0;
+    let mut failed = 0;
+    for i in 0..runs {
+        let mut run = RunConfig::new(TargetSpec::Remote {
+            address: handle.url(),
+            token: Some(owner.clone()),
+            organization: Some(ORG.into()),
+        });
+        run.profile = Profile::Hcp;
+        run.quiet = true;
+        run.libtest.logfile = Some("/dev/null".into());
+        let started = Instant::now();
+        let report = runner::run(run).expect("the run starts");
+        times.push(started.elapsed());
+        failed += report.failed().count();
+        drop(report);
+        if i + 1 == tenth {
+            rss_early = resident_kib();
+        }
+    }
+    let (mut first, mut last) = (times[..tenth].to_vec(), times[runs - tenth..].to_vec());
+    Soak {
+        runs,
+        first: median(&mut first),
+        last: median(&mut last),
+        rss_early,
+        rss_end: resident_kib(),
+        failed,
+    }
+}
+
+/// This process's resident memory, KiB (/proc).
+fn resident_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 /// A reference server whose ids and secrets come from a fixed seed: a replay of a run's
