@@ -80,7 +80,17 @@ fn generate_client(spec: &Value) -> String {
         .generate_tokens(&openapi)
         .unwrap_or_else(|e| panic!("progenitor rejected {SPEC}: {e}"));
     let file: syn::File = syn::parse2(tokens).expect("generated code parses");
-    prettyplease::unparse(&file)
+    // Path parameters come from the server under test, so whatever they hold must stay one
+    // path segment. progenitor's `encode_path` leaves `\` and `.` as they are, and URL parsing
+    // then turns `\` into `/` and resolves `..`: an id could steer a request elsewhere. The
+    // generated code uses the harness's own encoder instead (`crate::spec::encode_segment`).
+    let code = prettyplease::unparse(&file);
+    let imported = "use progenitor_client::{encode_path, ";
+    assert!(
+        code.contains(imported),
+        "progenitor's generated imports changed; the path-segment encoder must be swapped in anew"
+    );
+    code.replacen(imported, "use progenitor_client::{", 1)
 }
 
 fn quote_path(path: &str) -> proc_macro2::TokenStream {

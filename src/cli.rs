@@ -181,6 +181,11 @@ struct ServeArgs {
     #[arg(long, value_name = "KIND")]
     garbage: Option<String>,
 
+    /// Hand out ids with `\..\` in them, aimed at the organization token: a client that
+    /// does not keep each id in one path segment would be steered there (a hostile server).
+    #[arg(long)]
+    climbing_ids: bool,
+
     /// Redirect every request (307) to the same path on ORIGIN (/ping still answers).
     #[arg(long, value_name = "ORIGIN")]
     redirect_to: Option<String>,
@@ -390,6 +395,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         delay: args.delay,
         rate_limit_every: args.rate_limit_every,
         rate_limit: args.rate_limit,
+        climbing_ids: args.climbing_ids,
         stall_after: args.stall_after,
         reset_after: args.reset_after,
         garbage,

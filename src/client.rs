@@ -15,6 +15,7 @@ use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::{
     exchange::{Exchange, Request, Response, TransportError, TransportErrorKind},
+    guard::Guard,
     pacing::Pacer,
     redact::{self, Secret},
     spec::{Operation, Spec},
@@ -22,6 +23,8 @@ use crate::{
 
 #[allow(clippy::all, unused, unreachable_pub, missing_docs, rustdoc::all)]
 mod generated {
+    // Every path parameter the generated code builds a URL with stays one segment.
+    use crate::spec::encode_segment as encode_path;
     include!(concat!(env!("OUT_DIR"), "/client.rs"));
 }
 
@@ -84,6 +87,10 @@ pub struct Transport {
     /// Each credential's pace, and what the target's rate limit cost the run; shared with the
     /// cleanup's transport, which goes on at the pace learned.
     pub pacer: Arc<Pacer>,
+    /// Where requests may go; shared with the cleanup's transport.
+    pub guard: Arc<Guard>,
+    /// The path of the API base (`/api/v2`).
+    base_path: String,
     options: TransportOptions,
 }
 
@@ -92,6 +99,7 @@ impl Transport {
         let timeout = options.timeout;
         let _ = rustls::crypto::ring::default_provider().install_default();
         let origin = reqwest::Url::parse(base).map_err(|e| e.to_string())?;
+        let base_path = origin.path().trim_end_matches('/').to_string();
         let policy = reqwest::redirect::Policy::custom(move |attempt| {
             // Follow a redirect only within the same origin: the Authorization header must never
             // travel to another host, and an API that redirects elsewhere has failed anyway.
@@ -139,6 +147,8 @@ impl Transport {
             halted: Mutex::new(None),
             in_flight: Default::default(),
             pacer: Arc::new(Pacer::new(options.max_rate)),
+            guard: Arc::default(),
+            base_path,
             options,
         })
     }
@@ -153,6 +163,7 @@ impl Transport {
         };
         let mut fresh = Self::new(&self.base, options)?;
         fresh.pacer = self.pacer.clone();
+        fresh.guard = self.guard.clone();
         Ok(fresh)
     }
 
@@ -283,6 +294,9 @@ pub struct Recorder {
     pub transport: Arc<Transport>,
     pub auth: Auth,
     pub journal: Journal,
+    /// Whether a 429 is waited out and asked again (everything but the probe, for which any
+    /// answer will do).
+    pub patient: bool,
 }
 
 impl Recorder {
@@ -292,6 +306,18 @@ impl Recorder {
             transport: transport.clone(),
             auth,
             journal: journal.clone(),
+            patient: true,
+        };
+        Client::new_with_client(&transport.base, transport.http.clone(), recorder)
+    }
+
+    /// Like `client`, but a 429 is taken as the answer (it shows the target is there).
+    pub fn impatient_client(transport: &Arc<Transport>, auth: Auth, journal: &Journal) -> Client {
+        let recorder = Recorder {
+            transport: transport.clone(),
+            auth,
+            journal: journal.clone(),
+            patient: false,
         };
         Client::new_with_client(&transport.base, transport.http.clone(), recorder)
     }
@@ -327,6 +353,13 @@ impl Recorder {
                 .map(Bytes::copy_from_slice),
         };
         let started = Instant::now();
+        if let Some(why) =
+            self.transport
+                .guard
+                .refuses(&self.transport.base_path, &recorded.path, operation)
+        {
+            return Ok(self.refused(recorded, operation, why));
+        }
         if let Some(why) = self.transport.halted() {
             // Nothing new may reach the server. The journal records that it was not sent; the
             // generated code gets a placeholder it will not decode into anything.
@@ -337,8 +370,12 @@ impl Recorder {
             return Ok(self.not_answered(recorded, operation, Duration::ZERO, message));
         }
         let _in_flight = InFlight::new(&self.transport.in_flight);
+        // How many 429s this request had been answered with, should the deadline cut it short.
+        let waited_out = std::sync::atomic::AtomicU32::new(0);
         let attempt = async {
-            let (result, retries) = self.send_with_retries(request, &recorded).await;
+            let (result, retries) = self
+                .send_with_retries(request, &recorded, &waited_out)
+                .await;
             match result {
                 Ok(response) => {
                     let status = response.status();
@@ -355,6 +392,30 @@ impl Recorder {
         };
         let Ok((result, retries)) = timed else {
             self.transport.halt(Halt::DeadlinePassed);
+            let too_many = waited_out.load(std::sync::atomic::Ordering::Relaxed);
+            if too_many > 0 {
+                // The server never stopped saying "wait": that, not silence, is what to report.
+                let message = format!(
+                    "answered 429 Too Many Requests {too_many} time(s), still asking to wait \
+                     when the run's deadline (--deadline) came"
+                );
+                self.journal.push(Exchange {
+                    seq: 0,
+                    step: String::new(),
+                    operation: &operation.id,
+                    template: &operation.path,
+                    request: recorded,
+                    outcome: Err(TransportError {
+                        kind: TransportErrorKind::RateLimited,
+                        message,
+                        status: Some(429),
+                    }),
+                    started,
+                    elapsed: started.elapsed(),
+                    retries: too_many,
+                });
+                return Ok(handback(http::StatusCode::TOO_MANY_REQUESTS));
+            }
             let message = "no answer before the run's deadline (--deadline)";
             return Ok(self.not_answered(recorded, operation, started.elapsed(), message));
         };
@@ -362,6 +423,17 @@ impl Recorder {
             Ok((status, headers, body, read_error)) => {
                 let handback = handback(status);
                 let response = Response::new(status.as_u16(), headers, body);
+                if operation.id == "listTeams" {
+                    let owners = response.json().and_then(|doc| {
+                        doc.get("data")?.as_array()?.iter().find_map(|team| {
+                            (team.pointer("/attributes/name")?.as_str()? == "owners")
+                                .then(|| team.get("id")?.as_str())?
+                        })
+                    });
+                    if let Some(id) = owners {
+                        self.transport.guard.protect_team(id);
+                    }
+                }
                 // Secrets are registered before anything can render this body; the JSON
                 // parsed for that is the one every check reads afterwards.
                 let minted = redact::register_minted(&response.body, || response.json());
@@ -395,6 +467,32 @@ impl Recorder {
             retries,
         });
         handback
+    }
+
+    /// Records a request the guard would not send, and hands the generated code a placeholder.
+    fn refused(
+        &self,
+        recorded: Request,
+        operation: &'static Operation,
+        why: String,
+    ) -> reqwest::Response {
+        self.journal.push(Exchange {
+            seq: 0,
+            step: String::new(),
+            operation: &operation.id,
+            template: &operation.path,
+            request: recorded,
+            outcome: Err(TransportError {
+                kind: TransportErrorKind::Refused,
+                message: redact::text(&why),
+                status: None,
+            }),
+            started: Instant::now(),
+            elapsed: Duration::ZERO,
+            retries: 0,
+        });
+        let placeholder = http::StatusCode::from_u16(599).unwrap_or(http::StatusCode::BAD_GATEWAY);
+        handback(placeholder)
     }
 
     /// Records an exchange that got no answer, and hands the generated code a placeholder.
@@ -433,6 +531,7 @@ impl Recorder {
         &self,
         request: reqwest::Request,
         recorded: &Request,
+        waited_out: &std::sync::atomic::AtomicU32,
     ) -> (reqwest::Result<reqwest::Response>, u32) {
         let pacer = &self.transport.pacer;
         let credential = recorded
@@ -464,7 +563,8 @@ impl Recorder {
                 .deadline
                 .is_some_and(|deadline| Instant::now() + wait >= deadline);
             pacer.rate_limited(if out_of_time { Duration::ZERO } else { wait });
-            if out_of_time || self.transport.is_halted() {
+            waited_out.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if out_of_time || !self.patient || self.transport.is_halted() {
                 return (result, retries);
             }
             tokio::time::sleep(wait).await;

@@ -66,6 +66,10 @@ pub enum TransportErrorKind {
     Body,
     /// The body was larger than the harness accepts.
     TooLarge,
+    /// The harness would not send it (`guard`): it would have gone where it must not.
+    Refused,
+    /// The server kept answering 429 until the run's deadline cut the request short.
+    RateLimited,
     Other,
 }
 

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod client;
 pub mod config;
 pub mod exchange;
+pub mod guard;
 pub mod pacing;
 pub mod redact;
 pub mod report;

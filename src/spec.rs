@@ -51,7 +51,11 @@ impl Operation {
     }
 }
 
-fn encode_segment(value: &str) -> String {
+/// `value` as one path segment: everything but letters, digits and `-._~` percent-encoded
+/// (`\`, `/`, `?`, `#` and `%` included), so that no value, however hostile, can add a segment
+/// or leave the path. `.` and `..` alone cannot be made safe this way; the recorder refuses
+/// to send a request whose path does not keep its template's shape.
+pub fn encode_segment(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

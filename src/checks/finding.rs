@@ -63,6 +63,17 @@ impl Finding {
 
     /// The exchange got no response at all: every check on it fails the same way.
     pub fn no_response(exchange: &Exchange) -> Self {
+        if let Err(e) = &exchange.outcome
+            && e.kind == crate::exchange::TransportErrorKind::RateLimited
+        {
+            return Finding::new(
+                "rate-limit",
+                exchange,
+                "an answer other than 429",
+                &e.message,
+            )
+            .source("ref §6: any endpoint may answer 429; the harness waits and retries");
+        }
         let actual = match &exchange.outcome {
             Err(e) => match e.status {
                 Some(status) => format!("{status} whose body could not be read: {e}"),

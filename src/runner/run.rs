@@ -102,6 +102,11 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
 
     let destructive_allowed =
         (target.address.loopback && !config.assume_remote) || config.allow_destructive;
+    if !destructive_allowed {
+        // Beside the trials that are skipped, the layer that sends refuses anything that
+        // would rotate or delete the account's own credentials.
+        transport.guard.protect(&target.organization);
+    }
     let ctx = Arc::new(RunContext::new(
         transport,
         target.owner.clone(),

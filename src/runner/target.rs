@@ -114,7 +114,7 @@ pub(super) async fn probe(
     let journal = Journal::default();
     journal.set_step("probe");
     // With the token, as go-tfe pings: some servers (OTF) want one even here (ref §7).
-    let pinger = Recorder::client(transport, Auth::Bearer(owner.clone()), &journal);
+    let pinger = Recorder::impatient_client(transport, Auth::Bearer(owner.clone()), &journal);
     let _ = pinger.ping().await;
     let ping = journal.last().expect("probe recorded");
     // Any answer will do here, even one whose body could not be read whole.
@@ -133,7 +133,7 @@ pub(super) async fn probe(
             e.message
         )));
     }
-    let owner = Recorder::client(transport, Auth::Bearer(owner.clone()), &journal);
+    let owner = Recorder::impatient_client(transport, Auth::Bearer(owner.clone()), &journal);
     let _ = owner.get_organization(organization).await;
     let org = journal.last().expect("probe recorded");
     let status = org

@@ -96,6 +96,9 @@ pub struct Modes {
     /// Answer every Nth request with 429 (`X-RateLimit-Reset` a twentieth of a second),
     /// whatever the pace.
     pub rate_limit_every: Option<u64>,
+    /// Hand out ids that would climb out of their path segment
+    /// (`team-X\..\..\..\organizations\ORG\authentication-token`), as a hostile server might.
+    pub climbing_ids: bool,
     /// Limit each credential to this many requests per second, as TFE does (ref §6: 30 per
     /// second per token, 429 past it): a bucket of this many, refilled at this rate.
     pub rate_limit: Option<f64>,

@@ -72,6 +72,19 @@ async fn judge(s: Session, name: &'static str, rule: Rule) -> Result<(), Stop> {
     for ex in tour.iter() {
         s.check(rule(s.spec(), ex));
     }
+    // A rule over responses holds vacuously when nothing answered: that is no pass. The tour
+    // visits every operation, so a server that answers at all answers some of it (`/ping`,
+    // which even a stalled server may answer, does not count).
+    if !tour
+        .iter()
+        .any(|ex| ex.operation != "ping" && ex.response().is_some())
+    {
+        let finding = match tour.first() {
+            Some(ex) => Finding::no_response(ex),
+            None => Finding::general("transport", "answers to judge", "no request was answered"),
+        };
+        s.check([finding.source("nothing to judge: no request of the tour got an answer")]);
+    }
     Ok(())
 }
 

@@ -524,6 +524,7 @@ impl Session {
             transport: self.ctx.transport.clone(),
             auth,
             journal: self.journal.clone(),
+            patient: true,
         };
         recorder.raw(op, op.path_with(params))
     }
@@ -551,6 +552,12 @@ impl Session {
         if ex.status() == Some(429) {
             // Not the server's answer to the step, only "wait", for longer than the run had.
             self.check([Finding::rate_limited(ex, needed)]);
+            return Stop;
+        }
+        if ex.outcome.as_ref().err().map(|e| e.kind)
+            == Some(crate::exchange::TransportErrorKind::RateLimited)
+        {
+            self.check([Finding::no_response(ex)]);
             return Stop;
         }
         let actual = match ex.response() {

@@ -277,3 +277,24 @@ fn a_redirect_never_takes_the_token_to_another_host() {
     let all = messages(&report).join("\n");
     assert!(all.contains("307"), "{all}");
 }
+
+#[test]
+fn against_a_server_that_answers_nothing_no_trial_passes() {
+    // The probe (ping, then the organization) is answered; nothing after it.
+    let target = start(Modes {
+        stall_after: Some(2),
+        ..Modes::default()
+    });
+    let report = run(&target, None, |c| {
+        c.timeout = Duration::from_secs(30);
+        c.deadline = Duration::from_secs(3);
+    });
+    assert_eq!(report.exit_code(), 101);
+    let passed: Vec<&str> = report
+        .trials
+        .iter()
+        .filter(|t| t.outcome == TrialOutcome::Passed)
+        .map(|t| t.name.as_str())
+        .collect();
+    assert!(passed.is_empty(), "passed with no answer: {passed:?}");
+}

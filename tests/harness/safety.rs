@@ -108,6 +108,66 @@ fn what_cannot_be_deleted_is_listed_by_id() {
 }
 
 #[test]
+fn ids_that_climb_steer_no_request_and_the_accounts_token_survives() {
+    // A hostile server hands out ids such as `team-X\..\..\..\organizations\ORG\
+    // authentication-token`. Each stays one (percent-encoded) path segment: every trial goes
+    // where it means to, and the account's organization token is untouched.
+    let modes = server::Modes {
+        climbing_ids: true,
+        ..server::Modes::default()
+    };
+    let reference = Reference::start_with(server::Profile::Tfe, &[], &[], modes);
+    let client = raw::Client;
+    let (id, secret) = client.create_org_token(&reference);
+    let mut config = config(&reference, Profile::Tfe);
+    config.assume_remote = true;
+    let report = runner::run(config).expect("runs");
+    assert!(
+        failed(&report).is_empty(),
+        "{:#?}",
+        report.failed().collect::<Vec<_>>()
+    );
+    let sent = report
+        .trials
+        .iter()
+        .flat_map(|t| t.exchanges.iter().chain(&t.released))
+        .chain(&report.tour)
+        .chain(&report.housekeeping);
+    let mut encoded = 0;
+    for ex in sent {
+        encoded += usize::from(ex.request.path.contains("%5C..%5C"));
+        assert!(
+            ex.request.path.starts_with("/api/v2/"),
+            "{}",
+            ex.request.path
+        );
+        assert!(
+            !(ex.request
+                .path
+                .contains("/organizations/harness-org/authentication-token")
+                && ex.request.method != http::Method::GET),
+            "{} {}",
+            ex.request.method,
+            ex.request.path
+        );
+    }
+    assert!(
+        encoded > 50,
+        "the climbing ids were sent, encoded ({encoded})"
+    );
+    assert_eq!(client.organization_status(&reference, &secret), 200);
+    assert!(
+        reference
+            .handle
+            .inventory()
+            .tokens
+            .iter()
+            .any(|t| t.ends_with(&id)),
+        "the organization token is still there"
+    );
+}
+
+#[test]
 fn a_real_account_keeps_its_organization_token() {
     let reference = Reference::start(server::Profile::Hcp, &[], &[]);
     // The account's own organization token, made before the run.

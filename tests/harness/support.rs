@@ -25,6 +25,16 @@ pub struct Reference {
 
 impl Reference {
     pub fn start(profile: server::Profile, faults: &[Fault], quirks: &[Quirk]) -> Self {
+        Self::start_with(profile, faults, quirks, server::Modes::default())
+    }
+
+    /// Like `start`, with wire-level modes (slow, rate-limited, hostile).
+    pub fn start_with(
+        profile: server::Profile,
+        faults: &[Fault],
+        quirks: &[Quirk],
+        modes: server::Modes,
+    ) -> Self {
         let token = runner::random_token();
         let handle = server::spawn(server::Config {
             port: 0,
@@ -33,7 +43,7 @@ impl Reference {
             profile,
             faults: faults.to_vec(),
             quirks: quirks.to_vec(),
-            modes: server::Modes::default(),
+            modes,
             seed: None,
         })
         .expect("reference server starts");

@@ -102,6 +102,8 @@ pub(super) struct TokenRequest {
 }
 
 pub struct State {
+    /// `Modes::climbing_ids`: hand out ids that climb (a hostile server).
+    climbing_ids: bool,
     pub(super) profile: Profile,
     faults: HashSet<Fault>,
     quirks: HashSet<Quirk>,
@@ -130,6 +132,7 @@ impl State {
             profile: config.profile,
             faults: config.faults.iter().copied().collect(),
             quirks: config.quirks.iter().copied().collect(),
+            climbing_ids: config.modes.climbing_ids,
             organization: config.organization.clone(),
             organization_created: now,
             owner_id: String::new(),
@@ -193,6 +196,15 @@ impl State {
     /// The value part of a new id: 16 letters and digits, or 16 base58 characters when ids
     /// are parsed (OTF's shape, ref §7).
     pub(super) fn id_value(&mut self) -> String {
+        if self.climbing_ids {
+            // A hostile server: ids that would climb out of their path segment, were a client
+            // to leave `\` and `..` as they are, onto the organization token.
+            let org = self.organization.clone();
+            return format!(
+                "{}\\..\\..\\..\\organizations\\{org}\\authentication-token",
+                self.random(16)
+            );
+        }
         if !self.quirk(Quirk::ParsedIds) {
             return self.random(16);
         }
