@@ -17,38 +17,136 @@ use serde_json::Value;
 /// What a secret is replaced by.
 pub const SECRET: &str = "[secret]";
 
-/// Values shorter than this are not registered: replacing every occurrence of a one-letter
-/// "secret" would garble all output and protect nothing (real tokens are 90 characters). The
-/// `Authorization` header and `token` members are redacted whatever their length.
-const MIN_LEN: usize = 8;
+/// Secrets shorter than this are redacted only where they stand on their own (not inside a
+/// longer run of letters, digits, `-`, `_` or `.`): replacing every occurrence of a short value
+/// would garble all output. Real tokens are 90 characters.
+const SHORT: usize = 8;
 
-/// Every value to redact. Most sit in an automaton that finds them all in one pass over a text;
-/// the newest wait in `recent`, checked one by one, until a redaction finds enough of them
-/// there to be worth rebuilding the automaton. Redaction so stays linear in the text, and
-/// rebuilds rare (none in a run that renders nothing), however many tokens a run mints.
+/// Every value to redact, and the forms it may be written in (`variants`). Most sit in an
+/// automaton that finds them all in one pass over a text, ignoring ASCII case; the newest wait
+/// in `recent`, checked one by one, until a redaction finds enough of them there to be worth
+/// rebuilding the automaton. Redaction so stays linear in the text, and rebuilds rare (none in a
+/// run that renders nothing), however many tokens a run mints. Short secrets (`SHORT`) are kept
+/// apart and matched only at token boundaries.
 #[derive(Default)]
 struct Registry {
-    secrets: HashSet<Box<str>>,
+    /// Each secret with its variants (lower-cased).
+    secrets: HashMap<Box<str>, Vec<Box<str>>>,
+    /// Every pattern still to redact, lower-cased: the secrets of `SHORT` length or more and
+    /// their variants.
+    patterns: HashSet<Box<str>>,
+    /// The automaton. A pattern forgotten since it was built (its id in `dead`) is skipped
+    /// when it matches, so forgetting costs no rebuild.
     settled: Option<Arc<AhoCorasick>>,
+    /// The automaton's pattern ids, by pattern.
+    index: HashMap<Box<str>, usize>,
+    dead: Arc<HashSet<usize>>,
+    /// Patterns registered since the automaton was built.
     recent: Vec<Arc<str>>,
-    /// `settled` still holds forgotten secrets: rebuild it before the next redaction.
-    stale: bool,
+    /// Patterns of the automaton that were forgotten since it was built.
+    forgotten: usize,
+    /// Short secrets, lower-cased.
+    short: HashSet<Box<str>>,
+    /// Secrets registered whose forms are not worked out yet: that waits for the next
+    /// redaction, so that a run that renders nothing pays nothing for it.
+    pending: Vec<Box<str>>,
 }
 
-/// How many secrets may wait outside the automaton.
-const RECENT_MAX: usize = 128;
+/// How many patterns may wait outside the automaton (about a hundred secrets).
+const RECENT_MAX: usize = 384;
 
 impl Registry {
-    fn settle(&mut self) {
+    /// Rebuilds the automaton when enough patterns wait outside it, or when most of it is
+    /// forgotten.
+    fn settle_if_due(&mut self) {
+        let built = self.index.len();
+        if self.recent.len() <= RECENT_MAX && self.forgotten * 2 <= built.max(RECENT_MAX) {
+            return;
+        }
         self.recent.clear();
-        self.stale = false;
+        self.forgotten = 0;
+        self.dead = Arc::default();
+        let list: Vec<Box<str>> = self.patterns.iter().cloned().collect();
         self.settled = AhoCorasick::builder()
             .match_kind(MatchKind::Standard)
-            .build(self.secrets.iter().map(|s| s.as_bytes()))
+            .ascii_case_insensitive(true)
+            .build(list.iter().map(|s| s.as_bytes()))
             .ok()
-            .filter(|_| !self.secrets.is_empty())
+            .filter(|_| !list.is_empty())
             .map(Arc::new);
+        self.index = list.into_iter().enumerate().map(|(i, p)| (p, i)).collect();
     }
+
+    fn add(&mut self, secret: &str) {
+        if secret.is_empty() || self.secrets.contains_key(secret) {
+            return;
+        }
+        if secret.len() < SHORT {
+            self.short.insert(secret.to_ascii_lowercase().into());
+            self.secrets.insert(secret.into(), Vec::new());
+            return;
+        }
+        self.secrets.insert(secret.into(), Vec::new());
+        self.pending.push(secret.into());
+    }
+
+    /// Works out the forms of the secrets registered since the last redaction.
+    fn expand_pending(&mut self) {
+        for secret in std::mem::take(&mut self.pending) {
+            let Some(slot) = self.secrets.get_mut(&secret) else {
+                continue;
+            };
+            let forms = variants(&secret);
+            for form in &forms {
+                if self.patterns.insert(form.clone()) {
+                    self.recent.push(form.as_ref().into());
+                }
+            }
+            *slot = forms;
+        }
+    }
+
+    fn remove(&mut self, secret: &str) {
+        let Some(forms) = self.secrets.remove(secret) else {
+            return;
+        };
+        self.short.remove(secret.to_ascii_lowercase().as_str());
+        for form in forms {
+            self.patterns.remove(&form);
+            if let Some(&id) = self.index.get(&form) {
+                Arc::make_mut(&mut self.dead).insert(id);
+                self.forgotten += 1;
+            }
+        }
+    }
+}
+
+/// The forms a secret is written in where it could leak, besides itself in any ASCII case
+/// (the matcher ignores case): its JSON string escaping and every character `\u`-escaped,
+/// percent-encoded, and base64 (standard and URL-safe; without padding, which also finds the
+/// padded form, padding aside). Forms that equal another, case aside, are kept once: for the
+/// usual secret of letters, digits and dots that is four patterns.
+fn variants(secret: &str) -> Vec<Box<str>> {
+    use base64::Engine;
+    let mut forms: Vec<String> = vec![secret.to_string()];
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    forms.push(json.trim_matches('"').to_string());
+    forms.push(
+        secret
+            .encode_utf16()
+            .map(|u| format!("\\u{u:04x}"))
+            .collect(),
+    );
+    forms.push(crate::spec::encode_segment(secret));
+    forms.push(base64::engine::general_purpose::STANDARD_NO_PAD.encode(secret));
+    forms.push(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
+    let mut seen = HashSet::new();
+    forms
+        .into_iter()
+        .map(|f| f.to_ascii_lowercase())
+        .filter(|f| !f.is_empty() && seen.insert(f.clone()))
+        .map(String::into_boxed_str)
+        .collect()
 }
 
 static REGISTRY: LazyLock<RwLock<Registry>> = LazyLock::new(RwLock::default);
@@ -83,15 +181,13 @@ impl fmt::Display for Secret {
     }
 }
 
-/// Registers a value to be redacted from all output from now on.
+/// Registers a value to be redacted from all output from now on, in every form it may be
+/// written in.
 pub fn register(secret: &str) {
-    if secret.len() < MIN_LEN {
-        return;
-    }
-    let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
-    if registry.secrets.insert(secret.into()) {
-        registry.recent.push(secret.into());
-    }
+    REGISTRY
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .add(secret);
 }
 
 /// Stops redacting `secrets`: a finished run retires what its server minted. Should one of
@@ -103,14 +199,19 @@ pub fn forget(secrets: &[String]) {
     }
     let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
     for secret in secrets {
-        registry.secrets.remove(secret.as_str());
+        registry.remove(secret);
     }
-    // The automaton is rebuilt when text is next redacted (a run's end renders nothing more).
+    // A forgotten pattern still in the automaton is skipped when it matches; the automaton is
+    // rebuilt once most of it is forgotten.
     let Registry {
-        secrets, recent, ..
+        patterns,
+        recent,
+        pending,
+        secrets,
+        ..
     } = &mut *registry;
-    recent.retain(|s| secrets.contains(&**s));
-    registry.stale = true;
+    recent.retain(|r| patterns.contains(&**r));
+    pending.retain(|p| secrets.contains_key(p));
 }
 
 /// Registers what a server minted, found in a response body: every string under a `token` key
@@ -119,13 +220,21 @@ pub fn forget(secrets: &[String]) {
 /// (a caller that already has it parsed passes that). Returns what it found.
 pub fn register_minted<'a>(body: &[u8], parsed: impl FnOnce() -> Option<&'a Value>) -> Vec<String> {
     let mut found = Vec::new();
-    let holds = |needle: &[u8]| memchr::memmem::find(body, needle).is_some();
-    let json_token = holds(b"\"token\"");
-    if !json_token && !holds(b".atlasv1.") {
-        return found;
-    }
-    if json_token && let Some(value) = parsed() {
+    // Any JSON body is walked, not only one whose bytes say `"token"`: a key may be written
+    // with escapes (`"\u0074oken"`) that only a parser sees through.
+    if body
+        .first()
+        .is_some_and(|b| matches!(b, b'{' | b'[' | b' ' | b'\n' | b'\r' | b'\t'))
+        && let Some(value) = parsed()
+    {
         collect_token_fields(value, &mut found);
+    }
+    if memchr::memmem::find(body, b".atlasv1.").is_none() {
+        found.retain(|s| !s.is_empty());
+        for secret in &found {
+            register(secret);
+        }
+        return found;
     }
     let text = String::from_utf8_lossy(body);
     let mut rest: &str = &text;
@@ -140,7 +249,7 @@ pub fn register_minted<'a>(body: &[u8], parsed: impl FnOnce() -> Option<&'a Valu
         found.push(candidate.to_string());
         rest = &rest[at + 9 + end_rel..];
     }
-    found.retain(|s| s.len() >= MIN_LEN);
+    found.retain(|s| !s.is_empty());
     for secret in &found {
         register(secret);
     }
@@ -151,13 +260,16 @@ fn is_token_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '-' || c == '_'
 }
 
+/// Every value under a `token` key: a string as it is, a number as written, and whatever an
+/// object or array under it holds (a server may wrap its secret).
 fn collect_token_fields(value: &Value, found: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                match (key.as_str(), child) {
-                    ("token", Value::String(s)) => found.push(s.clone()),
-                    _ => collect_token_fields(child, found),
+                if key == "token" {
+                    collect_all(child, found);
+                } else {
+                    collect_token_fields(child, found);
                 }
             }
         }
@@ -166,29 +278,64 @@ fn collect_token_fields(value: &Value, found: &mut Vec<String>) {
     }
 }
 
+fn collect_all(value: &Value, found: &mut Vec<String>) {
+    match value {
+        Value::String(s) => found.push(s.clone()),
+        Value::Number(n) => found.push(n.to_string()),
+        Value::Object(map) => map.values().for_each(|v| collect_all(v, found)),
+        Value::Array(items) => items.iter().for_each(|v| collect_all(v, found)),
+        Value::Null | Value::Bool(_) => {}
+    }
+}
+
 /// `text` with every registered secret replaced. Matches of both tiers are found on the
 /// original text and overlapping ones merged, so that no part of a secret survives because
 /// another secret overlapping it was replaced first.
 pub fn text(text: &str) -> String {
-    let (settled, recent) = {
+    let (settled, recent, short, forgotten) = {
         let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
         // Registering only appends; the automaton is rebuilt here, when redaction is needed
         // and enough secrets have piled up outside it.
-        if registry.stale || registry.recent.len() > RECENT_MAX {
-            registry.settle();
-        }
-        (registry.settled.clone(), registry.recent.clone())
+        registry.expand_pending();
+        registry.settle_if_due();
+        let short: Vec<Box<str>> = registry.short.iter().cloned().collect();
+        (
+            registry.settled.clone(),
+            registry.recent.clone(),
+            short,
+            registry.dead.clone(),
+        )
     };
     let mut spans: Vec<(usize, usize)> = Vec::new();
     if let Some(matcher) = settled {
         spans.extend(
             matcher
                 .find_overlapping_iter(text)
+                .filter(|m| !forgotten.contains(&m.pattern().as_usize()))
                 .map(|m| (m.start(), m.end())),
         );
     }
-    for secret in &recent {
-        spans.extend(text.match_indices(&**secret).map(|(i, s)| (i, i + s.len())));
+    if !recent.is_empty() || !short.is_empty() {
+        // ASCII lower-casing keeps every byte where it is, so positions carry over.
+        let lower = text.to_ascii_lowercase();
+        for secret in &recent {
+            spans.extend(
+                lower
+                    .match_indices(&**secret)
+                    .map(|(i, s)| (i, i + s.len())),
+            );
+        }
+        let word = |c: Option<char>| {
+            c.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        for secret in &short {
+            for (i, m) in lower.match_indices(&**secret) {
+                let end = i + m.len();
+                if !word(lower[..i].chars().next_back()) && !word(lower[end..].chars().next()) {
+                    spans.push((i, end));
+                }
+            }
+        }
     }
     if spans.is_empty() {
         return text.to_string();
@@ -485,6 +632,62 @@ mod tests {
         );
     }
 
+    #[test]
+    fn every_usual_encoding_of_a_secret_is_replaced() {
+        use base64::Engine;
+        let value = "EncodedSecret14.atlasv1.redact-encodings-unit-test-secret+/=";
+        Secret::new(value);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(value);
+        let url_b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value);
+        let escaped: String = value
+            .encode_utf16()
+            .map(|u| format!("\\u{u:04x}"))
+            .collect();
+        for form in [
+            value.to_string(),
+            value.to_ascii_uppercase(),
+            value.to_ascii_lowercase(),
+            b64.clone(),
+            b64.to_ascii_lowercase(),
+            url_b64,
+            escaped,
+            crate::spec::encode_segment(value),
+        ] {
+            let shown = text(&format!("echo: {form}!"));
+            assert_eq!(shown, "echo: [secret]!", "{form}");
+        }
+    }
+
+    #[test]
+    fn short_secrets_are_replaced_where_they_stand_alone() {
+        Secret::new("Ab3$");
+        assert_eq!(text("token Ab3$ here"), "token [secret] here");
+        assert_eq!(text("(ab3$)"), "([secret])");
+        // Inside a longer word it is left alone, so output stays readable.
+        assert_eq!(text("xAb3$y"), "xAb3$y");
+    }
+
+    #[test]
+    fn a_secret_under_an_escaped_key_or_of_another_type_is_found() {
+        let body = br#"{"data":{"attributes":{"\u0074oken":"EscapedKeySecret.xyz123"}}}"#;
+        let parsed: Value = serde_json::from_slice(body).unwrap();
+        let found = super::register_minted(body, || Some(&parsed));
+        assert_eq!(found, ["EscapedKeySecret.xyz123"]);
+        assert_eq!(text("EscapedKeySecret.xyz123"), "[secret]");
+        let body = br#"{"token": 918273645546372819}"#;
+        let parsed: Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(
+            super::register_minted(body, || Some(&parsed)),
+            ["918273645546372819"]
+        );
+        let body = br#"{"token": {"value": "WrappedSecretValue99"}}"#;
+        let parsed: Value = serde_json::from_slice(body).unwrap();
+        assert_eq!(
+            super::register_minted(body, || Some(&parsed)),
+            ["WrappedSecretValue99"]
+        );
+    }
+
     fn register_minted(body: &[u8]) -> Vec<String> {
         let parsed: Option<Value> = serde_json::from_slice(body).ok();
         super::register_minted(body, || parsed.as_ref())
@@ -496,8 +699,10 @@ mod tests {
         assert_eq!(text("minted-unit-test-1"), SECRET);
         register_minted(b"<html>oops Zx9Zx9Zx9Zx9Zx.atlasv1.QQQQ-unit</html>");
         assert_eq!(text("a Zx9Zx9Zx9Zx9Zx.atlasv1.QQQQ-unit b"), "a [secret] b");
-        register_minted(br#"{"token":"a"}"#);
-        assert_eq!(text("a"), "a");
+        // A short one is replaced only where it stands alone.
+        register_minted(br#"{"token":"q7"}"#);
+        assert_eq!(text("q7"), SECRET);
+        assert_eq!(text("aq7b"), "aq7b");
         let found = register_minted(br#"{"token":"forget-unit-test-secret"}"#);
         assert_eq!(text("forget-unit-test-secret"), SECRET);
         forget(&found);
@@ -517,6 +722,21 @@ mod tests {
         register("xx-tier-unit-secret-yy");
         assert_eq!(text("a xx-tier-unit-secret-yy b"), "a [secret] b");
         assert_eq!(text("tier-unit-secret-yy"), "[secret]-yy");
+    }
+
+    #[test]
+    fn a_forgotten_secret_is_shown_again_without_a_rebuild() {
+        register("settled-then-forgotten-secret");
+        for i in 0..=RECENT_MAX {
+            register(&format!("forget-filler-secret-{i:04}"));
+        }
+        assert_eq!(text("settled-then-forgotten-secret"), SECRET);
+        forget(&["settled-then-forgotten-secret".to_string()]);
+        assert_eq!(
+            text("settled-then-forgotten-secret"),
+            "settled-then-forgotten-secret"
+        );
+        assert_eq!(text("forget-filler-secret-0001"), SECRET);
     }
 
     #[test]

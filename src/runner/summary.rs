@@ -44,8 +44,10 @@ pub(super) fn print_summary(report: &RunReport, destructive_allowed: bool) {
         );
     }
     for leftover in &report.leftovers {
+        // What was left holds ids and names the server chose: redacted like everything shown.
         eprintln!(
-            "tfe-contract: left behind: {leftover} (could not be deleted; remove it by hand)"
+            "tfe-contract: left behind: {} (could not be deleted; remove it by hand)",
+            redact::text(leftover)
         );
     }
 }
