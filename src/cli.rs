@@ -186,6 +186,12 @@ struct ServeArgs {
     #[arg(long)]
     climbing_ids: bool,
 
+    /// Echo the caller's token back in the forms a careless server might (upper case,
+    /// base64, \u-escaped, percent-encoded), in a header and in every document (a hostile
+    /// server).
+    #[arg(long)]
+    echo_secrets: bool,
+
     /// Redirect every request (307) to the same path on ORIGIN (/ping still answers).
     #[arg(long, value_name = "ORIGIN")]
     redirect_to: Option<String>,
@@ -396,6 +402,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         rate_limit_every: args.rate_limit_every,
         rate_limit: args.rate_limit,
         climbing_ids: args.climbing_ids,
+        echo_secrets: args.echo_secrets,
         stall_after: args.stall_after,
         reset_after: args.reset_after,
         garbage,

@@ -123,7 +123,7 @@ impl Registry {
 
 /// The forms a secret is written in where it could leak, besides itself in any ASCII case
 /// (the matcher ignores case): its JSON string escaping and every character `\u`-escaped,
-/// percent-encoded, and base64 (standard and URL-safe; without padding, which also finds the
+/// percent-encoded (sparing unreserved punctuation or not), and base64 (standard and URL-safe; without padding, which also finds the
 /// padded form, padding aside). Forms that equal another, case aside, are kept once: for the
 /// usual secret of letters, digits and dots that is four patterns.
 fn variants(secret: &str) -> Vec<Box<str>> {
@@ -138,6 +138,19 @@ fn variants(secret: &str) -> Vec<Box<str>> {
             .collect(),
     );
     forms.push(crate::spec::encode_segment(secret));
+    // Percent-encoded without sparing the unreserved punctuation (`.` as `%2E`), as some do.
+    forms.push(
+        secret
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect(),
+    );
     forms.push(base64::engine::general_purpose::STANDARD_NO_PAD.encode(secret));
     forms.push(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(secret));
     let mut seen = HashSet::new();

@@ -99,6 +99,9 @@ pub struct Modes {
     /// Hand out ids that would climb out of their path segment
     /// (`team-X\..\..\..\organizations\ORG\authentication-token`), as a hostile server might.
     pub climbing_ids: bool,
+    /// Echo the caller's token back in the forms a careless server might (upper case, base64,
+    /// `\u`-escaped, percent-encoded), in a header and in every JSON document's `meta`.
+    pub echo_secrets: bool,
     /// Limit each credential to this many requests per second, as TFE does (ref §6: 30 per
     /// second per token, 429 past it): a bucket of this many, refilled at this rate.
     pub rate_limit: Option<f64>,
@@ -255,12 +258,22 @@ impl Wire {
                 return Ok(redirect(&target));
             }
         }
+        let bearer = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::to_string);
         let response = self
             .router
             .clone()
             .oneshot(request.map(Body::new))
             .await
             .unwrap_or_else(|e: Infallible| match e {});
+        let response = match bearer.filter(|_| modes.echo_secrets) {
+            Some(token) => echo(response, &token).await,
+            None => response,
+        };
         match modes.garbage.filter(|_| !ping) {
             Some(kind) => Ok(spoil(response, kind).await),
             None => Ok(response),
@@ -306,6 +319,44 @@ fn redirect(target: &str) -> Response<Body> {
         r.headers_mut().insert(header::LOCATION, v);
     }
     r
+}
+
+/// The response with the caller's `token` echoed in several encodings.
+async fn echo(response: Response<Body>, token: &str) -> Response<Body> {
+    use base64::Engine;
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(token);
+    let escaped: String = token
+        .encode_utf16()
+        .map(|u| format!("\\u{u:04x}"))
+        .collect();
+    let forms = [
+        token.to_ascii_uppercase(),
+        b64.clone(),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(token),
+        token.replace('.', "%2E"),
+    ];
+    if let Ok(v) = HeaderValue::from_str(&b64) {
+        parts.headers.insert("x-echo", v);
+    }
+    let body = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(mut doc) if doc.is_object() => {
+            doc["meta"] = serde_json::json!({ "echo": forms });
+            // A `\u`-escaped copy goes in as raw text, escapes and all.
+            let text = doc.to_string();
+            let raw = format!(r#","escaped":"{escaped}"}}"#);
+            match text.strip_suffix('}') {
+                Some(head) => format!("{head}{raw}").into_bytes(),
+                None => text.into_bytes(),
+            }
+        }
+        _ => bytes.to_vec(),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(body))
 }
 
 async fn spoil(response: Response<Body>, kind: Garbage) -> Response<Body> {

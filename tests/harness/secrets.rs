@@ -112,3 +112,52 @@ fn the_embedded_server_with_a_given_token_leaks_nothing() {
         assert!(find_secret_shaped(&text).is_none(), "{text}");
     }
 }
+
+#[test]
+fn a_server_echoing_the_token_in_other_encodings_leaks_it_nowhere() {
+    use base64::Engine;
+    let canary = &canary("CanaryEncoded2");
+    // Every answer carries the caller's token upper-cased, in base64 (both alphabets),
+    // percent-encoded and \u-escaped; reads also show the secret, so failures have bodies.
+    let served = Served::start(canary, &["--echo-secrets", "--fault", "read-shows-secret"]);
+    let junit = scratch("echo-junit.xml");
+    let json = scratch("echo-report.json");
+    let out = bin()
+        .args(["run", "--address", &served.address, "--organization", ORG])
+        .args(["--junit", junit.to_str().unwrap()])
+        .args(["--report-json", json.to_str().unwrap()])
+        .env("TFE_TOKEN", canary)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(101));
+    let outputs = [
+        ("stdout", String::from_utf8_lossy(&out.stdout).into_owned()),
+        ("stderr", String::from_utf8_lossy(&out.stderr).into_owned()),
+        ("junit", std::fs::read_to_string(&junit).expect("junit")),
+        ("json", std::fs::read_to_string(&json).expect("json report")),
+    ];
+    let b64 = base64::engine::general_purpose::STANDARD_NO_PAD.encode(canary);
+    let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(canary);
+    let escaped: String = canary
+        .chars()
+        .map(|c| format!("\\u{:04x}", c as u32))
+        .collect();
+    let forms = [
+        canary.to_ascii_lowercase(),
+        b64.to_ascii_lowercase(),
+        url.to_ascii_lowercase(),
+        escaped,
+        canary.replace('.', "%2E").to_ascii_lowercase(),
+    ];
+    for (name, text) in &outputs {
+        let lower = text.to_ascii_lowercase();
+        for form in &forms {
+            assert!(!lower.contains(form.as_str()), "{name} contains {form}");
+        }
+    }
+    // The echo did reach the report, as [secret].
+    assert!(
+        outputs[3].1.contains("x-echo"),
+        "the echo header was recorded"
+    );
+}
