@@ -186,6 +186,10 @@ struct ServeArgs {
     #[arg(long)]
     climbing_ids: bool,
 
+    /// Cut every answer to a POST in half, so that the client never learns what it created.
+    #[arg(long)]
+    garble_creates: bool,
+
     /// Echo the caller's token back in the forms a careless server might (upper case,
     /// base64, \u-escaped, percent-encoded), in a header and in every document (a hostile
     /// server).
@@ -403,6 +407,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         rate_limit: args.rate_limit,
         climbing_ids: args.climbing_ids,
         echo_secrets: args.echo_secrets,
+        garble_creates: args.garble_creates,
         stall_after: args.stall_after,
         reset_after: args.reset_after,
         garbage,

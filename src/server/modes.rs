@@ -99,6 +99,8 @@ pub struct Modes {
     /// Hand out ids that would climb out of their path segment
     /// (`team-X\..\..\..\organizations\ORG\authentication-token`), as a hostile server might.
     pub climbing_ids: bool,
+    /// Cut every answer to a POST in half: what was created, the client never learns of.
+    pub garble_creates: bool,
     /// Echo the caller's token back in the forms a careless server might (upper case, base64,
     /// `\u`-escaped, percent-encoded), in a header and in every JSON document's `meta`.
     pub echo_secrets: bool,
@@ -258,6 +260,7 @@ impl Wire {
                 return Ok(redirect(&target));
             }
         }
+        let post = request.method() == http::Method::POST;
         let bearer = request
             .headers()
             .get(header::AUTHORIZATION)
@@ -274,7 +277,10 @@ impl Wire {
             Some(token) => echo(response, &token).await,
             None => response,
         };
-        match modes.garbage.filter(|_| !ping) {
+        let garbage = modes
+            .garbage
+            .or((modes.garble_creates && post).then_some(Garbage::Truncated));
+        match garbage.filter(|_| !ping) {
             Some(kind) => Ok(spoil(response, kind).await),
             None => Ok(response),
         }

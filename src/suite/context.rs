@@ -301,6 +301,89 @@ impl RunContext {
             }
             leftovers.extend(self.delete_all(transport, pending).await);
         }
+        leftovers.extend(self.sweep(transport).await);
+        leftovers
+    }
+
+    /// Finds what the run may have made without learning of it (a create whose answer came
+    /// garbled or too late), by the run's tag in team names and token descriptions, and
+    /// deletes it; returns what could not be deleted. Only names carrying this run's tag are
+    /// touched: nothing of another run or of anyone else.
+    async fn sweep(&self, transport: &Arc<Transport>) -> Vec<String> {
+        let journal = Journal::default();
+        journal.set_step("cleanup: what carries the run's tag");
+        let owner = Recorder::client(transport, Auth::Bearer(self.owner.clone()), &journal);
+        let tag = format!("-{}-", self.run_tag);
+        let ours = |doc: Option<&serde_json::Value>, member: &str| -> Vec<(String, String)> {
+            let items = doc
+                .and_then(|d| d.get("data"))
+                .and_then(serde_json::Value::as_array);
+            items
+                .into_iter()
+                .flatten()
+                .filter_map(|item| {
+                    let label = item.pointer(&format!("/attributes/{member}"))?.as_str()?;
+                    let id = item.get("id")?.as_str()?;
+                    label
+                        .contains(&tag)
+                        .then(|| (id.to_string(), label.to_string()))
+                })
+                .collect()
+        };
+        let mut leftovers = Vec::new();
+        let _ = owner
+            .list_teams(&self.organization, None, Some(&self.run_tag))
+            .await;
+        let teams = ours(journal.last().as_ref().and_then(Exchange::json), "name");
+        for (id, name) in teams {
+            let _ = owner.delete_team(&id).await;
+            if !matches!(journal.last().and_then(|e| e.status()), Some(204 | 404)) {
+                leftovers.push(format!("team {name} ({id})"));
+            }
+        }
+        if self.profile.has_later_token_routes() {
+            // The owners team outlives the run: its tokens the run made go one by one.
+            let size = std::num::NonZeroU64::new(100);
+            let _ = owner
+                .list_team_tokens(
+                    &self.organization,
+                    None,
+                    None,
+                    None,
+                    size,
+                    Some("owners"),
+                    None,
+                )
+                .await;
+            let tokens = ours(
+                journal.last().as_ref().and_then(Exchange::json),
+                "description",
+            );
+            for (id, description) in tokens {
+                let _ = owner.delete_authentication_token(&id).await;
+                if !matches!(journal.last().and_then(|e| e.status()), Some(204 | 404)) {
+                    leftovers.push(format!("team token {description} ({id})"));
+                }
+            }
+            let _ = owner.get_account_details().await;
+            let user = journal
+                .last()
+                .and_then(|e| e.json()?.pointer("/data/id")?.as_str().map(str::to_string));
+            if let Some(user) = user {
+                let _ = owner.list_user_tokens(&user, None, None).await;
+                let tokens = ours(
+                    journal.last().as_ref().and_then(Exchange::json),
+                    "description",
+                );
+                for (id, description) in tokens {
+                    let _ = owner.delete_authentication_token(&id).await;
+                    if !matches!(journal.last().and_then(|e| e.status()), Some(204 | 404)) {
+                        leftovers.push(format!("user token {description} ({id})"));
+                    }
+                }
+            }
+        }
+        self.housekeeping(journal.take());
         leftovers
     }
 

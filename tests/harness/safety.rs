@@ -108,6 +108,25 @@ fn what_cannot_be_deleted_is_listed_by_id() {
 }
 
 #[test]
+fn what_a_garbled_create_made_is_found_by_the_runs_tag_and_deleted() {
+    // Every answer to a POST comes back cut in half: the run never learns the ids of the
+    // teams and tokens it made. At its end it finds them by its tag and deletes them.
+    let modes = server::Modes {
+        garble_creates: true,
+        ..server::Modes::default()
+    };
+    let reference = Reference::start_with(server::Profile::Tfe, &[], &[], modes);
+    let before = reference.handle.inventory();
+    let mut config = config(&reference, Profile::Tfe);
+    config.assume_remote = true;
+    let report = runner::run(config).expect("runs");
+    assert!(!failed(&report).is_empty(), "garbled creates fail trials");
+    let after = reference.handle.inventory();
+    assert_eq!(after, before, "left behind: {:?}", report.leftovers);
+    assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
+}
+
+#[test]
 fn ids_that_climb_steer_no_request_and_the_accounts_token_survives() {
     // A hostile server hands out ids such as `team-X\..\..\..\organizations\ORG\
     // authentication-token`. Each stays one (percent-encoded) path segment: every trial goes
