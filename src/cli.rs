@@ -190,6 +190,11 @@ struct ServeArgs {
     #[arg(long)]
     garble_creates: bool,
 
+    /// Pad every JSON answer with spaces to just under 4 MiB (a client that keeps every body
+    /// it is sent runs out of memory).
+    #[arg(long)]
+    near_cap_bodies: bool,
+
     /// Echo the caller's token back in the forms a careless server might (upper case,
     /// base64, \u-escaped, percent-encoded), in a header and in every document (a hostile
     /// server).
@@ -408,6 +413,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         climbing_ids: args.climbing_ids,
         echo_secrets: args.echo_secrets,
         garble_creates: args.garble_creates,
+        near_cap_bodies: args.near_cap_bodies,
         stall_after: args.stall_after,
         reset_after: args.reset_after,
         garbage,

@@ -14,7 +14,7 @@ use http::{HeaderMap, HeaderValue, Method, header};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::{
-    exchange::{Exchange, Request, Response, TransportError, TransportErrorKind},
+    exchange::{Exchange, KEEP_FOR_REPORTS, Request, Response, TransportError, TransportErrorKind},
     guard::Guard,
     pacing::Pacer,
     redact::{self, Secret},
@@ -267,6 +267,11 @@ impl Journal {
     }
 
     fn push(&self, mut exchange: Exchange) {
+        if let Ok(response) = &exchange.outcome
+            && response.body.len() > KEEP_FOR_REPORTS
+        {
+            exchange.outcome = Ok(response.compacted(KEEP_FOR_REPORTS));
+        }
         let mut inner = self.lock();
         exchange.seq = inner.exchanges.len() + 1;
         exchange.step = inner.step.clone();
@@ -654,31 +659,35 @@ async fn read_capped(mut response: reqwest::Response) -> (Bytes, Option<Transpor
         Ok(None) => return (first, None),
         Err(e) => return (first, Some(TransportError::from_reqwest(&e))),
     };
-    let mut body = Vec::with_capacity(first.len() + second.len());
-    body.extend_from_slice(&first);
-    let mut pending = Some(second);
+    // Chunks are gathered and joined once into a buffer of the exact size: a growing vector
+    // would hold up to twice the body for as long as the exchange is kept.
+    let mut chunks = vec![first, second];
+    let mut total: usize = chunks.iter().map(Bytes::len).sum();
+    let too_large = || TransportError {
+        kind: TransportErrorKind::TooLarge,
+        message: format!("response body larger than {MAX_BODY} bytes"),
+        status: None,
+    };
+    let join = |chunks: &[Bytes], total: usize| {
+        let mut body = Vec::with_capacity(total);
+        for chunk in chunks {
+            body.extend_from_slice(chunk);
+        }
+        Bytes::from(body)
+    };
     loop {
-        let next = match pending.take() {
-            Some(chunk) => Ok(Some(chunk)),
-            None => response.chunk().await,
-        };
-        match next {
+        match response.chunk().await {
             Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_BODY {
-                    let message = format!("response body larger than {MAX_BODY} bytes");
-                    return (
-                        Bytes::from(body),
-                        Some(TransportError {
-                            kind: TransportErrorKind::TooLarge,
-                            message,
-                            status: None,
-                        }),
-                    );
+                if total + chunk.len() > MAX_BODY {
+                    return (join(&chunks, total), Some(too_large()));
                 }
-                body.extend_from_slice(&chunk);
+                total += chunk.len();
+                chunks.push(chunk);
             }
-            Ok(None) => return (Bytes::from(body), None),
-            Err(e) => return (Bytes::from(body), Some(TransportError::from_reqwest(&e))),
+            Ok(None) => return (join(&chunks, total), None),
+            Err(e) => {
+                return (join(&chunks, total), Some(TransportError::from_reqwest(&e)));
+            }
         }
     }
 }

@@ -47,6 +47,8 @@ pub struct Response {
     pub body: Bytes,
     /// The body parsed as JSON, on first use, shared by every clone: many checks read it.
     parsed: std::sync::Arc<std::sync::OnceLock<Option<Value>>>,
+    /// When only the first part of the body was kept for the reports: how long it was.
+    pub full_len: Option<usize>,
 }
 
 /// The request got no complete HTTP response.
@@ -80,6 +82,7 @@ impl Response {
             headers: std::sync::Arc::new(headers),
             body,
             parsed: Default::default(),
+            full_len: None,
         }
     }
 
@@ -112,7 +115,36 @@ impl Response {
     }
 }
 
+/// How much of a response body an exchange keeps once recorded. Checks read the body as JSON,
+/// parsed once from the whole of it before it is cut; the bytes kept are for excerpts and
+/// reports. A server answering near the size cap every time must not make the run hold every
+/// body it was sent (it once drove a run past 2.5 GB).
+pub const KEEP_FOR_REPORTS: usize = 64 * 1024;
+
+impl Response {
+    /// The same response holding only the first `keep` bytes of its body (copied, so that the
+    /// whole is freed) and sharing its JSON, parsed from the whole body first.
+    pub fn compacted(&self, keep: usize) -> Response {
+        if self.body.len() <= keep {
+            return self.clone();
+        }
+        let _ = self.json();
+        Response {
+            status: self.status,
+            headers: self.headers.clone(),
+            body: Bytes::copy_from_slice(&self.body[..keep]),
+            parsed: self.parsed.clone(),
+            full_len: Some(self.body.len()),
+        }
+    }
+}
+
 impl Exchange {
+    /// Bytes of response body held.
+    pub fn body_bytes(&self) -> usize {
+        self.response().map_or(0, |r| r.body.len())
+    }
+
     pub fn response(&self) -> Option<&Response> {
         self.outcome.as_ref().ok()
     }

@@ -179,3 +179,16 @@ fn the_default_expiry_is_held_to_what_the_profile_allows() {
         assert!(!verdict(&one_year, d), "{d:?}");
     }
 }
+
+#[test]
+fn a_compacted_body_keeps_its_json_and_says_how_long_it_was() {
+    let padded = format!(r#"{{"data":[]}}{}"#, " ".repeat(200_000));
+    let ex = Exchange::canned("listTeamTokens", "/x", 200, &padded);
+    let response = ex.response().expect("response");
+    let cut = response.compacted(crate::exchange::KEEP_FOR_REPORTS);
+    assert_eq!(cut.body.len(), crate::exchange::KEEP_FOR_REPORTS);
+    assert_eq!(cut.full_len, Some(padded.len()));
+    assert_eq!(cut.json(), Some(&serde_json::json!({"data": []})));
+    // The checks see the document as it came.
+    assert!(list::secrets_hidden(&ex).is_empty());
+}

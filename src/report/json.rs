@@ -104,7 +104,8 @@ fn body(bytes: &[u8]) -> Value {
 
 fn exchange(ex: &Exchange) -> Value {
     let response = match &ex.outcome {
-        Ok(r) => json!({"status": r.status, "headers": headers(&r.headers), "body": body(&r.body)}),
+        Ok(r) => json!({"status": r.status, "headers": headers(&r.headers), "body": body(&r.body),
+            "body-bytes": r.full_len.unwrap_or(r.body.len())}),
         Err(e) => json!({"error": redact::text(&e.message)}),
     };
     json!({

@@ -101,6 +101,9 @@ pub struct Modes {
     pub climbing_ids: bool,
     /// Cut every answer to a POST in half: what was created, the client never learns of.
     pub garble_creates: bool,
+    /// Pad every JSON answer with spaces to just under 4 MiB (a client's usual cap): a client
+    /// that keeps every body it is sent runs out of memory.
+    pub near_cap_bodies: bool,
     /// Echo the caller's token back in the forms a careless server might (upper case, base64,
     /// `\u`-escaped, percent-encoded), in a header and in every JSON document's `meta`.
     pub echo_secrets: bool,
@@ -277,6 +280,11 @@ impl Wire {
             Some(token) => echo(response, &token).await,
             None => response,
         };
+        let response = if modes.near_cap_bodies && !ping {
+            pad(response).await
+        } else {
+            response
+        };
         let garbage = modes
             .garbage
             .or((modes.garble_creates && post).then_some(Garbage::Truncated));
@@ -325,6 +333,23 @@ fn redirect(target: &str) -> Response<Body> {
         r.headers_mut().insert(header::LOCATION, v);
     }
     r
+}
+
+/// How big `near_cap_bodies` makes a JSON answer: just under 4 MiB.
+const NEAR_CAP: usize = 4 * 1024 * 1024 - 64 * 1024;
+
+/// The response, if it has a body, padded with spaces (still the same JSON) to `NEAR_CAP`.
+async fn pad(response: Response<Body>) -> Response<Body> {
+    let (mut parts, body) = response.into_parts();
+    let mut bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default()
+        .to_vec();
+    if !bytes.is_empty() && bytes.len() < NEAR_CAP {
+        bytes.resize(NEAR_CAP, b' ');
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// The response with the caller's `token` echoed in several encodings.

@@ -186,6 +186,8 @@ impl RunContext {
             self.pending.send_modify(|n| *n = n.saturating_sub(1));
             return;
         };
+        // Big bodies are judged at once, so that they are not held while a batch fills.
+        let heavy = exchanges.iter().map(Exchange::body_bytes).sum::<usize>() > HEAVY_BYTES;
         let queued = {
             let mut queue = judge.queue.lock().unwrap_or_else(|e| e.into_inner());
             queue.push(exchanges);
@@ -195,7 +197,8 @@ impl RunContext {
             .finished
             .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
             + 1;
-        if queued >= JUDGE_BATCH
+        if heavy
+            || queued >= JUDGE_BATCH
             || finished >= self.expected.load(std::sync::atomic::Ordering::SeqCst)
         {
             judge.ready.notify_one();
@@ -518,6 +521,9 @@ struct Judge {
 
 /// How many finished trials wake the judge thread.
 const JUDGE_BATCH: usize = 16;
+
+/// A finished trial whose response bodies add up to more than this wakes the judge at once.
+const HEAVY_BYTES: usize = 8 * 1024 * 1024;
 
 /// One trial's view of the run: its own journal and findings.
 #[derive(Clone)]
