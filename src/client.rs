@@ -639,7 +639,6 @@ fn path_of(url: &reqwest::Url) -> String {
 }
 
 async fn read_capped(mut response: reqwest::Response) -> (Bytes, Option<TransportError>) {
-    // Most bodies come in one chunk: keep it as it is, copy only to join several.
     let first = match response.chunk().await {
         Ok(Some(chunk)) => chunk,
         Ok(None) => return (Bytes::new(), None),
@@ -652,12 +651,20 @@ async fn read_capped(mut response: reqwest::Response) -> (Bytes, Option<Transpor
             message,
             status: None,
         };
-        return (first.slice(..MAX_BODY), Some(error));
+        return (Bytes::copy_from_slice(&first[..MAX_BODY]), Some(error));
     }
+    // A chunk is a slice of the connection's read buffer, which grows to 400 KB after large
+    // answers: kept as it is, even a small body would pin all of that for as long as the
+    // exchange is kept. So a body is always copied into a buffer of its own size.
     let second = match response.chunk().await {
         Ok(Some(chunk)) => chunk,
-        Ok(None) => return (first, None),
-        Err(e) => return (first, Some(TransportError::from_reqwest(&e))),
+        Ok(None) => return (Bytes::copy_from_slice(&first), None),
+        Err(e) => {
+            return (
+                Bytes::copy_from_slice(&first),
+                Some(TransportError::from_reqwest(&e)),
+            );
+        }
     };
     // Chunks are gathered and joined once into a buffer of the exact size: a growing vector
     // would hold up to twice the body for as long as the exchange is kept.
