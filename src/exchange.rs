@@ -122,6 +122,26 @@ impl Response {
 pub const KEEP_FOR_REPORTS: usize = 64 * 1024;
 
 impl Response {
+    /// A response whose body was too large to keep whole: `excerpt` is its beginning,
+    /// `full_len` its length, `parsed` what it was as JSON (read from the whole of it).
+    pub fn excerpted(
+        status: u16,
+        headers: HeaderMap,
+        excerpt: Bytes,
+        full_len: usize,
+        parsed: Option<Value>,
+    ) -> Self {
+        let cell = std::sync::OnceLock::new();
+        let _ = cell.set(parsed);
+        Self {
+            status,
+            headers: std::sync::Arc::new(headers),
+            body: excerpt,
+            parsed: std::sync::Arc::new(cell),
+            full_len: Some(full_len),
+        }
+    }
+
     /// The same response holding only the first `keep` bytes of its body (copied, so that the
     /// whole is freed) and sharing its JSON, parsed from the whole body first.
     pub fn compacted(&self, keep: usize) -> Response {

@@ -298,3 +298,64 @@ fn against_a_server_that_answers_nothing_no_trial_passes() {
         .collect();
     assert!(passed.is_empty(), "passed with no answer: {passed:?}");
 }
+
+/// The peak resident memory of a child process, polled until it exits (KiB).
+fn peak_kib(child: &mut std::process::Child) -> u64 {
+    let mut peak = 0;
+    loop {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+        if let Some(kib) = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        {
+            peak = peak.max(kib);
+        }
+        if child.try_wait().expect("wait").is_some() {
+            return peak;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn bodies_near_the_cap_do_not_pile_up_in_memory() {
+    // Every answer is padded to just under the 4 MiB cap. The checks read each whole (and
+    // pass: padding is still JSON); a recorded exchange keeps 64 KiB of it, and nothing keeps
+    // the connection's read buffers alive.
+    let token = format!("NearCapCanary1.{}.{}", "atlasv1", "nearcap".repeat(10));
+    let served = crate::support::Served::start(&token, &["--near-cap-bodies"]);
+    let report = scratch("near-cap.json");
+    let mut child = bin()
+        .args(["run", "--address", &served.address])
+        .args(["--organization", crate::support::ORG])
+        .args(["--report-json", report.to_str().unwrap(), "team_token::"])
+        .env("TFE_TOKEN", &token)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runs");
+    let peak = peak_kib(&mut child);
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+    assert_eq!(doc["summary"]["failed"], 0, "near-cap JSON is still JSON");
+    let received: u64 = doc["trials"]
+        .as_array()
+        .expect("trials")
+        .iter()
+        .flat_map(|t| t["exchanges"].as_array().cloned().unwrap_or_default())
+        .filter_map(|e| e["response"]["body-bytes"].as_u64())
+        .sum();
+    assert!(
+        received > 300 * 1024 * 1024,
+        "near-cap bodies were sent ({} MiB)",
+        received >> 20
+    );
+    assert!(
+        peak < 128 * 1024,
+        "peak resident memory {} MiB for {} MiB of bodies",
+        peak >> 10,
+        received >> 20
+    );
+}
