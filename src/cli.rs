@@ -186,6 +186,10 @@ struct ServeArgs {
     #[arg(long)]
     climbing_ids: bool,
 
+    /// Give every new team the id `..`, which no client can send as one path segment.
+    #[arg(long)]
+    dot_ids: bool,
+
     /// Cut every answer to a POST in half, so that the client never learns what it created.
     #[arg(long)]
     garble_creates: bool,
@@ -413,6 +417,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         climbing_ids: args.climbing_ids,
         echo_secrets: args.echo_secrets,
         garble_creates: args.garble_creates,
+        dot_ids: args.dot_ids,
         near_cap_bodies: args.near_cap_bodies,
         stall_after: args.stall_after,
         reset_after: args.reset_after,

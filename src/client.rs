@@ -283,6 +283,24 @@ impl Journal {
         self.last().expect("just recorded")
     }
 
+    /// The latest exchange whose answer holds `value` as a JSON string (an id it handed out).
+    pub fn handed_out(&self, value: &str) -> Option<String> {
+        fn holds(doc: &serde_json::Value, value: &str) -> bool {
+            match doc {
+                serde_json::Value::String(s) => s == value,
+                serde_json::Value::Array(items) => items.iter().any(|v| holds(v, value)),
+                serde_json::Value::Object(map) => map.values().any(|v| holds(v, value)),
+                _ => false,
+            }
+        }
+        self.lock()
+            .exchanges
+            .iter()
+            .rev()
+            .find(|ex| ex.json().is_some_and(|doc| holds(doc, value)))
+            .map(Exchange::label)
+    }
+
     /// Every exchange, taken out of the journal (which is left empty).
     pub fn take(&self) -> Vec<Exchange> {
         std::mem::take(&mut self.lock().exchanges)
@@ -358,11 +376,19 @@ impl Recorder {
                 .map(Bytes::copy_from_slice),
         };
         let started = Instant::now();
-        if let Some(why) =
+        if let Some((why, value)) =
             self.transport
                 .guard
-                .refuses(&self.transport.base_path, &recorded.path, operation)
+                .refusal(&self.transport.base_path, &recorded.path, operation)
         {
+            // Name the exchange whose answer handed the id out, where the trial has one.
+            let origin = value
+                .filter(|v| !v.is_empty())
+                .and_then(|v| self.journal.handed_out(&v));
+            let why = match origin {
+                Some(label) => format!("{why}; the server handed it out in {label}"),
+                None => why,
+            };
             return Ok(self.refused(recorded, operation, why));
         }
         if let Some(why) = self.transport.halted() {

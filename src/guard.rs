@@ -49,9 +49,20 @@ impl Guard {
     /// Why `path` (below the host, query included) may not be sent for `operation` under the
     /// API base `base_path` (`/api/v2`); `None` if it may.
     pub fn refuses(&self, base_path: &str, path: &str, operation: &Operation) -> Option<String> {
+        self.refusal(base_path, path, operation).map(|(why, _)| why)
+    }
+
+    /// Like `refuses`, with the path parameter's value that could not be one segment, when
+    /// that is the reason (so that the exchange that handed it out can be named).
+    pub fn refusal(
+        &self,
+        base_path: &str,
+        path: &str,
+        operation: &Operation,
+    ) -> Option<(String, Option<String>)> {
         let params = match shape(base_path, path, &operation.path) {
             Ok(params) => params,
-            Err(why) => return Some(format!("not sent: {why}")),
+            Err((why, value)) => return Some((format!("not sent: {why}"), value)),
         };
         let inner = self.lock();
         let protect = inner.protect.as_ref()?;
@@ -71,11 +82,12 @@ impl Guard {
             _ => false,
         };
         destroys.then(|| {
-            format!(
+            let why = format!(
                 "not sent: {} would rotate or delete a credential the account may depend on, \
                  and this run may not be destructive (--allow-destructive)",
                 operation.id
-            )
+            );
+            (why, None)
         })
     }
 
@@ -87,36 +99,46 @@ impl Guard {
 /// The path parameters of `path` if it has the shape of `template` below `base_path`: the same
 /// literal segments, and one non-empty segment that is neither `.` nor `..` (nor their
 /// encodings) for each parameter.
-fn shape(base_path: &str, path: &str, template: &str) -> Result<Vec<(String, String)>, String> {
+type Refused = (String, Option<String>);
+
+fn shape(base_path: &str, path: &str, template: &str) -> Result<Vec<(String, String)>, Refused> {
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let base = base_path.trim_end_matches('/');
     let Some(rest) = path.strip_prefix(base).filter(|r| r.starts_with('/')) else {
-        return Err(format!("{path:?} is outside the API base {base:?}"));
+        return Err((format!("{path:?} is outside the API base {base:?}"), None));
     };
     let actual: Vec<&str> = rest[1..].split('/').collect();
     let wanted: Vec<&str> = template.trim_start_matches('/').split('/').collect();
     if actual.len() != wanted.len() {
-        return Err(format!(
-            "{path:?} does not have the shape of {template}: a path parameter the server handed \
-             out did not stay one path segment"
+        return Err((
+            format!(
+                "{path:?} does not have the shape of {template}: a path parameter the server \
+                 handed out did not stay one path segment"
+            ),
+            None,
         ));
     }
     let mut params = Vec::new();
     for (a, w) in actual.iter().zip(&wanted) {
         match w.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
             Some(name) => {
-                let decoded = percent_decode(a);
-                if decoded.is_empty() || decoded == "." || decoded == ".." {
-                    return Err(format!(
+                let mut decoded = percent_decode(a);
+                if let Some(value) = decoded.strip_prefix('\0') {
+                    decoded = value.to_string();
+                }
+                if decoded.is_empty() || decoded == "." || decoded == ".." || a.starts_with("%00") {
+                    let why = format!(
                         "{name} would be {decoded:?}, which cannot be one path segment of {template}"
-                    ));
+                    );
+                    return Err((why, Some(decoded)));
                 }
                 params.push((name.to_string(), (*a).to_string()));
             }
             None if a == w => {}
             None => {
-                return Err(format!(
-                    "{path:?} does not have the shape of {template} (segment {a:?})"
+                return Err((
+                    format!("{path:?} does not have the shape of {template} (segment {a:?})"),
+                    None,
                 ));
             }
         }

@@ -99,6 +99,8 @@ pub struct Modes {
     /// Hand out ids that would climb out of their path segment
     /// (`team-X\..\..\..\organizations\ORG\authentication-token`), as a hostile server might.
     pub climbing_ids: bool,
+    /// Give every new team the id `..`, which no client can send as one path segment.
+    pub dot_ids: bool,
     /// Cut every answer to a POST in half: what was created, the client never learns of.
     pub garble_creates: bool,
     /// Pad every JSON answer with spaces to just under 4 MiB (a client's usual cap): a client

@@ -127,6 +127,45 @@ fn what_a_garbled_create_made_is_found_by_the_runs_tag_and_deleted() {
 }
 
 #[test]
+fn an_id_that_cannot_be_one_segment_is_never_sent_and_its_origin_is_named() {
+    // Every team the server makes is called `..`: a request for it would climb a level.
+    let modes = server::Modes {
+        dot_ids: true,
+        ..server::Modes::default()
+    };
+    let reference = Reference::start_with(server::Profile::Tfe, &[], &[], modes);
+    let mut config = config(&reference, Profile::Tfe);
+    config.libtest.filter = Some("team_token::create_returns_token_document".into());
+    let report = runner::run(config).expect("runs");
+    let trial = report
+        .trial("team_token::create_returns_token_document")
+        .expect("ran");
+    let refused = trial
+        .exchanges
+        .iter()
+        .find(|e| {
+            e.outcome
+                .as_ref()
+                .err()
+                .is_some_and(|err| err.message.starts_with("not sent"))
+        })
+        .expect("a request was refused");
+    let message = &refused.outcome.as_ref().unwrap_err().message;
+    assert!(message.contains("\"..\""), "{message}");
+    assert!(
+        message.contains("create team"),
+        "names the exchange that handed it out: {message}"
+    );
+    assert!(
+        trial
+            .exchanges
+            .iter()
+            .all(|e| !e.request.path.contains("/teams/../")),
+        "nothing was sent for it"
+    );
+}
+
+#[test]
 fn ids_that_climb_steer_no_request_and_the_accounts_token_survives() {
     // A hostile server hands out ids such as `team-X\..\..\..\organizations\ORG\
     // authentication-token`. Each stays one (percent-encoded) path segment: every trial goes

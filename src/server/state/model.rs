@@ -104,6 +104,8 @@ pub(super) struct TokenRequest {
 pub struct State {
     /// `Modes::climbing_ids`: hand out ids that climb (a hostile server).
     climbing_ids: bool,
+    /// `Modes::dot_ids`: new teams are called `..` (a hostile server).
+    pub(super) dot_ids: bool,
     pub(super) profile: Profile,
     faults: HashSet<Fault>,
     quirks: HashSet<Quirk>,
@@ -133,6 +135,7 @@ impl State {
             faults: config.faults.iter().copied().collect(),
             quirks: config.quirks.iter().copied().collect(),
             climbing_ids: config.modes.climbing_ids,
+            dot_ids: config.modes.dot_ids,
             organization: config.organization.clone(),
             organization_created: now,
             owner_id: String::new(),

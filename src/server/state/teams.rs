@@ -79,7 +79,11 @@ impl State {
             );
         }
         let team = Team {
-            id: format!("team-{}", self.id_value()),
+            id: if self.dot_ids {
+                "..".to_string()
+            } else {
+                format!("team-{}", self.id_value())
+            },
             name: name.to_string(),
             created_at: Utc::now(),
             legacy_token: None,
