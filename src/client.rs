@@ -508,23 +508,12 @@ impl Recorder {
         operation: &'static Operation,
         why: String,
     ) -> reqwest::Response {
-        self.journal.push(Exchange {
-            seq: 0,
-            step: String::new(),
-            operation: &operation.id,
-            template: &operation.path,
-            request: recorded,
-            outcome: Err(TransportError {
-                kind: TransportErrorKind::Refused,
-                message: redact::text(&why),
-                status: None,
-            }),
-            started: Instant::now(),
-            elapsed: Duration::ZERO,
-            retries: 0,
-        });
-        let placeholder = http::StatusCode::from_u16(599).unwrap_or(http::StatusCode::BAD_GATEWAY);
-        handback(placeholder)
+        let error = TransportError {
+            kind: TransportErrorKind::Refused,
+            message: redact::text(&why),
+            status: None,
+        };
+        self.unanswered(recorded, operation, Duration::ZERO, error)
     }
 
     /// Records an exchange that got no answer, and hands the generated code a placeholder.
@@ -535,17 +524,30 @@ impl Recorder {
         elapsed: Duration,
         message: &str,
     ) -> reqwest::Response {
+        let error = TransportError {
+            kind: TransportErrorKind::Timeout,
+            message: message.into(),
+            status: None,
+        };
+        self.unanswered(recorded, operation, elapsed, error)
+    }
+
+    /// Records `error` as the outcome of a request that took `elapsed`, and hands the
+    /// generated code a placeholder it will not decode into anything.
+    fn unanswered(
+        &self,
+        recorded: Request,
+        operation: &'static Operation,
+        elapsed: Duration,
+        error: TransportError,
+    ) -> reqwest::Response {
         self.journal.push(Exchange {
             seq: 0,
             step: String::new(),
             operation: &operation.id,
             template: &operation.path,
             request: recorded,
-            outcome: Err(TransportError {
-                kind: TransportErrorKind::Timeout,
-                message: message.into(),
-                status: None,
-            }),
+            outcome: Err(error),
             started: Instant::now() - elapsed,
             elapsed,
             retries: 0,

@@ -97,6 +97,23 @@ pub struct RunContext {
     pending: tokio::sync::watch::Sender<usize>,
 }
 
+/// Deletes the tokens `(id, description)` by id; names those that could not be deleted.
+async fn delete_tokens(
+    owner: &crate::client::Client,
+    journal: &Journal,
+    tokens: Vec<(String, String)>,
+    what: &str,
+) -> Vec<String> {
+    let mut left = Vec::new();
+    for (id, description) in tokens {
+        let _ = owner.delete_authentication_token(&id).await;
+        if !matches!(journal.last().and_then(|e| e.status()), Some(204 | 404)) {
+            left.push(format!("{what} {description} ({id})"));
+        }
+    }
+    left
+}
+
 impl RunContext {
     pub fn new(
         transport: Arc<Transport>,
@@ -362,12 +379,7 @@ impl RunContext {
                 journal.last().as_ref().and_then(Exchange::json),
                 "description",
             );
-            for (id, description) in tokens {
-                let _ = owner.delete_authentication_token(&id).await;
-                if !matches!(journal.last().and_then(|e| e.status()), Some(204 | 404)) {
-                    leftovers.push(format!("team token {description} ({id})"));
-                }
-            }
+            leftovers.extend(delete_tokens(&owner, &journal, tokens, "team token").await);
             let _ = owner.get_account_details().await;
             let user = journal
                 .last()
@@ -378,12 +390,7 @@ impl RunContext {
                     journal.last().as_ref().and_then(Exchange::json),
                     "description",
                 );
-                for (id, description) in tokens {
-                    let _ = owner.delete_authentication_token(&id).await;
-                    if !matches!(journal.last().and_then(|e| e.status()), Some(204 | 404)) {
-                        leftovers.push(format!("user token {description} ({id})"));
-                    }
-                }
+                leftovers.extend(delete_tokens(&owner, &journal, tokens, "user token").await);
             }
         }
         self.housekeeping(journal.take());
