@@ -303,16 +303,8 @@ fn rate_limited(owner: &Secret, quick: bool) -> RateLimited {
     config.modes.rate_limit = Some(rate);
     config.modes.delay = Duration::from_millis(2);
     let handle = server::spawn(config).expect("reference server");
-    let mut run = RunConfig::new(TargetSpec::Remote {
-        address: handle.url(),
-        token: Some(owner.clone()),
-        organization: Some(ORG.into()),
-    });
-    run.profile = Profile::Hcp;
-    run.quiet = true;
-    run.libtest.logfile = Some("/dev/null".into());
     let started = Instant::now();
-    let report = runner::run(run).expect("the run starts");
+    let report = runner::run(quiet_hcp_run(&handle, owner)).expect("the run starts");
     let wall = started.elapsed();
     let mut per_token: HashMap<Vec<u8>, u64> = HashMap::new();
     let exchanges = report
@@ -362,16 +354,8 @@ fn soak(owner: &Secret, quick: bool) -> Soak {
     let mut rss_early = 0;
     let mut failed = 0;
     for i in 0..runs {
-        let mut run = RunConfig::new(TargetSpec::Remote {
-            address: handle.url(),
-            token: Some(owner.clone()),
-            organization: Some(ORG.into()),
-        });
-        run.profile = Profile::Hcp;
-        run.quiet = true;
-        run.libtest.logfile = Some("/dev/null".into());
         let started = Instant::now();
-        let report = runner::run(run).expect("the run starts");
+        let report = runner::run(quiet_hcp_run(&handle, owner)).expect("the run starts");
         times.push(started.elapsed());
         failed += report.failed().count();
         drop(report);
@@ -408,19 +392,25 @@ fn reference(token: &Secret) -> server::Handle {
     server::spawn(config).expect("reference server")
 }
 
-/// One full run, in process, against a fresh server.
-fn run_suite(threads: usize, token: &Secret) -> (Duration, RunReport, Phases) {
-    let handle = reference(token);
+/// A run of profile hcp against `handle`, printing nothing.
+fn quiet_hcp_run(handle: &server::Handle, owner: &Secret) -> RunConfig {
     let mut config = RunConfig::new(TargetSpec::Remote {
         address: handle.url(),
-        token: Some(token.clone()),
+        token: Some(owner.clone()),
         organization: Some(ORG.into()),
     });
     config.profile = Profile::Hcp;
     config.quiet = true;
+    config.libtest.logfile = Some("/dev/null".into());
+    config
+}
+
+/// One full run, in process, against a fresh server.
+fn run_suite(threads: usize, token: &Secret) -> (Duration, RunReport, Phases) {
+    let handle = reference(token);
+    let mut config = quiet_hcp_run(&handle, token);
     config.libtest.test_threads = Some(threads);
     config.timeout = Duration::from_secs(10);
-    config.libtest.logfile = Some("/dev/null".into());
     let started = Instant::now();
     let report = runner::run(config).expect("the run starts");
     let elapsed = started.elapsed();

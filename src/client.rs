@@ -430,22 +430,18 @@ impl Recorder {
                     "answered 429 Too Many Requests {too_many} time(s), still asking to wait \
                      when the run's deadline (--deadline) came"
                 );
-                self.journal.push(Exchange {
-                    seq: 0,
-                    step: String::new(),
-                    operation: &operation.id,
-                    template: &operation.path,
-                    request: recorded,
-                    outcome: Err(TransportError {
-                        kind: TransportErrorKind::RateLimited,
-                        message,
-                        status: Some(429),
-                    }),
-                    started,
-                    elapsed: started.elapsed(),
-                    retries: too_many,
-                });
-                return Ok(handback(http::StatusCode::TOO_MANY_REQUESTS));
+                let error = TransportError {
+                    kind: TransportErrorKind::RateLimited,
+                    message,
+                    status: Some(429),
+                };
+                return Ok(self.unanswered(
+                    recorded,
+                    operation,
+                    started.elapsed(),
+                    error,
+                    too_many,
+                ));
             }
             let message = "no answer before the run's deadline (--deadline)";
             return Ok(self.not_answered(recorded, operation, started.elapsed(), message));
@@ -513,7 +509,7 @@ impl Recorder {
             message: redact::text(&why),
             status: None,
         };
-        self.unanswered(recorded, operation, Duration::ZERO, error)
+        self.unanswered(recorded, operation, Duration::ZERO, error, 0)
     }
 
     /// Records an exchange that got no answer, and hands the generated code a placeholder.
@@ -529,17 +525,18 @@ impl Recorder {
             message: message.into(),
             status: None,
         };
-        self.unanswered(recorded, operation, elapsed, error)
+        self.unanswered(recorded, operation, elapsed, error, 0)
     }
 
-    /// Records `error` as the outcome of a request that took `elapsed`, and hands the
-    /// generated code a placeholder it will not decode into anything.
+    /// Records `error` as the outcome of a request that took `elapsed` (after `retries`
+    /// 429s), and hands the generated code a placeholder it will not decode into anything.
     fn unanswered(
         &self,
         recorded: Request,
         operation: &'static Operation,
         elapsed: Duration,
         error: TransportError,
+        retries: u32,
     ) -> reqwest::Response {
         self.journal.push(Exchange {
             seq: 0,
@@ -550,7 +547,7 @@ impl Recorder {
             outcome: Err(error),
             started: Instant::now() - elapsed,
             elapsed,
-            retries: 0,
+            retries,
         });
         let placeholder = http::StatusCode::from_u16(599).unwrap_or(http::StatusCode::BAD_GATEWAY);
         handback(placeholder)
