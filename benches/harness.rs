@@ -33,12 +33,13 @@ use std::{
 
 use futures::StreamExt;
 use tfe_contract::{
+    app,
     checks::{jsonapi, schema},
     config::{Profile, RunConfig, TargetSpec},
     exchange::Exchange,
+    record::RunReport,
     redact::Secret,
-    runner::{self, RunReport},
-    server, snapshot,
+    runner, server, snapshot,
     spec::Spec,
 };
 
@@ -304,7 +305,7 @@ fn rate_limited(owner: &Secret, quick: bool) -> RateLimited {
     config.modes.delay = Duration::from_millis(2);
     let handle = server::spawn(config).expect("reference server");
     let started = Instant::now();
-    let report = runner::run(quiet_hcp_run(&handle, owner)).expect("the run starts");
+    let report = app::run(quiet_hcp_run(&handle, owner)).expect("the run starts");
     let wall = started.elapsed();
     let mut per_token: HashMap<Vec<u8>, u64> = HashMap::new();
     let exchanges = report
@@ -355,7 +356,7 @@ fn soak(owner: &Secret, quick: bool) -> Soak {
     let mut failed = 0;
     for i in 0..runs {
         let started = Instant::now();
-        let report = runner::run(quiet_hcp_run(&handle, owner)).expect("the run starts");
+        let report = app::run(quiet_hcp_run(&handle, owner)).expect("the run starts");
         times.push(started.elapsed());
         failed += report.failed().count();
         drop(report);
@@ -412,7 +413,7 @@ fn run_suite(threads: usize, token: &Secret) -> (Duration, RunReport, Phases) {
     config.libtest.test_threads = Some(threads);
     config.timeout = Duration::from_secs(10);
     let started = Instant::now();
-    let report = runner::run(config).expect("the run starts");
+    let report = app::run(config).expect("the run starts");
     let elapsed = started.elapsed();
     let phases = Phases::of(&report, started, elapsed);
     (elapsed, report, phases)

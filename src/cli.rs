@@ -7,10 +7,11 @@ use std::{io::Write, path::PathBuf, process::ExitCode, time::Duration};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::{
+    app,
     config::{ConfigError, Profile, RunConfig, SnapshotConfig, TargetSpec},
+    record::EXIT_CONFIG,
     redact::Secret,
-    runner::{self, EXIT_CONFIG},
-    server, snapshot,
+    runner, server, snapshot,
 };
 
 const ABOUT: &str = "Contract tests for the Terraform Enterprise / HCP Terraform token API";
@@ -347,7 +348,7 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         handle_interrupt: true,
         libtest: args.libtest,
     };
-    let report = runner::run(config)?;
+    let report = app::run(config)?;
     let code = report.exit_code();
     // Everything is written; freeing every recorded exchange one by one would only delay the
     // exit (by a few milliseconds, measured), so the process leaves that to the kernel.

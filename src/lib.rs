@@ -3,10 +3,13 @@
 //!
 //! Data flows one way: the spec (`spec`) gives the typed client (`client`); the suite's cases
 //! (`suite`) drive it and record exchanges (`exchange`); pure checks (`checks`) judge them;
-//! the runner (`runner`) turns verdicts into libtest trials; reports and snapshots render the
-//! results, everything passing through one redaction module (`redact`). The reference server
+//! the runner (`runner`) turns verdicts into libtest trials and fills the run's records
+//! (`record`); reports (`report`) render those records after the run (`app` conducts both), and
+//! snapshots render each trial's exchanges, everything passing through one redaction module
+//! (`redact`). The reference server
 //! (`server`) stands apart: it shares no code with the rest and is reached only over HTTP.
 
+pub mod app;
 pub mod checks;
 pub mod cli;
 pub mod client;
@@ -14,6 +17,7 @@ pub mod config;
 pub mod exchange;
 pub mod guard;
 pub mod pacing;
+pub mod record;
 pub mod redact;
 pub mod report;
 pub mod runner;

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{exchange::Exchange, spec::Spec};
+use crate::{exchange::Exchange, record::RunReport, spec::Spec};
 
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct OperationCoverage {
@@ -28,6 +28,11 @@ pub struct Coverage {
 }
 
 impl Coverage {
+    /// The coverage of every exchange of a finished run.
+    pub fn of(report: &RunReport) -> Self {
+        Self::compute(Spec::get(), report.exchanges())
+    }
+
     pub fn compute<'a>(spec: &Spec, exchanges: impl IntoIterator<Item = &'a Exchange>) -> Self {
         let mut seen: BTreeMap<&str, BTreeSet<u16>> = BTreeMap::new();
         for ex in exchanges {

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use super::coverage::Coverage;
 use crate::{
     exchange::Exchange,
+    record::{RunReport, TrialOutcome, TrialRecord},
     redact,
-    runner::{RunReport, TrialOutcome, TrialRecord},
 };
 
 pub fn render(report: &RunReport, coverage: &Coverage) -> Value {

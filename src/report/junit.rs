@@ -5,8 +5,8 @@ use std::{fs, path::Path};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::{
+    record::{RunReport, TrialOutcome},
     redact,
-    runner::{RunReport, TrialOutcome},
 };
 
 pub fn render(report: &RunReport) -> Result<String, String> {

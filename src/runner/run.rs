@@ -13,15 +13,14 @@ use crate::{
     client::{Halt, Transport, TransportOptions},
     config::{Address, ConfigError, RunConfig, TargetSpec},
     exchange::Exchange,
-    redact, report,
+    pacing::{Pace, Pacer},
+    record::{Minted, RateSummary, RunReport},
     suite::{self, CheckDef, RunContext},
 };
 
 use super::{
-    RunReport,
-    report::RateSummary,
+    panics::{IN_TRIAL, install_panic_hook},
     schedule::{execution_order, schedule, skip_reason, trial, watch_interrupts},
-    summary::{IN_TRIAL, install_panic_hook, print_summary},
     target::{probe, resolve_target},
 };
 
@@ -33,7 +32,8 @@ const CLEANUP_BUDGET: Duration = Duration::from_secs(60);
 /// The part of the run's deadline kept for the cleanup (at most a quarter of it).
 const CLEANUP_RESERVE: Duration = Duration::from_secs(5);
 
-/// Runs the suite as `config` says. `Err` means the harness could not run (exit 2).
+/// Runs the suite as `config` says and returns the run's records; the reports are rendered
+/// from them afterwards (`crate::app`). `Err` means the harness could not run (exit 2).
 pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     install_panic_hook();
     let checks = suite::all();
@@ -203,13 +203,12 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     trials.sort_by_cached_key(|t| order.get(t.name.as_str()).copied());
     let tour: Vec<Exchange> = ctx.tour.get().map(|t| t.to_vec()).unwrap_or_default();
     let housekeeping = ctx.housekeeping_exchanges();
-    let coverage = report::coverage::Coverage::compute(
-        ctx.spec,
-        trials
-            .iter()
-            .flat_map(|t| t.exchanges.iter().chain(&t.released))
-            .chain(&tour)
-            .chain(&housekeeping),
+    let minted = std::mem::take(
+        &mut *ctx
+            .transport
+            .minted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()),
     );
     let report = RunReport {
         trials,
@@ -222,31 +221,11 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         profile: Some(config.profile),
         tour,
         housekeeping,
-        coverage,
-        rate: RateSummary::of(&ctx.transport.pacer),
+        destructive_allowed,
+        rate: rate_summary(&ctx.transport.pacer),
+        minted: Minted(minted),
     };
-    if let Some(path) = &config.junit {
-        report::junit::write(path, &report).map_err(|e| {
-            ConfigError::new(format!("cannot write JUnit report {}: {e}", path.display()))
-        })?;
-    }
-    if let Some(path) = &config.report_json {
-        report::json::write(path, &report, &report.coverage).map_err(|e| {
-            ConfigError::new(format!("cannot write JSON report {}: {e}", path.display()))
-        })?;
-    }
-    if !config.quiet {
-        print_summary(&report, destructive_allowed);
-    }
     drop(target);
-    let minted = std::mem::take(
-        &mut *ctx
-            .transport
-            .minted
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()),
-    );
-    redact::forget(&minted);
     // Everything the runtime ran is over: let its threads end on their own rather than wait
     // for them (measured: 0.4 ms of every run).
     drop(ctx);
@@ -254,6 +233,22 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         runtime.shutdown_background();
     }
     Ok(report)
+}
+
+/// How the run kept to the target's rate limit.
+fn rate_summary(pacer: &Pacer) -> RateSummary {
+    let pace = pacer.pace();
+    let (too_many_requests, waited_out) = pacer.too_many_requests();
+    RateSummary {
+        paced_at: pace.rate(),
+        announced: match pace {
+            Pace::Announced(limit) => Some(limit),
+            _ => None,
+        },
+        paced_wait: pacer.waited(),
+        too_many_requests,
+        waited_out,
+    }
 }
 
 /// `--list`: the trials the profile runs against this target, in libtest's format; with

@@ -14,11 +14,12 @@ use crate::{
     client::Halt,
     config::{Profile, SnapshotConfig},
     exchange::Exchange,
+    record::{EXIT_INTERRUPTED, TrialOutcome, TrialRecord},
     redact, snapshot,
     suite::{CheckDef, RunContext, Session},
 };
 
-use super::{EXIT_INTERRUPTED, TrialOutcome, TrialRecord, summary::panic_message};
+use super::panics::panic_message;
 
 /// The order trials are handed to libtest's threads: trials that need the organization token
 /// to themselves spread evenly among the others, so that a thread waiting for it is rare, and

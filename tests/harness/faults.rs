@@ -90,7 +90,7 @@ fn a_fault_outside_the_profile_goes_unnoticed_but_not_passed() {
         .trial("audit_token::never_expires_by_default")
         .expect("listed");
     assert!(
-        matches!(&audit.outcome, tfe_contract::runner::TrialOutcome::Ignored(r) if r.contains("not in profile tfe")),
+        matches!(&audit.outcome, tfe_contract::record::TrialOutcome::Ignored(r) if r.contains("not in profile tfe")),
         "{:?}",
         audit.outcome
     );

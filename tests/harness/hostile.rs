@@ -14,8 +14,10 @@ use std::{
 };
 
 use tfe_contract::{
+    app,
     config::{Profile, RunConfig, TargetSpec},
-    runner::{self, RunReport, TrialOutcome},
+    record::{RunReport, TrialOutcome},
+    runner,
     server::{self, Garbage, Modes},
 };
 
@@ -47,7 +49,7 @@ fn run(target: &Target, filter: Option<&str>, tweak: impl FnOnce(&mut RunConfig)
     config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
     config.quiet = true;
     tweak(&mut config);
-    runner::run(config).expect("the run starts")
+    app::run(config).expect("the run starts")
 }
 
 fn messages(report: &RunReport) -> Vec<String> {

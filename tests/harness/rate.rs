@@ -6,8 +6,10 @@
 use std::time::Duration;
 
 use tfe_contract::{
+    app,
     config::{Profile, RunConfig, TargetSpec},
-    runner::{self, RunReport},
+    record::RunReport,
+    runner,
     server::{self, Fault, Modes},
 };
 
@@ -34,7 +36,7 @@ fn run_against(
     run.libtest.logfile = Some(scratch("libtest.log").display().to_string());
     run.quiet = true;
     tweak(&mut run);
-    runner::run(run).expect("the run starts")
+    app::run(run).expect("the run starts")
 }
 
 fn requests(report: &RunReport) -> u64 {

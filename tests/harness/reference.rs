@@ -3,7 +3,7 @@
 
 use tfe_contract::{
     config::Profile,
-    runner::TrialOutcome,
+    record::TrialOutcome,
     server::{self, Quirk},
 };
 
@@ -162,7 +162,7 @@ fn trials_sharing_the_organization_token_do_not_race() {
         config.libtest.test_threads = Some(threads);
         config.libtest.logfile = Some(crate::support::scratch("race.log").display().to_string());
         config.quiet = true;
-        let report = tfe_contract::runner::run(config).expect("run");
+        let report = tfe_contract::app::run(config).expect("run");
         assert!(
             failed(&report).is_empty(),
             "{threads} threads: {:#?}",

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 use tfe_contract::{
+    app,
     config::{Profile, RunConfig, TargetSpec},
-    runner,
     server::{self, Fault},
     spec::Spec,
     suite,
@@ -16,7 +16,7 @@ use tfe_contract::{
 use crate::support::{ORG, Reference, bin, scratch};
 
 /// Every token value in the run's raw exchanges (request and response bodies).
-fn token_values(report: &runner::RunReport) -> BTreeSet<String> {
+fn token_values(report: &tfe_contract::record::RunReport) -> BTreeSet<String> {
     fn collect(v: &Value, out: &mut BTreeSet<String>) {
         match v {
             Value::Object(map) => {
@@ -68,7 +68,7 @@ fn junit_and_json_reports_are_complete_and_hold_no_secret() {
     config.report_json = Some(json.clone());
     config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
     config.quiet = true;
-    let report = runner::run(config).expect("runs");
+    let report = app::run(config).expect("runs");
     assert_eq!(report.exit_code(), 101);
 
     let mut secrets = token_values(&report);

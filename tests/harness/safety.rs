@@ -8,8 +8,10 @@ use std::{
 };
 
 use tfe_contract::{
+    app,
     config::{Profile, RunConfig, TargetSpec},
-    runner::{self, TrialOutcome},
+    record::TrialOutcome,
+    runner,
     server::{self, Fault},
 };
 
@@ -37,7 +39,7 @@ fn a_run_with_failing_trials_leaves_nothing_behind() {
     ];
     let reference = Reference::start(server::Profile::Hcp, &faults, &[]);
     let before = reference.handle.inventory();
-    let report = runner::run(config(&reference, Profile::Hcp)).expect("runs");
+    let report = app::run(config(&reference, Profile::Hcp)).expect("runs");
     assert!(!failed(&report).is_empty(), "the faults make trials fail");
     assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
     assert_eq!(
@@ -50,7 +52,7 @@ fn a_run_with_failing_trials_leaves_nothing_behind() {
 #[test]
 fn what_a_trial_creates_is_deleted_as_soon_as_it_ends() {
     let reference = Reference::start(server::Profile::Tfe, &[], &[]);
-    let report = runner::run(config(&reference, Profile::Tfe)).expect("runs");
+    let report = app::run(config(&reference, Profile::Tfe)).expect("runs");
     assert!(failed(&report).is_empty(), "{:?}", failed(&report));
     let mut teams = 0;
     for trial in &report.trials {
@@ -96,7 +98,7 @@ fn what_a_trial_creates_is_deleted_as_soon_as_it_ends() {
 #[test]
 fn what_cannot_be_deleted_is_listed_by_id() {
     let reference = Reference::start(server::Profile::Tfe, &[Fault::TeamDelete500], &[]);
-    let report = runner::run(config(&reference, Profile::Tfe)).expect("runs");
+    let report = app::run(config(&reference, Profile::Tfe)).expect("runs");
     let teams_left = reference.handle.inventory().teams.len() - 1;
     assert!(teams_left > 0);
     let listed: Vec<_> = report
@@ -119,7 +121,7 @@ fn what_a_garbled_create_made_is_found_by_the_runs_tag_and_deleted() {
     let before = reference.handle.inventory();
     let mut config = config(&reference, Profile::Tfe);
     config.assume_remote = true;
-    let report = runner::run(config).expect("runs");
+    let report = app::run(config).expect("runs");
     assert!(!failed(&report).is_empty(), "garbled creates fail trials");
     let after = reference.handle.inventory();
     assert_eq!(after, before, "left behind: {:?}", report.leftovers);
@@ -136,7 +138,7 @@ fn an_id_that_cannot_be_one_segment_is_never_sent_and_its_origin_is_named() {
     let reference = Reference::start_with(server::Profile::Tfe, &[], &[], modes);
     let mut config = config(&reference, Profile::Tfe);
     config.libtest.filter = Some("team_token::create_returns_token_document".into());
-    let report = runner::run(config).expect("runs");
+    let report = app::run(config).expect("runs");
     let trial = report
         .trial("team_token::create_returns_token_document")
         .expect("ran");
@@ -179,7 +181,7 @@ fn ids_that_climb_steer_no_request_and_the_accounts_token_survives() {
     let (id, secret) = client.create_org_token(&reference);
     let mut config = config(&reference, Profile::Tfe);
     config.assume_remote = true;
-    let report = runner::run(config).expect("runs");
+    let report = app::run(config).expect("runs");
     assert!(
         failed(&report).is_empty(),
         "{:#?}",
@@ -235,7 +237,7 @@ fn a_real_account_keeps_its_organization_token() {
 
     let mut config = config(&reference, Profile::Hcp);
     config.assume_remote = true;
-    let report = runner::run(config).expect("runs");
+    let report = app::run(config).expect("runs");
     assert!(
         failed(&report).is_empty(),
         "{:#?}",

@@ -9,9 +9,11 @@ use std::{
 };
 
 use tfe_contract::{
+    app,
     config::{Profile, RunConfig, TargetSpec},
+    record::RunReport,
     redact::Secret,
-    runner::{self, RunReport},
+    runner,
     server::{self, Fault, Quirk},
 };
 
@@ -64,7 +66,7 @@ impl Reference {
         config.profile = profile;
         config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
         config.quiet = true;
-        runner::run(config).expect("the run starts")
+        app::run(config).expect("the run starts")
     }
 }
 

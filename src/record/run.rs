@@ -1,9 +1,8 @@
-//! What a run did: each trial's outcome and record, the run's report, and the exit code it
-//! comes to.
+//! What a whole run did, and the exit code it comes to.
 
-use std::{sync::Arc, time::Duration};
+use crate::{config::Profile, exchange::Exchange, redact};
 
-use crate::{checks::Finding, config::Profile, exchange::Exchange, report};
+use super::trial::{TrialOutcome, TrialRecord};
 
 /// Exit code when every trial passed (or was ignored).
 pub const EXIT_PASSED: u8 = 0;
@@ -13,30 +12,6 @@ pub const EXIT_FAILED: u8 = 101;
 pub const EXIT_CONFIG: u8 = 2;
 /// Exit code when Ctrl-C stopped the run (after its cleanup), as for any interrupted program.
 pub const EXIT_INTERRUPTED: u8 = 130;
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TrialOutcome {
-    Passed,
-    Failed,
-    Ignored(String),
-}
-
-/// What one trial did.
-#[derive(Clone, Debug)]
-pub struct TrialRecord {
-    pub name: String,
-    pub outcome: TrialOutcome,
-    pub duration: Duration,
-    /// The failure message, redacted.
-    pub message: Option<String>,
-    pub findings: Vec<Finding>,
-    /// Shared with the run's log the whole-run checks read.
-    pub exchanges: Arc<Vec<Exchange>>,
-    /// It had the organization token to itself.
-    pub exclusive: bool,
-    /// The deletions, right after it, of what it created (not part of its verdict).
-    pub released: Vec<Exchange>,
-}
 
 /// What a run did.
 #[derive(Debug, Default)]
@@ -59,10 +34,25 @@ pub struct RunReport {
     pub tour: Vec<Exchange>,
     /// The exchanges of the probe before the trials and the cleanup after them.
     pub housekeeping: Vec<Exchange>,
-    /// Which operation x status pairs the run exercised.
-    pub coverage: report::coverage::Coverage,
+    /// The destructive trials ran (loopback target, or --allow-destructive).
+    pub destructive_allowed: bool,
     /// What the target's rate limit did to the run.
     pub rate: RateSummary,
+    /// The secrets the target minted stay redacted while the report lives: every report is
+    /// rendered from it first.
+    pub minted: Minted,
+}
+
+/// Secrets a run's target minted: registered for redaction while the run's records live, and
+/// retired from it when they are dropped (a later run in the same process need not scan for
+/// them).
+#[derive(Debug, Default)]
+pub struct Minted(pub Vec<String>);
+
+impl Drop for Minted {
+    fn drop(&mut self) {
+        redact::forget(&self.0);
+    }
 }
 
 /// How the run kept to the target's rate limit, and what it cost.
@@ -78,23 +68,6 @@ pub struct RateSummary {
     /// Answers that were 429, and the time spent waiting them out.
     pub too_many_requests: u64,
     pub waited_out: std::time::Duration,
-}
-
-impl RateSummary {
-    pub fn of(pacer: &crate::pacing::Pacer) -> Self {
-        let pace = pacer.pace();
-        let (too_many_requests, waited_out) = pacer.too_many_requests();
-        Self {
-            paced_at: pace.rate(),
-            announced: match pace {
-                crate::pacing::Pace::Announced(limit) => Some(limit),
-                _ => None,
-            },
-            paced_wait: pacer.waited(),
-            too_many_requests,
-            waited_out,
-        }
-    }
 }
 
 impl RunReport {
@@ -118,14 +91,18 @@ impl RunReport {
         self.trials.iter().find(|t| t.name == name)
     }
 
-    /// How often requests were retried after a 429, over the whole run.
-    pub fn retries(&self) -> u64 {
+    /// Every exchange of the run: the trials', their cleanups', the tour's and the
+    /// housekeeping's.
+    pub fn exchanges(&self) -> impl Iterator<Item = &Exchange> {
         self.trials
             .iter()
             .flat_map(|t| t.exchanges.iter().chain(&t.released))
             .chain(&self.tour)
             .chain(&self.housekeeping)
-            .map(|e| u64::from(e.retries))
-            .sum()
+    }
+
+    /// How often requests were retried after a 429, over the whole run.
+    pub fn retries(&self) -> u64 {
+        self.exchanges().map(|e| u64::from(e.retries)).sum()
     }
 }

@@ -1,0 +1,29 @@
+//! What one trial did.
+
+use std::{sync::Arc, time::Duration};
+
+use crate::{checks::Finding, exchange::Exchange};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrialOutcome {
+    Passed,
+    Failed,
+    Ignored(String),
+}
+
+/// What one trial did.
+#[derive(Clone, Debug)]
+pub struct TrialRecord {
+    pub name: String,
+    pub outcome: TrialOutcome,
+    pub duration: Duration,
+    /// The failure message, redacted.
+    pub message: Option<String>,
+    pub findings: Vec<Finding>,
+    /// Shared with the run's log the whole-run checks read.
+    pub exchanges: Arc<Vec<Exchange>>,
+    /// It had the organization token to itself.
+    pub exclusive: bool,
+    /// The deletions, right after it, of what it created (not part of its verdict).
+    pub released: Vec<Exchange>,
+}

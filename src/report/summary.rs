@@ -1,0 +1,54 @@
+//! The text summary on stderr at the end of a run: spec coverage, pacing, what was not
+//! checked, and what was left behind (redacted).
+
+use super::coverage::Coverage;
+use crate::{
+    record::{RunReport, TrialOutcome},
+    redact,
+};
+
+/// Prints the summary of a finished run.
+pub fn print(report: &RunReport) {
+    eprint!("tfe-contract: {}", Coverage::of(report).render());
+    let rate = &report.rate;
+    if let Some(pace) = rate.paced_at {
+        let why = match rate.announced {
+            Some(limit) => format!("95% of the X-RateLimit-Limit of {limit}"),
+            None => "--max-rate".to_string(),
+        };
+        eprintln!(
+            "tfe-contract: paced at {pace:.1} requests/s per token ({why}); requests waited {:.1} s for their turn",
+            rate.paced_wait.as_secs_f64()
+        );
+    }
+    let retries = report.retries();
+    if rate.too_many_requests > 0 || retries > 0 {
+        eprintln!(
+            "tfe-contract: {} answer(s) were 429 Too Many Requests; the run waited {:.1} s for them and retried {retries} request(s)",
+            rate.too_many_requests,
+            rate.waited_out.as_secs_f64()
+        );
+    }
+    if report.deadline_passed {
+        eprintln!(
+            "tfe-contract: the run reached its deadline (--deadline); the requests still to come were not sent"
+        );
+    }
+    let skipped_destructive = report
+        .trials
+        .iter()
+        .filter(|t| matches!(&t.outcome, TrialOutcome::Ignored(r) if r.starts_with("destructive")))
+        .count();
+    if skipped_destructive > 0 && !report.destructive_allowed {
+        eprintln!(
+            "tfe-contract: not checked: {skipped_destructive} destructive trial(s) (rotating or deleting the organization, owners-team or audit-trails token); pass --allow-destructive to run them against this target"
+        );
+    }
+    for leftover in &report.leftovers {
+        // What was left holds ids and names the server chose: redacted like everything shown.
+        eprintln!(
+            "tfe-contract: left behind: {} (could not be deleted; remove it by hand)",
+            redact::text(leftover)
+        );
+    }
+}
