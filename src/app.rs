@@ -2,7 +2,10 @@
 //! render them (JUnit, JSON, the text summary), while the secrets the run met are still
 //! registered for redaction.
 
+use std::path::Path;
+
 use crate::{
+    baseline::Baseline,
     config::{ConfigError, RunConfig},
     record::RunReport,
     report, runner,
@@ -16,6 +19,14 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         config.report_json.clone(),
         config.quiet,
     );
+    let write_baseline = config.write_baseline.clone();
+    // Reasons people wrote carry over into a rewritten baseline: from --baseline, else from
+    // the file about to be replaced.
+    let previous = match (&config.baseline, &write_baseline) {
+        (Some(b), _) => Some(b.baseline.clone()),
+        (None, Some(path)) if path.exists() => Baseline::load(path).ok(),
+        _ => None,
+    };
     let report = runner::run(config)?;
     if report.listed_only {
         return Ok(report);
@@ -31,8 +42,33 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
             ConfigError::new(format!("cannot write JSON report {}: {e}", path.display()))
         })?;
     }
+    if let Some(path) = &write_baseline {
+        let (baseline, left_out) = Baseline::of_run(&report, previous.as_ref());
+        write_file(path, &baseline.render()).map_err(|e| {
+            ConfigError::new(format!("cannot write the baseline {}: {e}", path.display()))
+        })?;
+        if !quiet {
+            eprintln!(
+                "tfe-contract: wrote {} known failure(s) to {}",
+                baseline.known.len(),
+                path.display()
+            );
+            for name in left_out {
+                eprintln!(
+                    "tfe-contract: not in the baseline: {name} (it panicked: a harness bug, not the server's)"
+                );
+            }
+        }
+    }
     if !quiet {
         report::summary::print(&report);
     }
     Ok(report)
+}
+
+fn write_file(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(path, text)
 }

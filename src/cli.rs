@@ -8,7 +8,8 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::{
     app,
-    config::{ConfigError, Profile, RunConfig, SnapshotConfig, TargetSpec},
+    baseline::Baseline,
+    config::{BaselineConfig, ConfigError, Profile, RunConfig, SnapshotConfig, TargetSpec},
     record::EXIT_CONFIG,
     redact::Secret,
     runner, server, snapshot,
@@ -34,8 +35,14 @@ Safety: against an address that is not loopback, trials that rotate or delete th
 token are ignored (with the reason) unless --allow-destructive is given. Whatever the run
 creates (teams, tokens) is deleted at the end.
 
-Exit codes: 0 every check passed (or was ignored); 101 a check failed; 2 usage or
-configuration error (bad URL, unreachable target, missing token or organization).";
+Gate on known failures: `run --write-baseline known.toml` records today's failures; commit it,
+fill in the reasons, and run with `--baseline known.toml` in CI: only new failures (a trial not
+listed, or a kind of finding its entry does not list) fail the run. Add --strict-baseline to
+fail until fixed entries are removed.
+
+Exit codes: 0 every check passed (or was ignored, or failed only as the baseline expects); 101
+a check failed; 2 usage or configuration error (bad URL, unreachable target, missing token or
+organization, unreadable baseline).";
 
 #[derive(Parser, Debug)]
 #[command(name = "tfe-contract", version, about = ABOUT, long_about = LONG_ABOUT)]
@@ -88,6 +95,23 @@ struct RunArgs {
     /// exchanges (redacted), and the spec coverage.
     #[arg(long, value_name = "FILE")]
     report_json: Option<PathBuf>,
+
+    /// Known failures: a trial that fails only with kinds of finding FILE lists for it is shown
+    /// as a known failure and does not fail the run; any other failure does. Entries whose
+    /// trial now passes are reported as fixed. Write one with --write-baseline.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+
+    /// With --baseline: entries whose trial passes, and entries naming no trial, fail the run
+    /// (exit 101), so that the baseline shrinks as the server improves.
+    #[arg(long, requires = "baseline")]
+    strict_baseline: bool,
+
+    /// Write this run's failures to FILE as a baseline (TOML, one entry per failed trial with
+    /// the kinds of finding it failed with and a `reason` to fill in; reasons already in FILE
+    /// or in --baseline are kept). The run's exit code is unchanged.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 
     /// Also run trials that rotate or delete the organization, owners-team or audit-trails token
     /// of a non-loopback target.
@@ -337,6 +361,15 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         }),
         junit: args.junit,
         report_json: args.report_json,
+        baseline: match args.baseline {
+            Some(path) => Some(BaselineConfig {
+                baseline: Baseline::load(&path).map_err(ConfigError::new)?,
+                path,
+                strict: args.strict_baseline,
+            }),
+            None => None,
+        },
+        write_baseline: args.write_baseline,
         allow_destructive: args.allow_destructive,
         assume_remote: args.assume_remote,
         timeout: args.timeout,

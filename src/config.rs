@@ -125,6 +125,16 @@ pub struct SnapshotConfig {
     pub update: bool,
 }
 
+/// A baseline the run judges failures against.
+#[derive(Clone, Debug)]
+pub struct BaselineConfig {
+    /// Where it was read from (shown in the summary and reports).
+    pub path: PathBuf,
+    pub baseline: crate::baseline::Baseline,
+    /// `--strict-baseline`: entries whose trial passes, or that name no trial, fail the run.
+    pub strict: bool,
+}
+
 /// Everything one `run` needs.
 #[derive(Clone, Debug)]
 pub struct RunConfig {
@@ -134,6 +144,10 @@ pub struct RunConfig {
     pub junit: Option<PathBuf>,
     /// Write the JSON report here.
     pub report_json: Option<PathBuf>,
+    /// `--baseline`: known failures that do not fail the run.
+    pub baseline: Option<BaselineConfig>,
+    /// `--write-baseline`: write the run's failures here as a baseline.
+    pub write_baseline: Option<PathBuf>,
     pub allow_destructive: bool,
     /// Treat the target as a real account even if its address is loopback (a tunnel or a
     /// port-forward to a real server).
@@ -164,6 +178,8 @@ impl RunConfig {
             snapshots: None,
             junit: None,
             report_json: None,
+            baseline: None,
+            write_baseline: None,
             allow_destructive: false,
             assume_remote: false,
             timeout: Duration::from_secs(30),

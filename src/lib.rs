@@ -10,6 +10,7 @@
 //! (`server`) stands apart: it shares no code with the rest and is reached only over HTTP.
 
 pub mod app;
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod client;

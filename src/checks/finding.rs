@@ -10,6 +10,10 @@ pub struct Finding {
     pub rule: &'static str,
     /// The exchange, as `Exchange::label` names it (redacted); none for findings about a run.
     pub exchange: Option<String>,
+    /// The spec operation of that exchange, and the status it got (none: no answer), so that
+    /// findings can be grouped by cause.
+    pub operation: Option<&'static str>,
+    pub status: Option<u16>,
     pub expected: String,
     pub actual: String,
     /// JSON pointer into the response body, where it applies.
@@ -28,6 +32,8 @@ impl Finding {
         Self {
             rule,
             exchange: Some(exchange.label()),
+            operation: Some(exchange.operation),
+            status: exchange.status(),
             expected: redact::text(&expected.into()),
             actual: redact::text(&actual.into()),
             pointer: None,
@@ -44,6 +50,8 @@ impl Finding {
         Self {
             rule,
             exchange: None,
+            operation: None,
+            status: None,
             expected: redact::text(&expected.into()),
             actual: redact::text(&actual.into()),
             pointer: None,

@@ -6,6 +6,7 @@ mod run;
 mod trial;
 
 pub use run::{
-    EXIT_CONFIG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, Minted, RateSummary, RunReport,
+    BaselineReview, EXIT_CONFIG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, Minted, RateSummary,
+    RunReport,
 };
 pub use trial::{TrialOutcome, TrialRecord};

@@ -38,9 +38,33 @@ pub struct RunReport {
     pub destructive_allowed: bool,
     /// What the target's rate limit did to the run.
     pub rate: RateSummary,
+    /// What the baseline (`--baseline`) came to, when the run had one.
+    pub baseline: Option<BaselineReview>,
     /// The secrets the target minted stay redacted while the report lives: every report is
     /// rendered from it first.
     pub minted: Minted,
+}
+
+/// How a run compared with its baseline, beyond each trial's verdict.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BaselineReview {
+    /// The baseline file, as given.
+    pub path: String,
+    /// How many entries it has.
+    pub entries: usize,
+    /// Entries whose trial passed this time: to be removed from the file.
+    pub fixed: Vec<String>,
+    /// Entries that name no trial of this harness (renamed, removed, or a typo).
+    pub unknown: Vec<String>,
+    /// `--strict-baseline`: fixed and unknown entries fail the run.
+    pub strict: bool,
+}
+
+impl BaselineReview {
+    /// Under `--strict-baseline`, a baseline that says more than the server does fails the run.
+    pub fn fails(&self) -> bool {
+        self.strict && (!self.fixed.is_empty() || !self.unknown.is_empty())
+    }
 }
 
 /// Secrets a run's target minted: registered for redaction while the run's records live, and
@@ -80,11 +104,21 @@ impl RunReport {
     pub fn exit_code(&self) -> u8 {
         if self.interrupted {
             EXIT_INTERRUPTED
-        } else if self.libtest_failed || self.failed().next().is_some() {
+        } else if self.libtest_failed
+            || self.failed().next().is_some()
+            || self.baseline.as_ref().is_some_and(BaselineReview::fails)
+        {
             EXIT_FAILED
         } else {
             EXIT_PASSED
         }
+    }
+
+    /// The trials that failed only as the baseline expects.
+    pub fn known(&self) -> impl Iterator<Item = &TrialRecord> {
+        self.trials
+            .iter()
+            .filter(|t| matches!(t.outcome, TrialOutcome::Known(_)))
     }
 
     pub fn trial(&self, name: &str) -> Option<&TrialRecord> {

@@ -9,6 +9,9 @@ pub enum TrialOutcome {
     Passed,
     Failed,
     Ignored(String),
+    /// It failed, but only with kinds of finding the baseline accepts for it (`--baseline`):
+    /// does not fail the run. The text says so, with the entry's reason.
+    Known(String),
 }
 
 /// What one trial did.

@@ -25,6 +25,7 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
             "passed": count(|o| *o == TrialOutcome::Passed),
             "failed": count(|o| *o == TrialOutcome::Failed),
             "ignored": count(|o| matches!(o, TrialOutcome::Ignored(_))),
+            "known-failures": count(|o| matches!(o, TrialOutcome::Known(_))),
             "exit-code": report.exit_code(),
             "interrupted": report.interrupted,
             "deadline-passed": report.deadline_passed,
@@ -37,6 +38,13 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
             "too-many-requests": report.rate.too_many_requests,
             "waited-out-seconds": report.rate.waited_out.as_secs_f64(),
         },
+        "baseline": report.baseline.as_ref().map(|b| json!({
+            "file": redact::text(&b.path),
+            "entries": b.entries,
+            "strict": b.strict,
+            "fixed": b.fixed,
+            "unknown": b.unknown,
+        })),
         "trials": report.trials.iter().map(trial).collect::<Vec<_>>(),
         "tour": report.tour.iter().map(exchange).collect::<Vec<_>>(),
         "housekeeping": report.housekeeping.iter().map(exchange).collect::<Vec<_>>(),
@@ -50,6 +58,7 @@ fn trial(t: &TrialRecord) -> Value {
         TrialOutcome::Passed => ("passed", None),
         TrialOutcome::Failed => ("failed", None),
         TrialOutcome::Ignored(r) => ("ignored", Some(redact::text(r))),
+        TrialOutcome::Known(r) => ("known-failure", Some(redact::text(r))),
     };
     let mut operations: Vec<&str> = t.exchanges.iter().map(|e| e.operation).collect();
     operations.sort_unstable();

@@ -32,6 +32,17 @@ pub fn render(report: &RunReport) -> Result<String, String> {
                 status.set_message(redact::text(reason));
                 status
             }
+            // A known failure (--baseline) is skipped with the baseline's reason; what it
+            // failed with is kept as the description.
+            TrialOutcome::Known(reason) => {
+                let mut status = TestCaseStatus::skipped();
+                status.set_message(redact::text(reason));
+                status.set_type("known-failure");
+                if let Some(message) = &trial.message {
+                    status.set_description(redact::text(message));
+                }
+                status
+            }
         };
         let (classname, _) = trial.name.rsplit_once("::").unwrap_or(("", &trial.name));
         let mut case = TestCase::new(trial.name.clone(), status);

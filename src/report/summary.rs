@@ -44,6 +44,31 @@ pub fn print(report: &RunReport) {
             "tfe-contract: not checked: {skipped_destructive} destructive trial(s) (rotating or deleting the organization, owners-team or audit-trails token); pass --allow-destructive to run them against this target"
         );
     }
+    if let Some(review) = &report.baseline {
+        let known = report.known().count();
+        let path = redact::text(&review.path);
+        eprintln!(
+            "tfe-contract: baseline {path}: {known} known failure(s) of {} entr{} did not fail the run",
+            review.entries,
+            if review.entries == 1 { "y" } else { "ies" }
+        );
+        let strict = if review.strict {
+            " (--strict-baseline: this fails the run)"
+        } else {
+            ""
+        };
+        for name in &review.fixed {
+            eprintln!(
+                "tfe-contract: fixed: {name} passes now; remove it from the baseline{strict}"
+            );
+        }
+        for name in &review.unknown {
+            eprintln!(
+                "tfe-contract: the baseline names no trial {}: remove or rename the entry{strict}",
+                redact::text(name)
+            );
+        }
+    }
     for leftover in &report.leftovers {
         // What was left holds ids and names the server chose: redacted like everything shown.
         eprintln!(

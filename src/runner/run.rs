@@ -2,7 +2,7 @@
 //! `--list`.
 
 use std::{
-    collections::HashMap,
+    collections::{HashMap, HashSet},
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -11,10 +11,10 @@ use libtest_mimic::Trial;
 
 use crate::{
     client::{Halt, Transport, TransportOptions},
-    config::{Address, ConfigError, RunConfig, TargetSpec},
+    config::{Address, BaselineConfig, ConfigError, RunConfig, TargetSpec},
     exchange::Exchange,
     pacing::{Pace, Pacer},
-    record::{Minted, RateSummary, RunReport},
+    record::{BaselineReview, Minted, RateSummary, RunReport, TrialOutcome, TrialRecord},
     suite::{self, CheckDef, RunContext},
 };
 
@@ -148,7 +148,19 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     // default). libtest only reports them, in the suite's order, each as its verdict arrives.
     let records = Arc::new(Mutex::new(Vec::new()));
     let threads = config.libtest.test_threads.unwrap_or(DEFAULT_TRIAL_THREADS);
-    let mut verdicts = schedule(order, threads, &ctx, &runtime, &config.snapshots, &records);
+    let baseline = config
+        .baseline
+        .as_ref()
+        .map(|b| Arc::new(b.baseline.clone()));
+    let mut verdicts = schedule(
+        order,
+        threads,
+        &ctx,
+        &runtime,
+        &config.snapshots,
+        baseline,
+        &records,
+    );
     let trials = checks
         .iter()
         .map(|def| trial(def, verdicts.remove(def.name), &runtime))
@@ -211,6 +223,10 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
             .unwrap_or_else(|e| e.into_inner()),
     );
     let report = RunReport {
+        baseline: config
+            .baseline
+            .as_ref()
+            .map(|b| review_baseline(b, checks, &trials)),
         trials,
         leftovers,
         listed_only: false,
@@ -233,6 +249,35 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         runtime.shutdown_background();
     }
     Ok(report)
+}
+
+/// Which baseline entries the run shows fixed, and which name no trial at all.
+fn review_baseline(
+    config: &BaselineConfig,
+    checks: &[CheckDef],
+    trials: &[TrialRecord],
+) -> BaselineReview {
+    let outcome: HashMap<&str, &TrialOutcome> = trials
+        .iter()
+        .map(|t| (t.name.as_str(), &t.outcome))
+        .collect();
+    let names: HashSet<&str> = checks.iter().map(|c| c.name).collect();
+    let entries = &config.baseline.known;
+    BaselineReview {
+        path: config.path.display().to_string(),
+        entries: entries.len(),
+        fixed: entries
+            .keys()
+            .filter(|name| outcome.get(name.as_str()) == Some(&&TrialOutcome::Passed))
+            .cloned()
+            .collect(),
+        unknown: entries
+            .keys()
+            .filter(|name| !names.contains(name.as_str()))
+            .cloned()
+            .collect(),
+        strict: config.strict,
+    }
 }
 
 /// How the run kept to the target's rate limit.

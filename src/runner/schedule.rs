@@ -10,6 +10,7 @@ use std::{
 use libtest_mimic::{Completion, Failed, Trial};
 
 use crate::{
+    baseline::{Baseline, Judgement},
     checks::Finding,
     client::Halt,
     config::{Profile, SnapshotConfig},
@@ -85,6 +86,7 @@ pub(super) fn schedule(
     ctx: &Arc<RunContext>,
     runtime: &tokio::runtime::Runtime,
     snapshots: &Option<SnapshotConfig>,
+    baseline: Option<Arc<Baseline>>,
     records: &Arc<Mutex<Vec<TrialRecord>>>,
 ) -> HashMap<&'static str, tokio::sync::oneshot::Receiver<Verdict>> {
     let mut verdicts = HashMap::new();
@@ -102,8 +104,9 @@ pub(super) fn schedule(
                 return;
             };
             let (ctx, snapshots, records) = (ctx.clone(), snapshots.clone(), records.clone());
+            let baseline = baseline.clone();
             tokio::spawn(async move {
-                let verdict = conduct(def, ctx, snapshots, records).await;
+                let verdict = conduct(def, ctx, snapshots, baseline, records).await;
                 drop(permit);
                 let _ = tx.send(verdict);
             });
@@ -135,11 +138,12 @@ pub(super) fn trial(
 }
 
 /// Runs one trial: its locks, its body (as a task of its own, so that a panic is caught), its
-/// snapshot, its record.
+/// snapshot, its record, and what the baseline makes of a failure.
 async fn conduct(
     def: CheckDef,
     ctx: Arc<RunContext>,
     snapshots: Option<SnapshotConfig>,
+    baseline: Option<Arc<Baseline>>,
     records: Arc<Mutex<Vec<TrialRecord>>>,
 ) -> Verdict {
     // Whatever happens below, the whole-run checks must learn that this trial is over.
@@ -204,14 +208,25 @@ async fn conduct(
             &exchanges,
         ));
     }
-    let message = render_failure(&findings, panicked.as_deref());
+    let mut message = render_failure(&findings, panicked.as_deref());
+    let judgement = match (&message, &baseline) {
+        (Some(_), Some(baseline)) => baseline.judge(def.name, &findings, panicked.is_some()),
+        _ => Judgement::NotListed,
+    };
+    if let (Judgement::NewKinds(new), Some(m)) = (&judgement, &mut message) {
+        m.push_str(&format!(
+            "\nbaseline: its entry does not list {}: a new deviation",
+            new.join(", ")
+        ));
+    }
+    let outcome = match (&message, &judgement) {
+        (None, _) => TrialOutcome::Passed,
+        (Some(_), Judgement::Known(summary)) => TrialOutcome::Known(summary.clone()),
+        (Some(_), _) => TrialOutcome::Failed,
+    };
     record(TrialRecord {
         name: def.name.to_string(),
-        outcome: if message.is_some() {
-            TrialOutcome::Failed
-        } else {
-            TrialOutcome::Passed
-        },
+        outcome: outcome.clone(),
         duration: started.elapsed(),
         message: message.clone(),
         findings,
@@ -219,9 +234,10 @@ async fn conduct(
         exclusive,
         released,
     });
-    match message {
-        Some(m) => Verdict::Failed(m),
-        None => Verdict::Passed,
+    match (outcome, message) {
+        (TrialOutcome::Known(summary), _) => Verdict::Ignored(summary),
+        (_, Some(m)) => Verdict::Failed(m),
+        _ => Verdict::Passed,
     }
 }
 

@@ -2,6 +2,7 @@
 //! naming exactly the right trials against every fault, passes every allowed quirk, keeps its
 //! command-line contract, and never lets a secret out.
 
+mod baseline;
 mod cli;
 mod faults;
 mod hostile;
