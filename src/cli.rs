@@ -215,6 +215,12 @@ struct ServeArgs {
     #[arg(long)]
     dot_ids: bool,
 
+    /// Answer routes the server lacks with a plain-text 404, as a router without them does
+    /// (OTF's); with --profile legacy, a server without the later token routes (several
+    /// tokens per team, the team-token list, user tokens).
+    #[arg(long)]
+    plain_unknown_routes: bool,
+
     /// Cut every answer to a POST in half, so that the client never learns what it created.
     #[arg(long)]
     garble_creates: bool,
@@ -452,6 +458,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         echo_secrets: args.echo_secrets,
         garble_creates: args.garble_creates,
         dot_ids: args.dot_ids,
+        plain_unknown_routes: args.plain_unknown_routes,
         near_cap_bodies: args.near_cap_bodies,
         stall_after: args.stall_after,
         reset_after: args.reset_after,

@@ -36,10 +36,19 @@ pub struct Operation {
     pub summary: String,
     /// Where the contract comes from (`x-source`).
     pub source: String,
+    /// The profiles whose API has the operation (`x-profiles`); none: every profile.
+    pub profiles: Option<Vec<String>>,
     pub responses: BTreeMap<u16, ResponseSpec>,
 }
 
 impl Operation {
+    /// Whether the API of profile `name` (`tfe`, `hcp`, `legacy`) has this operation.
+    pub fn in_profile(&self, name: &str) -> bool {
+        self.profiles
+            .as_ref()
+            .is_none_or(|p| p.iter().any(|q| q == name))
+    }
+
     /// The path with its parameters filled in (each value percent-encoded as a path segment).
     pub fn path_with(&self, params: &[(&str, &str)]) -> String {
         let mut path = self.path.clone();
@@ -345,6 +354,18 @@ fn operation(doc: &Value, path: &str, method: Method, op: &Value) -> Result<Oper
         path: path.to_string(),
         summary: op["summary"].as_str().unwrap_or_default().to_string(),
         source: op["x-source"].as_str().unwrap_or_default().to_string(),
+        profiles: match op.get("x-profiles") {
+            None => None,
+            Some(list) => Some(
+                list.as_array()
+                    .and_then(|l| {
+                        l.iter()
+                            .map(|p| p.as_str().map(String::from))
+                            .collect::<Option<Vec<_>>>()
+                    })
+                    .ok_or(format!("{id}: x-profiles must be a list of profile names"))?,
+            ),
+        },
         responses,
     })
 }

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::clients::Break;
 use crate::{exchange::Exchange, redact};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +21,8 @@ pub struct Finding {
     pub pointer: Option<String>,
     /// What says so: a spec operation, or a section of the reference notes.
     pub source: String,
+    /// Real clients this deviation makes fail, with the place in their code (`clients`).
+    pub clients: Vec<&'static Break>,
 }
 
 impl Finding {
@@ -38,6 +41,7 @@ impl Finding {
             actual: redact::text(&actual.into()),
             pointer: None,
             source: String::new(),
+            clients: Vec::new(),
         }
     }
 
@@ -56,11 +60,20 @@ impl Finding {
             actual: redact::text(&actual.into()),
             pointer: None,
             source: String::new(),
+            clients: Vec::new(),
         }
     }
 
     pub fn at(mut self, pointer: impl Into<String>) -> Self {
         self.pointer = Some(pointer.into());
+        self
+    }
+
+    /// A real client this deviation makes fail (the check knows it from what it sent).
+    pub fn breaks(mut self, client: &'static Break) -> Self {
+        if !self.clients.contains(&client) {
+            self.clients.push(client);
+        }
         self
     }
 
@@ -125,6 +138,12 @@ impl Finding {
         ));
         if !self.source.is_empty() {
             line.push_str(&format!(" [{}]", self.source));
+        }
+        for b in &self.clients {
+            line.push_str(&format!(
+                "\n    breaks {}: {} ({})",
+                b.client, b.effect, b.location
+            ));
         }
         line
     }

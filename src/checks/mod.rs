@@ -3,6 +3,7 @@
 //! and on what authority (the spec operation or the reference section).
 
 pub mod authz;
+pub mod clients;
 mod finding;
 pub mod http;
 pub mod jsonapi;

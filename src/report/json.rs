@@ -6,7 +6,7 @@ use std::{fs, path::Path};
 
 use serde_json::{Value, json};
 
-use super::coverage::Coverage;
+use super::{causes::Causes, coverage::Coverage};
 use crate::{
     exchange::Exchange,
     record::{RunReport, TrialOutcome, TrialRecord},
@@ -16,6 +16,7 @@ use crate::{
 pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
     let count =
         |o: fn(&TrialOutcome) -> bool| report.trials.iter().filter(|t| o(&t.outcome)).count();
+    let (causes, unimplemented) = Causes::of(report).to_json();
     json!({
         "tool": "tfe-contract",
         "version": env!("CARGO_PKG_VERSION"),
@@ -45,6 +46,9 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
             "fixed": b.fixed,
             "unknown": b.unknown,
         })),
+        "causes": causes,
+        "clients": clients(report),
+        "unimplemented": unimplemented,
         "trials": report.trials.iter().map(trial).collect::<Vec<_>>(),
         "tour": report.tour.iter().map(exchange).collect::<Vec<_>>(),
         "housekeeping": report.housekeeping.iter().map(exchange).collect::<Vec<_>>(),
@@ -77,10 +81,34 @@ fn trial(t: &TrialRecord) -> Value {
             "actual": f.actual,
             "pointer": f.pointer,
             "source": f.source,
+            "clients": f.clients.iter().map(|b| json!({
+                "client": b.client,
+                "location": b.location,
+                "url": b.url,
+                "effect": b.effect,
+            })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "exchanges": t.exchanges.iter().map(exchange).collect::<Vec<_>>(),
         "cleanup": t.released.iter().map(exchange).collect::<Vec<_>>(),
     })
+}
+
+/// Each client some failure breaks, with the failed trials that break it.
+fn clients(report: &RunReport) -> Value {
+    let mut by_client: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+    for t in report.failed() {
+        let mut named: Vec<&str> = t
+            .findings
+            .iter()
+            .flat_map(|f| f.clients.iter().map(|b| b.client))
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        for client in named {
+            by_client.entry(client).or_default().push(&t.name);
+        }
+    }
+    json!(by_client)
 }
 
 fn headers(map: &http::HeaderMap) -> Value {

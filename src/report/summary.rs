@@ -1,7 +1,10 @@
 //! The text summary on stderr at the end of a run: spec coverage, pacing, what was not
 //! checked, and what was left behind (redacted).
 
-use super::coverage::Coverage;
+use super::{causes::Causes, coverage::Coverage};
+
+/// How many groups of findings the summary shows (the JSON report has them all).
+const CAUSES_SHOWN: usize = 12;
 use crate::{
     record::{RunReport, TrialOutcome},
     redact,
@@ -67,6 +70,12 @@ pub fn print(report: &RunReport) {
                 "tfe-contract: the baseline names no trial {}: remove or rename the entry{strict}",
                 redact::text(name)
             );
+        }
+    }
+    let causes = Causes::of(report);
+    if !causes.is_empty() {
+        for line in causes.render(CAUSES_SHOWN).lines() {
+            eprintln!("tfe-contract: {}", redact::text(line));
         }
     }
     for leftover in &report.leftovers {

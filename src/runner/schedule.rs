@@ -11,7 +11,7 @@ use libtest_mimic::{Completion, Failed, Trial};
 
 use crate::{
     baseline::{Baseline, Judgement},
-    checks::Finding,
+    checks::{Finding, clients},
     client::Halt,
     config::{Profile, SnapshotConfig},
     exchange::Exchange,
@@ -207,6 +207,9 @@ async fn conduct(
             &session.generated_names(),
             &exchanges,
         ));
+    }
+    for finding in &mut findings {
+        clients::attach(finding);
     }
     let mut message = render_failure(&findings, panicked.as_deref());
     let judgement = match (&message, &baseline) {

@@ -104,7 +104,7 @@ fn route(
         ("POST", ["teams", id, "authentication-token"]) => state.create_team_token(p, id, body),
         ("GET", ["teams", id, "authentication-token"]) => state.show_team_token(p, id),
         ("DELETE", ["teams", id, "authentication-token"]) => state.delete_team_token(p, id),
-        _ if !state.serves_later_routes() => state.not_found(),
+        _ if !state.serves_later_routes() => state.no_route(),
         ("POST", ["teams", id, "authentication-tokens"]) => state.create_team_tokens(p, id, body),
         ("GET", ["authentication-tokens", id]) => state.show_token(p, id),
         ("DELETE", ["authentication-tokens", id]) => state.delete_token(p, id),
@@ -114,7 +114,7 @@ fn route(
         }
         ("GET", ["users", id, "authentication-tokens"]) => state.list_user_tokens(p, id, query),
         ("POST", ["users", id, "authentication-tokens"]) => state.create_user_token(p, id, body),
-        _ => state.not_found(),
+        _ => state.no_route(),
     }
 }
 

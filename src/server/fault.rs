@@ -125,6 +125,9 @@ table! {
         PastExpiryAccepted = "past-expiry-accepted",
             "an expired-at in the past is accepted (as OTF does)",
             ["org_token::expiry_in_past_rejected", "team_token::expiry_rules"];
+        ZonelessExpiryRejected = "zoneless-expiry-rejected",
+            "an expired-at without a zone or with an offset other than Z is rejected with 422 (pytfe sends those)",
+            ["org_token::accepts_real_client_bodies"];
         NoDefaultExpiry = "no-default-expiry",
             "without expired-at the token never expires, whatever the profile",
             ["org_token::expiry_default", "team_token::expiry_rules"];

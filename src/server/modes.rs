@@ -101,6 +101,10 @@ pub struct Modes {
     pub climbing_ids: bool,
     /// Give every new team the id `..`, which no client can send as one path segment.
     pub dot_ids: bool,
+    /// Answer a route the server does not have with a plain-text 404, as a router without it
+    /// does (Go's, which OTF uses), rather than with a JSON:API error document. With the
+    /// `legacy` profile: a server that lacks the later token routes altogether.
+    pub plain_unknown_routes: bool,
     /// Cut every answer to a POST in half: what was created, the client never learns of.
     pub garble_creates: bool,
     /// Pad every JSON answer with spaces to just under 4 MiB (a client's usual cap): a client

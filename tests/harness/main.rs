@@ -3,6 +3,7 @@
 //! command-line contract, and never lets a secret out.
 
 mod baseline;
+mod causes;
 mod cli;
 mod faults;
 mod hostile;

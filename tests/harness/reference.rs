@@ -37,6 +37,17 @@ fn clean_server_passes_every_profile() {
         );
         assert_eq!(report.exit_code(), 0);
         assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
+        // The spec's x-profiles agree with the suite: a profile calls only its API's operations.
+        let spec = tfe_contract::spec::Spec::get();
+        for ex in report.exchanges() {
+            let op = spec.operation(ex.operation).expect("a spec operation");
+            assert!(
+                op.in_profile(profile.name()),
+                "{profile} called {} (x-profiles {:?})",
+                op.id,
+                op.profiles
+            );
+        }
     }
 }
 

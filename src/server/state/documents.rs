@@ -156,7 +156,14 @@ impl State {
         else {
             return Ok(request);
         };
-        let Some(expiry) = raw.as_str().and_then(parse_time) else {
+        // pytfe writes expired-at with datetime.isoformat() (pytfe 1.5.0
+        // organization_token.py:81): no zone, or +00:00. The fault refuses all but ...Z.
+        let strict = self.has(Fault::ZonelessExpiryRejected);
+        let Some(expiry) = raw
+            .as_str()
+            .filter(|r| !strict || r.ends_with('Z'))
+            .and_then(parse_time)
+        else {
             return Err(self.error(
                 422,
                 "invalid attribute",

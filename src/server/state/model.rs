@@ -106,6 +106,8 @@ pub struct State {
     climbing_ids: bool,
     /// `Modes::dot_ids`: new teams are called `..` (a hostile server).
     pub(super) dot_ids: bool,
+    /// `Modes::plain_unknown_routes`: a route the server lacks gets a plain-text 404.
+    pub(super) plain_unknown_routes: bool,
     pub(super) profile: Profile,
     faults: HashSet<Fault>,
     quirks: HashSet<Quirk>,
@@ -136,6 +138,7 @@ impl State {
             quirks: config.quirks.iter().copied().collect(),
             climbing_ids: config.modes.climbing_ids,
             dot_ids: config.modes.dot_ids,
+            plain_unknown_routes: config.modes.plain_unknown_routes,
             organization: config.organization.clone(),
             organization_created: now,
             owner_id: String::new(),

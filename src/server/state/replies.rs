@@ -74,6 +74,19 @@ impl State {
         self.error(404, "not found", None)
     }
 
+    /// A route this server does not have: TFE's own 404 document, or with
+    /// `--plain-unknown-routes` the plain-text 404 of a router that lacks the route (OTF's Go
+    /// router answers `404 page not found`).
+    pub fn no_route(&self) -> Reply {
+        if self.plain_unknown_routes {
+            return Reply {
+                status: 404,
+                body: Body::PlainText("404 page not found"),
+            };
+        }
+        self.not_found()
+    }
+
     pub(super) fn unauthorized(&self) -> Reply {
         if self.has(Fault::UnauthorizedPlainText) {
             return Reply {
