@@ -1,0 +1,119 @@
+//! The run's records, filled in once the trials and the cleanup are over: the trials in the
+//! suite's order, the tour and housekeeping exchanges, what the baseline came to, the pacing,
+//! and the secrets the target minted.
+
+use std::collections::{HashMap, HashSet};
+
+use libtest_mimic::Conclusion;
+
+use crate::{
+    client::Halt,
+    config::{BaselineConfig, RunConfig},
+    exchange::Exchange,
+    pacing::{Pace, Pacer},
+    record::{BaselineReview, Minted, RateSummary, RunReport, TrialOutcome, TrialRecord},
+    suite::{CheckDef, RunContext},
+};
+
+/// What the runner hands the records.
+pub(super) struct Ended {
+    pub conclusion: Conclusion,
+    pub trials: Vec<TrialRecord>,
+    pub leftovers: Vec<String>,
+    pub target: String,
+}
+
+pub(super) fn records(
+    config: &RunConfig,
+    checks: &[CheckDef],
+    ctx: &RunContext,
+    ended: Ended,
+) -> RunReport {
+    let Ended {
+        conclusion,
+        trials,
+        leftovers,
+        target,
+    } = ended;
+    let halted = ctx.transport.halted();
+    let mut trials = trials;
+    let order: HashMap<&str, usize> = checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name, i))
+        .collect();
+    trials.sort_by_cached_key(|t| order.get(t.name.as_str()).copied());
+    let tour: Vec<Exchange> = ctx.tour.get().map(|t| t.to_vec()).unwrap_or_default();
+    let housekeeping = ctx.housekeeping_exchanges();
+    let minted = std::mem::take(
+        &mut *ctx
+            .transport
+            .minted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()),
+    );
+    RunReport {
+        baseline: config
+            .baseline
+            .as_ref()
+            .map(|b| review_baseline(b, checks, &trials)),
+        trials,
+        leftovers,
+        listed_only: false,
+        libtest_failed: conclusion.has_failed(),
+        interrupted: halted == Some(Halt::Interrupted),
+        deadline_passed: halted == Some(Halt::DeadlinePassed),
+        target,
+        profile: Some(config.profile),
+        tour,
+        housekeeping,
+        destructive_allowed: ctx.destructive_allowed,
+        rate: rate_summary(&ctx.transport.pacer),
+        minted: Minted(minted),
+    }
+}
+
+/// Which baseline entries the run shows fixed, and which name no trial at all.
+fn review_baseline(
+    config: &BaselineConfig,
+    checks: &[CheckDef],
+    trials: &[TrialRecord],
+) -> BaselineReview {
+    let outcome: HashMap<&str, &TrialOutcome> = trials
+        .iter()
+        .map(|t| (t.name.as_str(), &t.outcome))
+        .collect();
+    let names: HashSet<&str> = checks.iter().map(|c| c.name).collect();
+    let entries = &config.baseline.known;
+    BaselineReview {
+        path: config.path.display().to_string(),
+        entries: entries.len(),
+        fixed: entries
+            .keys()
+            .filter(|name| outcome.get(name.as_str()) == Some(&&TrialOutcome::Passed))
+            .cloned()
+            .collect(),
+        unknown: entries
+            .keys()
+            .filter(|name| !names.contains(name.as_str()))
+            .cloned()
+            .collect(),
+        strict: config.strict,
+    }
+}
+
+/// How the run kept to the target's rate limit.
+fn rate_summary(pacer: &Pacer) -> RateSummary {
+    let pace = pacer.pace();
+    let (too_many_requests, waited_out) = pacer.too_many_requests();
+    RateSummary {
+        paced_at: pace.rate(),
+        announced: match pace {
+            Pace::Announced(limit) => Some(limit),
+            _ => None,
+        },
+        paced_wait: pacer.waited(),
+        too_many_requests,
+        waited_out,
+    }
+}
