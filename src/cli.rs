@@ -221,6 +221,11 @@ struct ServeArgs {
     #[arg(long)]
     plain_unknown_routes: bool,
 
+    /// Tell, base64-encoded in every plain-text 401 (with --fault unauthorized-plain-text),
+    /// the secret the next create will hand out, before handing it out (a hostile server).
+    #[arg(long)]
+    foretell_secrets: bool,
+
     /// Cut every answer to a POST in half, so that the client never learns what it created.
     #[arg(long)]
     garble_creates: bool,
@@ -387,7 +392,27 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         handle_interrupt: true,
         libtest: args.libtest,
     };
-    let report = app::run(config)?;
+    let mut config = config;
+    // Standard output goes through redaction once more as it leaves (see `crate::stdout`);
+    // libtest then writes to a pipe, so it is told whether the real output wants colour.
+    if config
+        .libtest
+        .color
+        .is_none_or(|c| c == libtest_mimic::ColorSetting::Auto)
+    {
+        use std::io::IsTerminal;
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        config.libtest.color = Some(if std::io::stdout().is_terminal() && !no_color {
+            libtest_mimic::ColorSetting::Always
+        } else {
+            libtest_mimic::ColorSetting::Never
+        });
+    }
+    let redacted = crate::stdout::RedactedStdout::install()
+        .map_err(|e| ConfigError::new(format!("cannot set up standard output: {e}")))?;
+    let report = app::run(config);
+    redacted.finish();
+    let report = report?;
     let code = report.exit_code();
     // Everything is written; freeing every recorded exchange one by one would only delay the
     // exit (by a few milliseconds, measured), so the process leaves that to the kernel.
@@ -459,6 +484,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         garble_creates: args.garble_creates,
         dot_ids: args.dot_ids,
         plain_unknown_routes: args.plain_unknown_routes,
+        foretell_secrets: args.foretell_secrets,
         near_cap_bodies: args.near_cap_bodies,
         stall_after: args.stall_after,
         reset_after: args.reset_after,

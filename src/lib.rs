@@ -25,6 +25,7 @@ pub mod runner;
 pub mod server;
 pub mod snapshot;
 pub mod spec;
+pub mod stdout;
 pub mod suite;
 
 /// The harness keeps every exchange of a run and allocates on the worker thread that sends

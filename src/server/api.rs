@@ -150,7 +150,7 @@ fn render(state: &State, reply: Reply) -> Response {
             r
         }
         Body::PlainText(text) => {
-            let mut r = Response::new(AxumBody::from(text));
+            let mut r = Response::new(AxumBody::from(text.into_owned()));
             r.headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
             r

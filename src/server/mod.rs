@@ -99,6 +99,8 @@ impl Config {
 pub struct Inventory {
     pub teams: Vec<String>,
     pub tokens: Vec<String>,
+    /// With `Modes::foretell_secrets`: every secret minted (each told before it was handed out).
+    pub foretold_secrets_minted: Vec<String>,
 }
 
 /// A running server; dropping it stops the server.

@@ -105,6 +105,11 @@ pub struct Modes {
     /// does (Go's, which OTF uses), rather than with a JSON:API error document. With the
     /// `legacy` profile: a server that lacks the later token routes altogether.
     pub plain_unknown_routes: bool,
+    /// Tell the secret the next create will hand out before handing it out: base64-encoded in
+    /// the body of every plain-text 401 (with the `unauthorized-plain-text` fault), as a
+    /// careless server might. Output written before the secret is known to be one must still
+    /// not show it.
+    pub foretell_secrets: bool,
     /// Cut every answer to a POST in half: what was created, the client never learns of.
     pub garble_creates: bool,
     /// Pad every JSON answer with spaces to just under 4 MiB (a client's usual cap): a client

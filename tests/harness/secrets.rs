@@ -161,3 +161,64 @@ fn a_server_echoing_the_token_in_other_encodings_leaks_it_nowhere() {
         "the echo header was recorded"
     );
 }
+
+#[test]
+fn a_secret_told_before_it_is_handed_out_is_redacted_in_every_output() {
+    use base64::Engine;
+    use tfe_contract::server::{self, Fault, Modes};
+    // The server tells (base64) the secret it will mint next in every plain-text 401: trials
+    // that end before that create's answer arrives have it in their failure messages, which
+    // libtest prints at the end of the run.
+    let reference = crate::support::Reference::start_with(
+        server::Profile::Tfe,
+        &[Fault::UnauthorizedPlainText],
+        &[],
+        Modes {
+            foretell_secrets: true,
+            ..Modes::default()
+        },
+    );
+    let junit = scratch("foretold-junit.xml");
+    let json = scratch("foretold-report.json");
+    let out = bin()
+        .args([
+            "run",
+            "--address",
+            &reference.address(),
+            "--organization",
+            ORG,
+        ])
+        .args(["--junit", junit.to_str().unwrap()])
+        .args(["--report-json", json.to_str().unwrap()])
+        .env("TFE_TOKEN", reference.token.expose())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(101), "{stderr}");
+    assert!(
+        stdout.contains("next token: [secret]"),
+        "a foretold secret reached the output, redacted: {stdout}"
+    );
+    let minted = reference.handle.inventory().foretold_secrets_minted;
+    assert!(minted.len() > 10, "{} minted", minted.len());
+    let outputs = [
+        ("stdout", stdout),
+        ("stderr", stderr),
+        ("junit", std::fs::read_to_string(&junit).expect("junit")),
+        ("json", std::fs::read_to_string(&json).expect("json")),
+    ];
+    for secret in &minted {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(secret);
+        for (name, text) in &outputs {
+            assert!(
+                !text.contains(secret.as_str()),
+                "{name} holds a minted secret"
+            );
+            assert!(
+                !text.contains(&encoded),
+                "{name} holds a minted secret, base64"
+            );
+        }
+    }
+}

@@ -20,7 +20,7 @@ pub struct Reply {
 pub enum Body {
     None,
     Json(Value),
-    PlainText(&'static str),
+    PlainText(std::borrow::Cow<'static, str>),
 }
 
 /// Who a request acts as.
@@ -108,6 +108,10 @@ pub struct State {
     pub(super) dot_ids: bool,
     /// `Modes::plain_unknown_routes`: a route the server lacks gets a plain-text 404.
     pub(super) plain_unknown_routes: bool,
+    /// `Modes::foretell_secrets`: the secret the next mint will hand out, known (and told)
+    /// before it is handed out; and every secret minted in that mode.
+    pub(super) next_secret: Option<String>,
+    minted_log: Vec<String>,
     pub(super) profile: Profile,
     faults: HashSet<Fault>,
     quirks: HashSet<Quirk>,
@@ -139,6 +143,8 @@ impl State {
             climbing_ids: config.modes.climbing_ids,
             dot_ids: config.modes.dot_ids,
             plain_unknown_routes: config.modes.plain_unknown_routes,
+            next_secret: None,
+            minted_log: Vec::new(),
             organization: config.organization.clone(),
             organization_created: now,
             owner_id: String::new(),
@@ -157,6 +163,9 @@ impl State {
             },
         };
         state.owner_id = format!("user-{}", state.id_value());
+        if config.modes.foretell_secrets {
+            state.next_secret = Some(state.fresh_secret());
+        }
         let owners = Team {
             id: format!("team-{}", state.id_value()),
             name: "owners".into(),
@@ -237,6 +246,16 @@ impl State {
     }
 
     pub(super) fn new_secret(&mut self) -> String {
+        let Some(next) = self.next_secret.take() else {
+            return self.fresh_secret();
+        };
+        // Foretelling: the one told is handed out now, the following one is drawn.
+        self.next_secret = Some(self.fresh_secret());
+        self.minted_log.push(next.clone());
+        next
+    }
+
+    fn fresh_secret(&mut self) -> String {
         format!("{}.atlasv1.{}", self.random(14), self.random(67))
     }
 
@@ -315,6 +334,10 @@ impl State {
             .map(|t| format!("{:?} {}", t.kind, t.id))
             .collect();
         tokens.sort();
-        super::Inventory { teams, tokens }
+        super::Inventory {
+            teams,
+            tokens,
+            foretold_secrets_minted: self.minted_log.clone(),
+        }
     }
 }

@@ -81,7 +81,7 @@ impl State {
         if self.plain_unknown_routes {
             return Reply {
                 status: 404,
-                body: Body::PlainText("404 page not found"),
+                body: Body::PlainText("404 page not found".into()),
             };
         }
         self.not_found()
@@ -89,9 +89,19 @@ impl State {
 
     pub(super) fn unauthorized(&self) -> Reply {
         if self.has(Fault::UnauthorizedPlainText) {
+            // --foretell-secrets: a careless server that tells, base64-encoded, the secret it
+            // will hand out next, before any client knows it is one.
+            let text = match &self.next_secret {
+                Some(next) => format!(
+                    "unauthorized (next token: {})",
+                    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, next)
+                )
+                .into(),
+                None => "unauthorized".into(),
+            };
             return Reply {
                 status: 401,
-                body: Body::PlainText("unauthorized"),
+                body: Body::PlainText(text),
             };
         }
         self.error(401, "unauthorized", None)
