@@ -84,7 +84,7 @@ impl Baseline {
 
     /// The baseline of a finished run: one entry per trial that failed (known failures
     /// included) with the kinds it failed with. Reasons carry over from `previous` for trials
-    /// still listed. Trials that failed without findings (a panic: a harness bug) are left
+    /// still listed, and its entries for trials the run did not conduct are kept. Trials that failed without findings (a panic: a harness bug) are left
     /// out and returned by name.
     pub fn of_run(report: &RunReport, previous: Option<&Baseline>) -> (Self, Vec<String>) {
         let mut known = BTreeMap::new();
@@ -103,6 +103,18 @@ impl Baseline {
                 .map(|e| e.reason.clone())
                 .unwrap_or_default();
             known.insert(trial.name.clone(), Entry { kinds, reason });
+        }
+        // Entries of trials this run did not conduct (a filter, another profile, skipped as
+        // destructive) stay as they were: nothing is lost by rewriting with a narrower run.
+        if let Some(previous) = previous {
+            for (name, entry) in &previous.known {
+                let ran = report
+                    .trial(name)
+                    .is_some_and(|t| !matches!(t.outcome, TrialOutcome::Ignored(_)));
+                if !ran {
+                    known.entry(name.clone()).or_insert_with(|| entry.clone());
+                }
+            }
         }
         (Self { known }, left_out)
     }

@@ -155,6 +155,24 @@ fn a_baseline_passes_known_failures_and_fails_new_ones() {
             .contains("media-type")
     );
 
+    // Rewriting with a narrower run (a filter) keeps the entries of the trials it did not run.
+    let (_, _, code) = run(
+        &faulty,
+        token,
+        &["--baseline", &file, "--write-baseline", &file, "auth::"],
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        Baseline::load(&baseline)
+            .expect("loads")
+            .known
+            .keys()
+            .cloned()
+            .collect::<BTreeSet<_>>(),
+        recorded,
+        "a filtered rewrite lost entries"
+    );
+
     // A server that got better: the fixed entries are named; --strict-baseline fails the run
     // until they are removed, and so does an entry naming no trial.
     let clean = Served::start(token, &[]);
