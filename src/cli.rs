@@ -89,6 +89,12 @@ struct RunArgs {
     #[arg(long, value_name = "FILE")]
     report_json: Option<PathBuf>,
 
+    /// Write an HTML report to FILE: one self-contained page with the verdict, the
+    /// authorization matrix, every trial by area (failed ones with their findings and
+    /// exchanges, redacted) and the spec coverage.
+    #[arg(long, value_name = "FILE")]
+    report_html: Option<PathBuf>,
+
     /// Also run trials that rotate or delete the organization, owners-team or audit-trails token
     /// of a non-loopback target.
     #[arg(long)]
@@ -337,6 +343,7 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         }),
         junit: args.junit,
         report_json: args.report_json,
+        report_html: args.report_html,
         allow_destructive: args.allow_destructive,
         assume_remote: args.assume_remote,
         timeout: args.timeout,

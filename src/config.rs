@@ -134,6 +134,8 @@ pub struct RunConfig {
     pub junit: Option<PathBuf>,
     /// Write the JSON report here.
     pub report_json: Option<PathBuf>,
+    /// Write the HTML report here.
+    pub report_html: Option<PathBuf>,
     pub allow_destructive: bool,
     /// Treat the target as a real account even if its address is loopback (a tunnel or a
     /// port-forward to a real server).
@@ -148,7 +150,8 @@ pub struct RunConfig {
     pub ca_cert: Option<PathBuf>,
     /// Skip TLS certificate verification.
     pub insecure: bool,
-    /// Print nothing of its own to stderr (libtest's output goes where `libtest` says).
+    /// Print nothing of its own: no summary on stderr, no GitHub annotations on stdout
+    /// (libtest's output goes where `libtest` says).
     pub quiet: bool,
     /// On Ctrl-C, stop sending, delete what the run created, and exit 130. Off for library use:
     /// a signal handler is process-wide.
@@ -164,6 +167,7 @@ impl RunConfig {
             snapshots: None,
             junit: None,
             report_json: None,
+            report_html: None,
             allow_destructive: false,
             assume_remote: false,
             timeout: Duration::from_secs(30),
