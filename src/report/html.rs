@@ -28,6 +28,9 @@ pub const BODY_CHARS: usize = 4000;
 /// fails.
 pub const DETAIL_BUDGET: usize = 1_200_000;
 
+/// No exchange's headers and bodies take less than this: below it the budget is spent.
+const MIN_DETAIL: usize = 400;
+
 /// Renders the page. `causes` are the run's grouped causes, one line each (none yet: the
 /// section is left out when there are none).
 pub fn render(
@@ -59,6 +62,8 @@ struct Page {
     target: String,
     profile: String,
     version: &'static str,
+    /// When the page was rendered, right after the run.
+    rendered: String,
     exit_code: u8,
     verdict: &'static str,
     verdict_class: &'static str,
@@ -98,6 +103,8 @@ struct MatrixRow {
 }
 
 struct Cell {
+    /// The trial's name.
+    trial: String,
     /// `pass`, `fail`, `ign` or `na`.
     class: &'static str,
     expected: String,
@@ -232,6 +239,9 @@ impl Page {
             target: redact::text(&report.target),
             profile: report.profile.map_or("-", |p| p.name()).to_string(),
             version: env!("CARGO_PKG_VERSION"),
+            rendered: chrono::Utc::now()
+                .format("%Y-%m-%d %H:%M:%S UTC")
+                .to_string(),
             exit_code,
             verdict,
             verdict_class,
@@ -406,11 +416,12 @@ fn cell(report: &RunReport, row: &Row, persona: Persona) -> Cell {
     let expected = expected_short(expect);
     let Some(trial) = report.trial(&name) else {
         return Cell {
+            title: format!("{name}: not part of this run"),
+            trial: name,
             class: "na",
             expected,
             actual: "-".into(),
             href: None,
-            title: format!("{name}: not part of this run"),
         };
     };
     let step = row.acting_step(persona);
@@ -435,15 +446,16 @@ fn cell(report: &RunReport, row: &Row, persona: Persona) -> Cell {
         None => anchor(&name),
     };
     Cell {
-        class,
-        expected,
-        actual,
-        href: Some(href),
         title: format!(
             "{name}: {outcome}; expected {} [{}]",
             expected_long(expect),
             row.source
         ),
+        trial: name,
+        class,
+        expected,
+        actual,
+        href: Some(href),
     }
 }
 
@@ -460,10 +472,11 @@ fn leak_cell(report: &RunReport, row: &Row) -> Cell {
         ),
     };
     Cell {
+        href: (class != "na").then(|| anchor(&name)),
+        trial: name,
         class,
         expected: "as missing".into(),
         actual: actual.into(),
-        href: (class != "na").then(|| anchor(&name)),
         title,
     }
 }
@@ -481,7 +494,10 @@ fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usize) -> Trial
         TrialOutcome::Ignored(r) => ("ign", "ignored", Some(redact::text(r))),
     };
     let mut exchange = |ex: &Exchange, anchor: String| {
-        let detail = if failed {
+        let detail = if failed && *budget < MIN_DETAIL {
+            *unshown += 1;
+            None
+        } else if failed {
             let d = detail(ex);
             let cost = d.cost();
             if cost <= *budget {

@@ -5,6 +5,7 @@
 mod cli;
 mod faults;
 mod hostile;
+mod html;
 mod rate;
 mod reference;
 mod reports;
