@@ -679,7 +679,47 @@ fn escaped_len(text: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use std::{sync::Arc, time::Duration};
+
     use super::*;
+
+    #[test]
+    fn a_page_of_many_large_failures_stays_under_2_mb() {
+        // Bodies that are mostly characters the page must escape (each grows fivefold), on
+        // every exchange of every trial: far more than the budget.
+        let body = "<i>\"quoted\" & 'x'</i> ".repeat(700);
+        let trials = (0..200)
+            .map(|i| {
+                let exchanges: Vec<Exchange> = (1..=5)
+                    .map(|seq| {
+                        let mut ex = Exchange::canned("listTeamTokens", "/api/v2/x", 404, &body);
+                        ex.seq = seq;
+                        ex
+                    })
+                    .collect();
+                TrialRecord {
+                    name: format!("area_{}::trial_{i}", i % 7),
+                    outcome: TrialOutcome::Failed,
+                    duration: Duration::from_millis(3),
+                    message: Some("failed".into()),
+                    findings: vec![Finding::new("status", &exchanges[0], "200", "404")],
+                    exchanges: Arc::new(exchanges),
+                    exclusive: false,
+                    released: Vec::new(),
+                }
+            })
+            .collect();
+        let report = RunReport {
+            trials,
+            ..RunReport::default()
+        };
+        let html = render(&report, &Coverage::default(), &[]).expect("renders");
+        assert!(html.len() < 2_000_000, "{} bytes", html.len());
+        assert!(html.contains("listed without headers and bodies"));
+        // The first failures still show theirs.
+        assert!(html.contains("&#60;i&#62;&#34;quoted&#34;"));
+        assert_eq!(html.matches("class=\"trial fail\"").count(), 200);
+    }
 
     #[test]
     fn anchors_are_plain() {
