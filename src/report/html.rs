@@ -299,15 +299,15 @@ fn exchange_anchor(trial: &str, seq: usize) -> String {
     format!("{}-x{seq}", anchor(trial))
 }
 
-/// The exchange a finding names, by the `#N` its label starts with.
-fn finding_seq(f: &Finding) -> Option<usize> {
-    f.exchange
-        .as_deref()?
-        .strip_prefix('#')?
-        .split(' ')
-        .next()?
-        .parse()
-        .ok()
+/// The trial's own exchange a finding names, by the `#N` its label starts with and the label
+/// itself: a whole-run check names exchanges of other trials, which may share the number.
+fn finding_seq(f: &Finding, t: &TrialRecord) -> Option<usize> {
+    let label = f.exchange.as_deref()?;
+    let seq: usize = label.strip_prefix('#')?.split(' ').next()?.parse().ok()?;
+    t.exchanges
+        .iter()
+        .any(|e| e.seq == seq && e.label() == label)
+        .then_some(seq)
 }
 
 fn first_finding(t: &TrialRecord) -> String {
@@ -487,7 +487,11 @@ fn millis(d: std::time::Duration) -> String {
 
 fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usize) -> TrialView {
     let failed = t.outcome == TrialOutcome::Failed;
-    let named: Vec<usize> = t.findings.iter().filter_map(finding_seq).collect();
+    let named: Vec<usize> = t
+        .findings
+        .iter()
+        .filter_map(|f| finding_seq(f, t))
+        .collect();
     let (class, label, reason) = match &t.outcome {
         TrialOutcome::Passed => ("pass", "passed", None),
         TrialOutcome::Failed => ("fail", "FAILED", None),
@@ -537,9 +541,7 @@ fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usize) -> Trial
                 .unwrap_or_default(),
             source: redact::text(&f.source),
             exchange: f.exchange.as_deref().map(redact::text).unwrap_or_default(),
-            href: finding_seq(f)
-                .filter(|seq| t.exchanges.iter().any(|e| e.seq == *seq))
-                .map(|seq| exchange_anchor(&t.name, seq)),
+            href: finding_seq(f, t).map(|seq| exchange_anchor(&t.name, seq)),
         })
         .collect();
     TrialView {
@@ -549,9 +551,12 @@ fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usize) -> Trial
         label,
         duration: millis(t.duration),
         reason,
-        message: (failed && t.findings.is_empty())
-            .then(|| t.message.as_deref().map(redact::text))
-            .flatten(),
+        // The findings say the rest of the message; a panic only the message says.
+        message: t
+            .message
+            .as_deref()
+            .filter(|m| failed && (t.findings.is_empty() || m.starts_with("the trial panicked")))
+            .map(redact::text),
         findings,
         exchanges,
         cleanup,
