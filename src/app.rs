@@ -1,6 +1,6 @@
 //! A run as the command line conducts it: the runner fills the run's records, then the reports
-//! render them (JUnit, JSON, the text summary), while the secrets the run met are still
-//! registered for redaction.
+//! render them (JUnit, JSON, HTML, the text summary, GitHub annotations), while the secrets the
+//! run met are still registered for redaction.
 
 use std::path::Path;
 
@@ -27,6 +27,7 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         (None, Some(path)) if path.exists() => Baseline::load(path).ok(),
         _ => None,
     };
+    let html = config.report_html.clone();
     let report = runner::run(config)?;
     if report.listed_only {
         return Ok(report);
@@ -60,8 +61,22 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
             }
         }
     }
+    if let Some(path) = &html {
+        let coverage = report::coverage::Coverage::of(&report);
+        let causes: Vec<String> = report::causes::Causes::of(&report)
+            .render(usize::MAX)
+            .lines()
+            .map(String::from)
+            .collect();
+        report::html::write(path, &report, &coverage, &causes).map_err(|e| {
+            ConfigError::new(format!("cannot write HTML report {}: {e}", path.display()))
+        })?;
+    }
     if !quiet {
         report::summary::print(&report);
+        if report::annotations::enabled() {
+            report::annotations::print(&report);
+        }
     }
     Ok(report)
 }

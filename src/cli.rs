@@ -112,6 +112,11 @@ struct RunArgs {
     /// or in --baseline are kept). The run's exit code is unchanged.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Write an HTML report to FILE: one self-contained page with the verdict, the
+    /// authorization matrix, every trial by area (failed ones with their findings and
+    /// exchanges, redacted) and the spec coverage.
+    #[arg(long, value_name = "FILE")]
+    report_html: Option<PathBuf>,
 
     /// Also run trials that rotate or delete the organization, owners-team or audit-trails token
     /// of a non-loopback target.
@@ -381,6 +386,7 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
             None => None,
         },
         write_baseline: args.write_baseline,
+        report_html: args.report_html,
         allow_destructive: args.allow_destructive,
         assume_remote: args.assume_remote,
         timeout: args.timeout,

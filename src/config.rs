@@ -148,6 +148,8 @@ pub struct RunConfig {
     pub baseline: Option<BaselineConfig>,
     /// `--write-baseline`: write the run's failures here as a baseline.
     pub write_baseline: Option<PathBuf>,
+    /// Write the HTML report here.
+    pub report_html: Option<PathBuf>,
     pub allow_destructive: bool,
     /// Treat the target as a real account even if its address is loopback (a tunnel or a
     /// port-forward to a real server).
@@ -162,7 +164,8 @@ pub struct RunConfig {
     pub ca_cert: Option<PathBuf>,
     /// Skip TLS certificate verification.
     pub insecure: bool,
-    /// Print nothing of its own to stderr (libtest's output goes where `libtest` says).
+    /// Print nothing of its own: no summary on stderr, no GitHub annotations on stdout
+    /// (libtest's output goes where `libtest` says).
     pub quiet: bool,
     /// On Ctrl-C, stop sending, delete what the run created, and exit 130. Off for library use:
     /// a signal handler is process-wide.
@@ -180,6 +183,7 @@ impl RunConfig {
             report_json: None,
             baseline: None,
             write_baseline: None,
+            report_html: None,
             allow_destructive: false,
             assume_remote: false,
             timeout: Duration::from_secs(30),

@@ -111,7 +111,8 @@ fn clients(report: &RunReport) -> Value {
     json!(by_client)
 }
 
-fn headers(map: &http::HeaderMap) -> Value {
+/// Headers as shown in every report: credentials never, the rest redacted.
+pub(super) fn headers(map: &http::HeaderMap) -> Value {
     let mut out = serde_json::Map::new();
     for (name, value) in map {
         let shown = redact::header(name.as_str(), value.as_bytes());
@@ -129,7 +130,7 @@ fn headers(map: &http::HeaderMap) -> Value {
 }
 
 /// A body as JSON where it is JSON, else as (redacted) text.
-fn body(bytes: &[u8]) -> Value {
+pub(super) fn body(bytes: &[u8]) -> Value {
     if bytes.is_empty() {
         return Value::Null;
     }

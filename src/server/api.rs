@@ -166,6 +166,12 @@ fn render(state: &State, reply: Reply) -> Response {
         headers.insert("x-frame-options", HeaderValue::from_static("SAMEORIGIN"));
         headers.insert("cache-control", HeaderValue::from_static("no-cache"));
     }
+    if state.markup_in_errors() && status.as_u16() >= 400 {
+        headers.insert(
+            "x-error-note",
+            HeaderValue::from_static("<script>alert('tfe-contract header')</script>"),
+        );
+    }
     response
 }
 

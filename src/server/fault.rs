@@ -401,6 +401,9 @@ table! {
         ListsWithoutLinks = "lists-without-links",
             "lists carry no links, and meta.pagination only when a page was asked for (as the docs samples)",
             [];
+        MarkupInErrors = "markup-in-errors",
+            "error titles and details, and a header of every error, carry HTML markup (a <script>, an <img onerror>, closing tags): free text a report must show, not run",
+            [];
     }
 }
 

@@ -5,7 +5,7 @@
 
 mod audit_token;
 mod auth;
-mod authz;
+pub mod authz;
 mod common;
 mod conformance;
 mod context;

@@ -67,6 +67,7 @@ fn a_baseline_passes_known_failures_and_fails_new_ones() {
     // Gate on it: the same server passes, its failures shown as known, in every report.
     let junit = scratch("known-junit.xml");
     let json = scratch("known-report.json");
+    let html = scratch("known-report.html");
     let (stdout, stderr, code) = run(
         &faulty,
         token,
@@ -77,6 +78,8 @@ fn a_baseline_passes_known_failures_and_fails_new_ones() {
             &path_arg(&junit),
             "--report-json",
             &path_arg(&json),
+            "--report-html",
+            &path_arg(&html),
         ],
     );
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
@@ -98,6 +101,13 @@ fn a_baseline_passes_known_failures_and_fails_new_ones() {
     assert_eq!(
         report["baseline"]["entries"].as_u64(),
         Some(recorded.len() as u64)
+    );
+    let page = std::fs::read_to_string(&html).expect("html");
+    assert!(
+        page.contains(
+            r#"<span class="badge known">known failure</span> <code>jsonapi::media_type</code>"#
+        ),
+        "the page shows the known failure as such"
     );
 
     // A second, different fault: only its trials fail the run.

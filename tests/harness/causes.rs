@@ -95,9 +95,11 @@ fn the_summary_and_the_json_report_name_the_causes() {
         &["--profile", "legacy", "--plain-unknown-routes"],
     );
     let json = crate::support::scratch("causes.json");
+    let html = crate::support::scratch("causes.html");
     let out = bin()
         .args(["run", "--address", &served.address, "--organization", ORG])
         .args(["--report-json", &json.display().to_string()])
+        .args(["--report-html", &html.display().to_string()])
         .env("TFE_TOKEN", token.expose())
         .output()
         .expect("runs");
@@ -118,6 +120,12 @@ fn the_summary_and_the_json_report_name_the_causes() {
             "listUserTokens",
             "createUserToken"
         ])
+    );
+    let page = std::fs::read_to_string(&html).expect("html");
+    assert!(
+        page.contains("unimplemented: listTeamTokens, createTeamAuthenticationToken")
+            && page.contains("run with --profile legacy"),
+        "the page's header has the causes"
     );
     let causes = report["causes"].as_array().expect("causes");
     assert!(

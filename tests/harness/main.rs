@@ -7,6 +7,7 @@ mod causes;
 mod cli;
 mod faults;
 mod hostile;
+mod html;
 mod rate;
 mod reference;
 mod reports;

@@ -1,5 +1,6 @@
-//! No token value, given or minted, appears in anything the harness writes: stdout, stderr,
-//! JUnit, snapshots. The canary run uses a server that leaks secrets on purpose.
+//! No token value, given or minted, appears in anything the harness writes: stdout (GitHub
+//! annotations included), stderr, JUnit, the JSON and HTML reports, snapshots. The canary run
+//! uses a server that leaks secrets on purpose.
 
 use std::path::Path;
 
@@ -47,10 +48,14 @@ fn canary_token_and_minted_secrets_never_leak() {
     let snapshots = scratch("canary-snapshots");
     let junit = scratch("canary-junit.xml");
     let json = scratch("canary-report.json");
+    let html = scratch("canary-report.html");
     let out = bin()
         .args(["run", "--address", &served.address, "--organization", ORG])
         .args(["--junit", junit.to_str().unwrap()])
         .args(["--report-json", json.to_str().unwrap()])
+        .args(["--report-html", html.to_str().unwrap()])
+        // Annotations too: they quote findings.
+        .env("GITHUB_ACTIONS", "true")
         .args([
             "--snapshots",
             snapshots.to_str().unwrap(),
@@ -72,6 +77,10 @@ fn canary_token_and_minted_secrets_never_leak() {
         (
             "junit".to_string(),
             std::fs::read_to_string(&junit).expect("junit written"),
+        ),
+        (
+            "html".to_string(),
+            std::fs::read_to_string(&html).expect("html written"),
         ),
     ];
     let snaps = files_under(&snapshots);
@@ -122,10 +131,13 @@ fn a_server_echoing_the_token_in_other_encodings_leaks_it_nowhere() {
     let served = Served::start(canary, &["--echo-secrets", "--fault", "read-shows-secret"]);
     let junit = scratch("echo-junit.xml");
     let json = scratch("echo-report.json");
+    let html = scratch("echo-report.html");
     let out = bin()
         .args(["run", "--address", &served.address, "--organization", ORG])
         .args(["--junit", junit.to_str().unwrap()])
         .args(["--report-json", json.to_str().unwrap()])
+        .args(["--report-html", html.to_str().unwrap()])
+        .env("GITHUB_ACTIONS", "true")
         .env("TFE_TOKEN", canary)
         .output()
         .expect("runs");
@@ -135,6 +147,7 @@ fn a_server_echoing_the_token_in_other_encodings_leaks_it_nowhere() {
         ("stderr", String::from_utf8_lossy(&out.stderr).into_owned()),
         ("junit", std::fs::read_to_string(&junit).expect("junit")),
         ("json", std::fs::read_to_string(&json).expect("json report")),
+        ("html", std::fs::read_to_string(&html).expect("html report")),
     ];
     let b64 = base64::engine::general_purpose::STANDARD_NO_PAD.encode(canary);
     let url = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(canary);
@@ -155,11 +168,16 @@ fn a_server_echoing_the_token_in_other_encodings_leaks_it_nowhere() {
             assert!(!lower.contains(form.as_str()), "{name} contains {form}");
         }
     }
-    // The echo did reach the report, as [secret].
+    // The echo did reach the reports, as [secret], and failures were annotated.
     assert!(
         outputs[3].1.contains("x-echo"),
         "the echo header was recorded"
     );
+    assert!(
+        outputs[4].1.contains("x-echo"),
+        "the page shows the echo header"
+    );
+    assert!(outputs[0].1.contains("::error title="), "no annotation");
 }
 
 #[test]

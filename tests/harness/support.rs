@@ -96,6 +96,7 @@ pub fn bin() -> Command {
         "TFE_ORGANIZATION",
         "CI",
         "INSTA_UPDATE",
+        "GITHUB_ACTIONS",
     ] {
         cmd.env_remove(var);
     }

@@ -6,9 +6,21 @@ use serde_json::{Map, Value, json};
 use super::model::{Body, JSON_API, Reply, State};
 use super::{Fault, Quirk};
 
+/// What `Quirk::MarkupInErrors` adds to an error's title: a script a page must not run.
+const MARKUP_TITLE: &str = "<script>alert('tfe-contract markup')</script>";
+/// And before its detail: tags that would close a report's structure, and an image whose
+/// error handler runs script.
+const MARKUP_DETAIL: &str =
+    "</pre></details></td></table><img src=x onerror=alert('tfe-contract')><b>bold</b> ";
+
 impl State {
     pub fn extra_headers(&self) -> bool {
         self.quirk(Quirk::ExtraFields)
+    }
+
+    /// Error replies carry markup in their text and a header (`Quirk::MarkupInErrors`).
+    pub fn markup_in_errors(&self) -> bool {
+        self.quirk(Quirk::MarkupInErrors)
     }
 
     pub fn content_type(&self) -> &'static str {
@@ -59,6 +71,22 @@ impl State {
             if let Some(detail) = detail {
                 error.insert("detail".into(), json!(detail));
             }
+        }
+        if self.quirk(Quirk::MarkupInErrors) {
+            // The same text for the same status, so that nothing tells an existing target
+            // from a missing one.
+            let title = error
+                .get("title")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let title = format!("{title} {MARKUP_TITLE}");
+            error.insert("title".into(), json!(title));
+            let detail = error
+                .get("detail")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let detail = format!("{MARKUP_DETAIL}{detail}");
+            error.insert("detail".into(), json!(detail));
         }
         let mut doc = json!({ "errors": [Value::Object(error)] });
         if self.has(Fault::ErrorsWithData) {

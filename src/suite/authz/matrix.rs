@@ -340,6 +340,12 @@ impl Row {
         self.expect[i]
     }
 
+    /// The step under which the trial of `persona` records the request the row is about (the
+    /// other exchanges prepare the target and the persona): reports find the cell's answer by it.
+    pub fn acting_step(&self, persona: Persona) -> String {
+        format!("{} as {}", self.operation, persona.name())
+    }
+
     pub(super) fn touches_org_token(&self) -> bool {
         matches!(
             self.op,

@@ -110,14 +110,7 @@ async fn matrix_trial(s: Session, row: &'static Row, persona: Persona) -> Result
     let expect = row.expect(persona);
     let target = prepare(&s, row.op, expect.succeeds()).await?;
     let auth = provision(&s, persona).await?;
-    let ex = act(
-        &s,
-        row.op,
-        &target,
-        &auth,
-        &format!("{} as {}", row.operation, persona.name()),
-    )
-    .await;
+    let ex = act(&s, row.op, &target, &auth, &row.acting_step(persona)).await;
     let source = row.source;
     match expect {
         Expect::Status(codes) => s.check(http::status(&ex, codes, source)),
