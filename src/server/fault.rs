@@ -359,6 +359,27 @@ table! {
         MissingUser200 = "missing-user-200",
             "listing the tokens of a user that does not exist answers 200 with an empty list",
             ["user_token::unknown_user_not_found"];
+        AgentTokenReadShowsSecret = "agent-token-read-shows-secret",
+            "GET /authentication-tokens/{id} of an agent token shows its secret",
+            ["agent_token::read_hides_secret"];
+        AgentTokenListIgnoresSort = "agent-token-list-ignores-sort",
+            "the agent-token list ignores sort (any value, unknown ones too)",
+            ["agent_token::sort_by_created_at", "agent_token::unknown_sort_rejected"];
+        AgentTokenVisibleToOutsiders = "agent-token-visible-to-outsiders",
+            "a team outside the owners team can read agent tokens by id",
+            ["authz::show_agent_token_by_id::outsider", "leak::show_agent_token_by_id"];
+        AgentTokenDeleteIgnored = "agent-token-delete-ignored",
+            "deleting an agent token answers 204 and the token stays readable",
+            ["agent_token::delete_removes"];
+        AgentTokenDescriptionOptional = "agent-token-description-optional",
+            "an agent token without a description is created",
+            ["agent_token::description_required"];
+        AgentTokenListIgnoresPool = "agent-token-list-ignores-pool",
+            "the agent-token list without sort shows the agent tokens of every pool",
+            ["agent_token::pools_keep_their_tokens"];
+        AgentSecretAuthenticates = "agent-secret-authenticates",
+            "an agent token's secret authenticates on the API, as the organization",
+            ["agent_token::secret_not_an_api_token"];
     }
 }
 
@@ -403,6 +424,9 @@ table! {
             [];
         MarkupInErrors = "markup-in-errors",
             "error titles and details, and a header of every error, carry HTML markup (a <script>, an <img onerror>, closing tags): free text a report must show, not run",
+            [];
+        AgentPoolCreated200 = "agent-pool-created-200",
+            "creating an agent pool answers 200 (HashiCorp's OpenAPI file; the agents docs say 201)",
             [];
     }
 }
