@@ -152,8 +152,15 @@ impl State {
         pool_id: &str,
         query: &HashMap<String, String>,
     ) -> Reply {
+        if self.has(Fault::UnknownAgentPoolEmptyList) && !self.agent_pools.contains_key(pool_id) {
+            let base = format!("/api/v2/agent-pools/{pool_id}/authentication-tokens");
+            return self.ok(200, self.page(Vec::new(), query, &base, true));
+        }
         if let Err(reply) = self.managed_pool(p, pool_id) {
             return reply;
+        }
+        if self.has(Fault::TokenLists404) {
+            return self.not_found();
         }
         let sort = query
             .get("sort")
@@ -199,6 +206,9 @@ impl State {
     pub fn create_agent_token(&mut self, p: &Principal, pool_id: &str, body: &[u8]) -> Reply {
         if let Err(reply) = self.managed_pool(p, pool_id) {
             return reply;
+        }
+        if self.user_creation_refused(p) {
+            return self.not_found();
         }
         let doc = match self.parse(body) {
             Ok(doc) => doc,
