@@ -54,29 +54,66 @@ fn what_a_trial_creates_is_deleted_as_soon_as_it_ends() {
     let reference = Reference::start(server::Profile::Tfe, &[], &[]);
     let report = app::run(config(&reference, Profile::Tfe)).expect("runs");
     assert!(failed(&report).is_empty(), "{:?}", failed(&report));
-    let mut teams = 0;
-    for trial in &report.trials {
-        let created: Vec<&str> = trial
-            .exchanges
-            .iter()
-            .filter(|e| e.operation == "createTeam" && matches!(e.status(), Some(200 | 201)))
-            .filter_map(|e| e.json()?.pointer("/data/id")?.as_str())
-            .collect();
-        for id in created {
-            teams += 1;
-            let deleted = trial.released.iter().any(|e| {
-                e.operation == "deleteTeam"
-                    && e.request.path.ends_with(id)
-                    && e.status() == Some(204)
-            });
-            assert!(
-                deleted,
-                "{}: team {id} not deleted right after it",
-                trial.name
-            );
+    let mut made = std::collections::HashMap::new();
+    // Teams and agent pools go right after the trial that made them, and an agent token
+    // before its pool.
+    for (create, delete) in [
+        ("createTeam", "deleteTeam"),
+        ("createAgentPool", "deleteAgentPool"),
+        ("createAgentToken", "deleteAuthenticationToken"),
+    ] {
+        for trial in &report.trials {
+            let created: Vec<&str> = trial
+                .exchanges
+                .iter()
+                .filter(|e| e.operation == create && matches!(e.status(), Some(200 | 201)))
+                .filter_map(|e| e.json()?.pointer("/data/id")?.as_str())
+                .collect();
+            for id in created {
+                *made.entry(create).or_insert(0) += 1;
+                let deleted = |what: &str| {
+                    trial.released.iter().position(|e| {
+                        e.operation == what
+                            && e.request.path.ends_with(id)
+                            && matches!(e.status(), Some(204 | 404))
+                    })
+                };
+                // A token the trial deleted itself is not deleted again.
+                let by_trial = trial.exchanges.iter().any(|e| {
+                    e.operation == delete && e.request.path.ends_with(id) && e.status() == Some(204)
+                });
+                assert!(
+                    by_trial || deleted(delete).is_some(),
+                    "{}: {create} {id} not undone right after it",
+                    trial.name
+                );
+                if create == "createAgentToken" && !by_trial {
+                    let pool = trial
+                        .exchanges
+                        .iter()
+                        .find(|e| {
+                            e.operation == create
+                                && e.json().is_some_and(|d| {
+                                    d.pointer("/data/id").and_then(|v| v.as_str()) == Some(id)
+                                })
+                        })
+                        .and_then(|e| e.request.path.split('/').nth(4))
+                        .expect("the pool it was made in");
+                    let pool_gone = trial.released.iter().position(|e| {
+                        e.operation == "deleteAgentPool" && e.request.path.ends_with(pool)
+                    });
+                    assert!(
+                        pool_gone.is_none_or(|p| deleted(delete).is_some_and(|t| t < p)),
+                        "{}: agent token {id} deleted after its pool",
+                        trial.name
+                    );
+                }
+            }
         }
     }
-    assert!(teams > 20, "the suite creates teams ({teams} seen)");
+    assert!(made["createTeam"] > 20, "the suite creates teams: {made:?}");
+    assert!(made["createAgentPool"] > 20, "and agent pools: {made:?}");
+    assert!(made["createAgentToken"] > 20, "and agent tokens: {made:?}");
     // Housekeeping deletes the organization token and what the whole-run tour created, no
     // trial's teams.
     let tour_teams: Vec<&str> = report
