@@ -270,6 +270,8 @@ fn a_real_account_keeps_its_organization_token() {
     // The account's own organization token, made before the run.
     let client = raw::Client;
     let (id, secret) = client.create_org_token(&reference);
+    // And an agent pool of its own, with a token its agents use; named like the run's.
+    let (_, agent_token) = client.create_agent_pool(&reference, "tfe-contract-agents-prod-1");
     let before = reference.handle.inventory();
 
     let mut config = config(&reference, Profile::Hcp);
@@ -307,6 +309,14 @@ fn a_real_account_keeps_its_organization_token() {
             .tokens
             .iter()
             .any(|t| t.ends_with(&id))
+    );
+    assert!(
+        reference
+            .handle
+            .inventory()
+            .tokens
+            .contains(&format!("Agent {agent_token}")),
+        "the account's agent token is untouched"
     );
     assert_eq!(reference.handle.inventory(), before);
 }
@@ -369,13 +379,24 @@ mod raw {
             path: &str,
             token: &str,
         ) -> (u16, String) {
-            use std::io::{Read, Write};
-            let mut stream = std::net::TcpStream::connect(reference.handle.addr).expect("connect");
             let body = if method == "POST" {
                 "{\"data\":{\"type\":\"authentication-token\"}}"
             } else {
                 ""
             };
+            self.send(reference, method, path, token, body)
+        }
+
+        fn send(
+            &self,
+            reference: &Reference,
+            method: &str,
+            path: &str,
+            token: &str,
+            body: &str,
+        ) -> (u16, String) {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(reference.handle.addr).expect("connect");
             write!(
                 stream,
                 "{method} /api/v2{path} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {token}\r\n\
@@ -405,6 +426,25 @@ mod raw {
                     .expect("secret")
                     .to_string(),
             )
+        }
+
+        /// An agent pool of the account's (not the run's), with one token; their ids.
+        pub fn create_agent_pool(&self, reference: &Reference, name: &str) -> (String, String) {
+            let owner = reference.token.expose();
+            let body =
+                format!(r#"{{"data":{{"type":"agent-pools","attributes":{{"name":"{name}"}}}}}}"#);
+            let path = format!("/organizations/{ORG}/agent-pools");
+            let (status, body) = self.send(reference, "POST", &path, owner, &body);
+            assert_eq!(status, 201, "{body}");
+            let doc: serde_json::Value = serde_json::from_str(&body).expect("json");
+            let pool = doc["data"]["id"].as_str().expect("id").to_string();
+            let body =
+                r#"{"data":{"type":"authentication-tokens","attributes":{"description":"prod"}}}"#;
+            let path = format!("/agent-pools/{pool}/authentication-tokens");
+            let (status, body) = self.send(reference, "POST", &path, owner, body);
+            assert_eq!(status, 201, "{body}");
+            let doc: serde_json::Value = serde_json::from_str(&body).expect("json");
+            (pool, doc["data"]["id"].as_str().expect("id").to_string())
         }
 
         pub fn organization_status(&self, reference: &Reference, secret: &str) -> u16 {
