@@ -200,6 +200,12 @@ fn list_shows_what_each_profile_runs_and_contacts_nothing() {
     );
     // The agent pools and tokens a run makes are its own: nothing destructive about them
     // (only the organization-token persona is, as in every row of the matrix).
+    let out = bin()
+        .args(["run", "--list", "--ignored", "--profile", "hcp"])
+        .args(["--address", "https://tfe.example.com"])
+        .output()
+        .expect("runs");
+    let (ignored, _) = text(&out);
     assert!(
         !ignored.lines().any(|l| l.starts_with("agent_token::")),
         "{ignored}"
