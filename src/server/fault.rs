@@ -179,8 +179,8 @@ table! {
             "POST and DELETE without a Content-Type make the server answer 500",
             ["org_token::content_type_required", "schema::status_documented"];
         StrictRequestType = "strict-request-type",
-            "bodies whose data.type is not authentication-token are rejected with 422",
-            ["org_token::accepts_real_client_bodies"];
+            "bodies whose data.type is not the docs' (authentication-token; authentication-tokens for agent tokens) are rejected with 422",
+            ["org_token::accepts_real_client_bodies", "agent_token::create_returns_token_document"];
         MediaTypeJson = "media-type-json",
             "responses say application/json",
             ["jsonapi::media_type"];

@@ -32,7 +32,7 @@ pub fn checks() -> Vec<CheckDef> {
     vec![
         CheckDef::new(
             "agent_token::create_returns_token_document",
-            "POST /agent-pools/{id}/authentication-tokens with a description answers 201 with a valid document, a secret and the description",
+            "POST /agent-pools/{id}/authentication-tokens with a description answers 201 with a valid document, a secret and the description; go-tfe's body too",
             create_returns_token_document,
         ),
         CheckDef::new(
@@ -152,6 +152,24 @@ async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
     s.check(token::type_is_authentication_tokens(&ex));
     s.check(token::secret_present(&ex));
     s.check(token::description_is(&ex, "ci"));
+    // go-tfe's AgentTokenCreateOptions sends type agent-tokens (its jsonapi tag), where the
+    // docs write authentication-tokens: a server must take both.
+    let ex = s
+        .raw(
+            "create with go-tfe's body (type agent-tokens)",
+            Auth::Bearer(s.ctx().owner.clone()),
+            "createAgentToken",
+            &[("agent_pool_id", &pool.id)],
+        )
+        .body(r#"{"data":{"type":"agent-tokens","attributes":{"description":"go-tfe"}}}"#)
+        .send()
+        .await;
+    common::remember_created(&s, &ex, |id| Some(Created::AgentToken { id }));
+    s.check(http::status(
+        &ex,
+        &[201],
+        "go-tfe AgentTokens.Create (type agent-tokens); agent-tokens docs: 201",
+    ));
     Ok(())
 }
 

@@ -214,7 +214,17 @@ impl State {
             Ok(doc) => doc,
             Err(reply) => return reply,
         };
-        // go-tfe sends type agent-tokens, the docs authentication-tokens: any type will do.
+        // go-tfe sends type agent-tokens, the docs authentication-tokens: any type will do,
+        // unless a fault insists on the docs' word.
+        if self.has(Fault::StrictRequestType)
+            && doc.pointer("/data/type").and_then(Value::as_str) != Some("authentication-tokens")
+        {
+            return self.error(
+                422,
+                "invalid attribute",
+                Some("type must be authentication-tokens"),
+            );
+        }
         let description = doc
             .pointer("/data/attributes/description")
             .and_then(Value::as_str)
