@@ -153,7 +153,7 @@ async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
     s.check(token::secret_present(&ex));
     s.check(token::description_is(&ex, "ci"));
     // go-tfe's AgentTokenCreateOptions sends type agent-tokens (its jsonapi tag), where the
-    // docs write authentication-tokens: a server must take both.
+    // docs (and pytfe) write authentication-tokens: a server must take both.
     let ex = s
         .raw(
             "create with go-tfe's body (type agent-tokens)",
@@ -176,8 +176,9 @@ async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
 async fn description_required(s: Session) -> Result<(), Stop> {
     let pool = common::agent_pool(&s, "agents").await?;
     // The docs: "Properties without a default value are required", and the description has
-    // none; 422 "Malformed request body (missing attributes, ...)". go-tfe refuses to send
-    // such a request at all (ErrAgentTokenDescription).
+    // none; 422 "Malformed request body (missing attributes, ...)". go-tfe and pytfe refuse
+    // to send such a request at all (ErrAgentTokenDescription; "Token description is
+    // required").
     let source = "agent-tokens docs: data.attributes.description is required; 422 for missing \
                   attributes (ref §1 #14)";
     let owner = Auth::Bearer(s.ctx().owner.clone());
