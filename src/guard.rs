@@ -2,9 +2,10 @@
 //! whatever ids the server handed out, a request leaves only if its path keeps the shape of its
 //! spec operation under the API base, and, when the run may not be destructive, only if it
 //! neither rotates nor deletes the organization's token, its audit-trails token or the owners
-//! team's token, nor deletes an agent pool the run did not make. Ids come from the server under test and may be hostile: path parameters are
-//! encoded as one segment (`spec::encode_segment`), and what encoding cannot save (`.`, `..`,
-//! an empty id) is refused here.
+//! team's token, nor deletes an agent pool the run did not make. Ids come from the server
+//! under test and may be hostile: path parameters are encoded as one segment
+//! (`spec::encode_segment`), and what encoding cannot save (`.`, `..`, an empty id) is refused
+//! here.
 
 use std::{collections::HashSet, sync::Mutex};
 

@@ -349,8 +349,9 @@ impl RunContext {
 
     /// Finds what the run may have made without learning of it (a create whose answer came
     /// garbled or too late), by the run's tag in team and agent-pool names and token
-    /// descriptions, and deletes it (an agent pool with its tokens); returns what could not be deleted. Only names carrying this run's tag are
-    /// touched: nothing of another run or of anyone else.
+    /// descriptions, and deletes it (an agent pool with its tokens); returns what could not be
+    /// deleted. Only names carrying this run's tag are touched: nothing of another run or of
+    /// anyone else.
     async fn sweep(&self, transport: &Arc<Transport>) -> Vec<String> {
         let journal = Journal::default();
         journal.set_step("cleanup: what carries the run's tag");

@@ -156,7 +156,8 @@ impl State {
     }
 
     /// Team, user and agent tokens by id: owner-level callers see team and agent tokens, a
-    /// user sees only their own user tokens. `Err` is the answer for a token that is missing or forbidden.
+    /// user sees only their own user tokens. `Err` is the answer for a token that is missing
+    /// or forbidden.
     pub(super) fn visible_token(
         &self,
         p: &Principal,
