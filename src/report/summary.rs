@@ -86,7 +86,7 @@ pub fn print(report: &RunReport) {
         .count();
     if without_pool > 0 {
         eprintln!(
-            "tfe-contract: {without_pool} agent-token trial(s) failed because no agent pool could be made (POST /organizations/{{org}}/agent-pools answered 404: the organization has no agents entitlement, or the token may not manage agent pools); leave them out with --skip agent_token"
+            "tfe-contract: {without_pool} agent-token trial(s) failed because no agent pool could be made (POST /organizations/{{org}}/agent-pools answered 404: the organization has no agents entitlement, the token may not manage agent pools, or the server has none); leave them out with --skip agent_token"
         );
     }
     for leftover in &report.leftovers {

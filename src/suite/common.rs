@@ -210,9 +210,10 @@ pub async fn agent_pool(s: &Session, what: &str) -> Result<Pool, Stop> {
             NO_AGENT_POOL,
             &ex,
             "an agent pool to hold agent tokens (201, or 200)",
-            "404: the organization has no agents entitlement (agent pools need it), or the \
-             token may not manage agent pools; no agent token can be checked here. Leave \
-             the agent-token trials out with --skip agent_token",
+            "404: the organization has no agents entitlement (agent pools need it), the token \
+             may not manage agent pools, or the server has no agent pools at all; no agent \
+             token can be checked here. Leave the agent-token trials out with --skip \
+             agent_token",
         )
         .source(
             "agents API docs (Create an Agent Pool: 404); agents are an entitlement of \
