@@ -235,6 +235,11 @@ struct ServeArgs {
     #[arg(long)]
     garble_creates: bool,
 
+    /// The organization has no agents entitlement: creating an agent pool answers 404, so
+    /// no agent token can be made (run's agent-token trials then fail, saying so).
+    #[arg(long)]
+    no_agents: bool,
+
     /// Pad every JSON answer with spaces to just under 4 MiB (a client that keeps every body
     /// it is sent runs out of memory).
     #[arg(long)]
@@ -491,6 +496,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         dot_ids: args.dot_ids,
         plain_unknown_routes: args.plain_unknown_routes,
         foretell_secrets: args.foretell_secrets,
+        no_agents: args.no_agents,
         near_cap_bodies: args.near_cap_bodies,
         stall_after: args.stall_after,
         reset_after: args.reset_after,

@@ -450,6 +450,7 @@ impl Recorder {
             Ok((status, headers, received, read_error)) => {
                 let handback = handback(status);
                 let (response, scanned) = received.into_response(status.as_u16(), headers);
+                self.learn_pools(operation, &response);
                 if operation.id == "listTeams" {
                     let owners = response.json().and_then(|doc| {
                         doc.get("data")?.as_array()?.iter().find_map(|team| {
@@ -495,6 +496,39 @@ impl Recorder {
             retries,
         });
         handback
+    }
+
+    /// Tells the guard of the agent pools the run made: those a create answered with, and
+    /// those listed with the run's tag in their name.
+    fn learn_pools(&self, operation: &Operation, response: &Response) {
+        let guard = &self.transport.guard;
+        match operation.id.as_str() {
+            "createAgentPool" if (200..300).contains(&response.status) => {
+                if let Some(id) = response
+                    .json()
+                    .and_then(|d| d.pointer("/data/id")?.as_str())
+                {
+                    guard.own_pool(id);
+                }
+            }
+            "listAgentPools" => {
+                let items = response
+                    .json()
+                    .and_then(|d| d.get("data")?.as_array())
+                    .into_iter()
+                    .flatten();
+                for pool in items {
+                    let id = pool.get("id").and_then(serde_json::Value::as_str);
+                    let name = pool
+                        .pointer("/attributes/name")
+                        .and_then(serde_json::Value::as_str);
+                    if let (Some(id), Some(name)) = (id, name) {
+                        guard.own_pool_if_tagged(id, name);
+                    }
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Records a request the guard would not send, and hands the generated code a placeholder.

@@ -2,9 +2,10 @@
 //! whatever ids the server handed out, a request leaves only if its path keeps the shape of its
 //! spec operation under the API base, and, when the run may not be destructive, only if it
 //! neither rotates nor deletes the organization's token, its audit-trails token or the owners
-//! team's token. Ids come from the server under test and may be hostile: path parameters are
-//! encoded as one segment (`spec::encode_segment`), and what encoding cannot save (`.`, `..`,
-//! an empty id) is refused here.
+//! team's token, nor deletes an agent pool the run did not make. Ids come from the server
+//! under test and may be hostile: path parameters are encoded as one segment
+//! (`spec::encode_segment`), and what encoding cannot save (`.`, `..`, an empty id) is refused
+//! here.
 
 use std::{collections::HashSet, sync::Mutex};
 
@@ -27,6 +28,11 @@ struct Protect {
     organization: String,
     /// Teams whose legacy token the run may not replace or delete (the owners team, once seen).
     teams: HashSet<String>,
+    /// Agent pools the run made: the only ones it may delete.
+    pools: HashSet<String>,
+    /// The run's tag: a pool listed with it in its name is the run's (a create whose answer
+    /// never arrived).
+    tag: Option<String>,
 }
 
 impl Guard {
@@ -36,7 +42,34 @@ impl Guard {
         self.lock().protect = Some(Protect {
             organization: organization.to_string(),
             teams: HashSet::new(),
+            pools: HashSet::new(),
+            tag: None,
         });
+    }
+
+    /// The run's tag, which the names of what it makes carry (`-<tag>-`).
+    pub fn run_tag(&self, tag: &str) {
+        if let Some(p) = self.lock().protect.as_mut() {
+            p.tag = Some(format!("-{tag}-"));
+        }
+    }
+
+    /// The run made agent pool `id`: it may delete it.
+    pub fn own_pool(&self, id: &str) {
+        if let Some(p) = self.lock().protect.as_mut() {
+            p.pools.insert(id.to_string());
+        }
+    }
+
+    /// A listed agent pool is the run's if its name carries the run's tag.
+    pub fn own_pool_if_tagged(&self, id: &str, name: &str) {
+        if let Some(p) = self.lock().protect.as_mut()
+            && p.tag
+                .as_ref()
+                .is_some_and(|tag| name.contains(tag.as_str()))
+        {
+            p.pools.insert(id.to_string());
+        }
     }
 
     /// `team` is the owners team: its legacy token is protected like the organization's.
@@ -79,12 +112,19 @@ impl Guard {
             "createTeamToken" | "deleteTeamToken" => {
                 param("team_id").is_some_and(|t| protect.teams.contains(&t))
             }
+            // Agent pools the run did not make are someone's: never deleted.
+            "deleteAgentPool" => param("agent_pool_id").is_none_or(|p| !protect.pools.contains(&p)),
             _ => false,
         };
         destroys.then(|| {
+            let what = if operation.id == "deleteAgentPool" {
+                "delete an agent pool this run did not make"
+            } else {
+                "rotate or delete a credential the account may depend on"
+            };
             let why = format!(
-                "not sent: {} would rotate or delete a credential the account may depend on, \
-                 and this run may not be destructive (--allow-destructive)",
+                "not sent: {} would {what}, and this run may not be destructive \
+                 (--allow-destructive)",
                 operation.id
             );
             (why, None)
@@ -240,6 +280,40 @@ mod tests {
             guard
                 .refuses(BASE, team, spec.op("deleteTeamToken"))
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn a_run_that_may_not_be_destructive_deletes_only_its_own_agent_pools() {
+        let spec = Spec::get();
+        let delete = spec.op("deleteAgentPool");
+        let path = |id: &str| format!("/api/v2/agent-pools/{id}");
+        let open = Guard::default();
+        assert_eq!(open.refuses(BASE, &path("apool-theirs"), delete), None);
+        let guard = Guard::default();
+        guard.protect("acme");
+        guard.run_tag("x1y2z3");
+        guard.own_pool("apool-made");
+        guard.own_pool_if_tagged("apool-garbled", "tfe-contract-agents-x1y2z3-7");
+        guard.own_pool_if_tagged("apool-other-run", "tfe-contract-agents-q9w8e7-7");
+        let refused = guard.refuses(BASE, &path("apool-theirs"), delete);
+        assert!(
+            refused
+                .as_deref()
+                .is_some_and(|r| r.contains("agent pool this run did not make")),
+            "{refused:?}"
+        );
+        assert!(
+            guard
+                .refuses(BASE, &path("apool-other-run"), delete)
+                .is_some()
+        );
+        assert_eq!(guard.refuses(BASE, &path("apool-made"), delete), None);
+        assert_eq!(guard.refuses(BASE, &path("apool-garbled"), delete), None);
+        // Reading someone's pool, or listing its tokens, changes nothing.
+        assert_eq!(
+            guard.refuses(BASE, &path("apool-theirs"), spec.op("getAgentPool")),
+            None
         );
     }
 }

@@ -526,14 +526,96 @@ mod tests {
         }
     }
 
+    /// Agent-token documents in the shapes of the agent-tokens docs samples (values made up
+    /// here): no expired-at, no team relationship, a last-used-at, a list with links and a
+    /// meta.pagination without page-size; request bodies as the docs and go-tfe send them.
+    #[test]
+    fn agent_token_documents_shaped_like_the_docs_samples_validate() {
+        let spec = Spec::get();
+        let agent_token = |id: &str, secret: Value, last_used: Value| {
+            json!({"id": id, "type": "authentication-tokens",
+                "attributes": {"created-at": "2023-03-14T09:26:53.589Z", "last-used-at": last_used,
+                    "description": "build agents", "token": secret},
+                "relationships": {"created-by": {"data": {"id": "user-Q2w3E4r5T6y7U8i9",
+                    "type": "users"}}}})
+        };
+        let link = "https://tfe.example.com/api/v2/agent-pools/apool-Z9x8C7v6B5n4M3l2/\
+                    authentication-tokens?page%5Bnumber%5D=1&page%5Bsize%5D=20";
+        let cases = [
+            // List: a used token, links and pagination without page-size.
+            (
+                "listAgentTokens",
+                200,
+                json!({"data": [agent_token("at-Hj8Kl9Mn0Pq1Rs2T", Value::Null,
+                        json!("2023-03-14T10:01:02.003Z"))],
+                    "links": {"self": link, "first": link, "prev": null, "next": null,
+                        "last": link},
+                    "meta": {"pagination": {"current-page": 1, "prev-page": null,
+                        "next-page": null, "total-pages": 1, "total-count": 1}}}),
+            ),
+            // Show by id: the secret null.
+            (
+                "getAuthenticationToken",
+                200,
+                json!({"data": agent_token("at-Hj8Kl9Mn0Pq1Rs2T", Value::Null,
+                    json!("2023-03-14T10:01:02.003Z"))}),
+            ),
+            // Create: the secret, never used yet.
+            (
+                "createAgentToken",
+                201,
+                json!({"data": agent_token("at-Uv3Wx4Yz5Ab6Cd7E",
+                    json!("made-up.atlasv1.not-a-real-secret"),
+                    Value::Null)}),
+            ),
+        ];
+        for (operation, status, doc) in cases {
+            let schema = spec.op(operation).responses[&status]
+                .schema
+                .clone()
+                .expect("documented with a body");
+            assert_eq!(
+                spec.validate(&schema, &doc),
+                vec![],
+                "{operation} {status}: {doc}"
+            );
+        }
+        for body in [
+            // The docs' payload, and go-tfe's type.
+            json!({"data": {"type": "authentication-tokens", "attributes": {"description": "api"}}}),
+            json!({"data": {"type": "agent-tokens", "attributes": {"description": "api"}}}),
+        ] {
+            assert_eq!(
+                spec.validate("AgentTokenCreateRequest", &body),
+                vec![],
+                "{body}"
+            );
+        }
+        // A description is required.
+        let bare = json!({"data": {"type": "authentication-tokens", "attributes": {}}});
+        assert_eq!(spec.validate("AgentTokenCreateRequest", &bare).len(), 1);
+        // The pool fixtures, as the agents docs show them (many more members, all allowed).
+        let pool = json!({"data": {"id": "apool-Z9x8C7v6B5n4M3l2", "type": "agent-pools",
+            "attributes": {"name": "builders", "created-at": "2023-03-14T09:00:00.000Z",
+                "organization-scoped": true, "agent-count": 0},
+            "relationships": {"authentication-tokens": {"links": {"related":
+                "/api/v2/agent-pools/apool-Z9x8C7v6B5n4M3l2/authentication-tokens"}},
+                "workspaces": {"data": []}},
+            "links": {"self": "/api/v2/agent-pools/apool-Z9x8C7v6B5n4M3l2"}}});
+        assert_eq!(spec.validate("AgentPoolDocument", &pool), vec![]);
+    }
+
     #[test]
     fn every_operation_documents_429_and_create_team_both_200_and_201() {
         let spec = Spec::get();
         for op in spec.operations() {
             assert!(op.responses.contains_key(&429), "{} lacks 429", op.id);
         }
-        let create_team = spec.op("createTeam");
-        assert!(create_team.responses.contains_key(&200));
-        assert!(create_team.responses.contains_key(&201));
+        // The docs say 201, HashiCorp's OpenAPI file 200, for teams and agent pools alike.
+        for operation in ["createTeam", "createAgentPool"] {
+            let create = spec.op(operation);
+            assert!(create.responses.contains_key(&200), "{operation}");
+            assert!(create.responses.contains_key(&201), "{operation}");
+        }
     }
 }

@@ -34,8 +34,9 @@ fn a_page_asked_for_needs_meta_pagination_but_not_links() {
     let path = "/api/v2/x/team-tokens?page%5Bnumber%5D=1&page%5Bsize%5D=2";
     let bare = Exchange::canned("listTeamTokens", path, 200, &format!("{TWO_ITEMS}}}"));
     let found = list::pagination(&bare, &page_of_two());
-    // prev-page may be absent on a first page: five members missing.
-    assert_eq!(found.len(), 5, "{found:?}");
+    // prev-page may be absent on a first page, and page-size anywhere (the agent-tokens docs
+    // sample and go-tfe have none): four members missing.
+    assert_eq!(found.len(), 4, "{found:?}");
     assert!(found.iter().all(|f| {
         f.pointer
             .as_deref()
@@ -191,4 +192,87 @@ fn a_compacted_body_keeps_its_json_and_says_how_long_it_was() {
     assert_eq!(cut.json(), Some(&serde_json::json!({"data": []})));
     // The checks see the document as it came.
     assert!(list::secrets_hidden(&ex).is_empty());
+}
+
+#[test]
+fn a_page_without_page_size_passes_but_a_wrong_one_fails() {
+    // The agent-tokens docs sample: links and meta.pagination, no page-size.
+    let path =
+        "/api/v2/agent-pools/apool-1/authentication-tokens?page%5Bnumber%5D=1&page%5Bsize%5D=2";
+    let meta = |size: &str| {
+        format!(
+            r#"{TWO_ITEMS},"meta":{{"pagination":{{"current-page":1,{size}"prev-page":null,
+            "next-page":2,"total-pages":2,"total-count":3}}}}}}"#
+        )
+    };
+    let without = Exchange::canned("listAgentTokens", path, 200, &meta(""));
+    assert!(list::pagination(&without, &page_of_two()).is_empty());
+    let wrong = Exchange::canned("listAgentTokens", path, 200, &meta(r#""page-size":20,"#));
+    let found = list::pagination(&wrong, &page_of_two());
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0].pointer.as_deref(),
+        Some("/meta/pagination/page-size")
+    );
+}
+
+fn listing(ids: &[&str]) -> Exchange {
+    let items: Vec<String> = ids
+        .iter()
+        .map(|id| format!(r#"{{"id":"{id}","type":"authentication-tokens"}}"#))
+        .collect();
+    Exchange::canned(
+        "listAgentTokens",
+        "/api/v2/agent-pools/apool-1/authentication-tokens?sort=created-at",
+        200,
+        &format!(r#"{{"data":[{}]}}"#, items.join(",")),
+    )
+}
+
+#[test]
+fn an_order_by_creation_time_is_judged_with_ties_by_id_or_by_creation() {
+    let t = |ms: i64| chrono::DateTime::from_timestamp_millis(1_700_000_000_000 + ms).unwrap();
+    // Created a, b, c at distinct times; others' tokens may come between.
+    let made = [("at-a", t(1)), ("at-b", t(2)), ("at-c", t(3))];
+    let ordered = |ids: &[&str], descending| {
+        list::ordered_by_creation(&[listing(ids)], &made, descending, "test")
+    };
+    assert!(ordered(&["at-a", "x", "at-b", "at-c"], false).is_none());
+    assert!(ordered(&["at-c", "at-b", "at-a"], true).is_none());
+    // Sort ignored: the same order both ways.
+    assert!(ordered(&["at-a", "at-b", "at-c"], true).is_some());
+    assert!(ordered(&["at-c", "at-b", "at-a"], false).is_some());
+    // Missing or listed twice.
+    assert!(ordered(&["at-a", "at-b"], false).is_some());
+    assert!(ordered(&["at-a", "at-b", "at-b", "at-c"], false).is_some());
+
+    // Shown with the same created-at: by id (the docs), or in the order created (a server
+    // that keeps finer times than it shows).
+    let tied = [("at-z", t(5)), ("at-m", t(5)), ("at-a", t(5))];
+    let tie = |ids: &[&str], descending| {
+        list::ordered_by_creation(&[listing(ids)], &tied, descending, "test")
+    };
+    assert!(tie(&["at-a", "at-m", "at-z"], false).is_none(), "by id");
+    assert!(
+        tie(&["at-z", "at-m", "at-a"], false).is_none(),
+        "as created"
+    );
+    assert!(
+        tie(&["at-z", "at-m", "at-a"], true).is_none(),
+        "by id, reversed"
+    );
+    assert!(
+        tie(&["at-a", "at-m", "at-z"], true).is_none(),
+        "as created, reversed"
+    );
+    let agreeing = [("at-a", t(5)), ("at-b", t(5))];
+    let agree = |ids: &[&str], descending| {
+        list::ordered_by_creation(&[listing(ids)], &agreeing, descending, "test")
+    };
+    assert!(agree(&["at-a", "at-b"], false).is_none());
+    assert!(
+        agree(&["at-b", "at-a"], false).is_some(),
+        "neither by id nor as created"
+    );
+    assert!(agree(&["at-b", "at-a"], true).is_none());
 }

@@ -8,6 +8,7 @@ const CAUSES_SHOWN: usize = 12;
 use crate::{
     record::{RunReport, TrialOutcome},
     redact,
+    suite::NO_AGENT_POOL,
 };
 
 /// Prints the summary of a finished run.
@@ -77,6 +78,16 @@ pub fn print(report: &RunReport) {
         for line in causes.render(CAUSES_SHOWN).lines() {
             eprintln!("tfe-contract: {}", redact::text(line));
         }
+    }
+    let without_pool = report
+        .trials
+        .iter()
+        .filter(|t| t.findings.iter().any(|f| f.rule == NO_AGENT_POOL))
+        .count();
+    if without_pool > 0 {
+        eprintln!(
+            "tfe-contract: {without_pool} agent-token trial(s) failed because no agent pool could be made (POST /organizations/{{org}}/agent-pools answered 404: the organization has no agents entitlement, the token may not manage agent pools, or the server has none); leave them out with --skip agent_token"
+        );
     }
     for leftover in &report.leftovers {
         // What was left holds ids and names the server chose: redacted like everything shown.

@@ -107,6 +107,8 @@ pub(super) fn set_up(config: &RunConfig) -> Result<Setup, ConfigError> {
         config.profile,
         destructive_allowed,
     ));
+    // The agent pools the run may delete when it may not be destructive: its own.
+    ctx.transport.guard.run_tag(&ctx.run_tag);
     if !config.quiet {
         eprintln!(
             "tfe-contract: checking {} (organization {}, profile {})",

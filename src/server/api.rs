@@ -80,6 +80,7 @@ fn route(
         ["teams", id, ..] => Some(("team-", *id)),
         ["authentication-tokens", id] => Some(("at-", *id)),
         ["users", id, ..] => Some(("user-", *id)),
+        ["agent-pools", id, ..] => Some(("apool-", *id)),
         _ => None,
     };
     if let Some(reply) = shaped.and_then(|(prefix, id)| state.reject_malformed(prefix, id)) {
@@ -114,6 +115,16 @@ fn route(
         }
         ("GET", ["users", id, "authentication-tokens"]) => state.list_user_tokens(p, id, query),
         ("POST", ["users", id, "authentication-tokens"]) => state.create_user_token(p, id, body),
+        ("GET", ["organizations", org, "agent-pools"]) => state.list_agent_pools(p, org, query),
+        ("POST", ["organizations", org, "agent-pools"]) => state.create_agent_pool(p, org, body),
+        ("GET", ["agent-pools", id]) => state.show_agent_pool(p, id),
+        ("DELETE", ["agent-pools", id]) => state.delete_agent_pool(p, id),
+        ("GET", ["agent-pools", id, "authentication-tokens"]) => {
+            state.list_agent_tokens(p, id, query)
+        }
+        ("POST", ["agent-pools", id, "authentication-tokens"]) => {
+            state.create_agent_token(p, id, body)
+        }
         _ => state.no_route(),
     }
 }

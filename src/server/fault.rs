@@ -79,7 +79,8 @@ table! {
              "org_token::create_returns_token_document", "schema::body_matches_schema",
              "team_token::create_returns_token_document",
              "team_tokens::create_returns_token_document",
-             "user_token::create_returns_token_document"];
+             "user_token::create_returns_token_document",
+             "agent_token::create_returns_token_document"];
         EmptySecret = "empty-secret",
             "the create response carries an empty secret",
             ["audit_token::create_returns_separate_token",
@@ -91,7 +92,9 @@ table! {
              "user_token::create_returns_token_document",
              "user_token::invisible_to_other_tokens", "user_token::secret_authenticates_as_user",
              "authz::*::organization_token", "authz::*::outsider", "authz::*::own_user_token",
-             "authz::*::owners_team", "authz::*::revoked", "leak::*"];
+             "authz::*::owners_team", "authz::*::revoked", "leak::*",
+             "agent_token::create_returns_token_document",
+             "agent_token::secret_not_an_api_token"];
         ReadShowsSecret = "read-shows-secret",
             "reading the organization token shows its secret",
             ["org_token::secret_shown_only_on_create"];
@@ -176,8 +179,8 @@ table! {
             "POST and DELETE without a Content-Type make the server answer 500",
             ["org_token::content_type_required", "schema::status_documented"];
         StrictRequestType = "strict-request-type",
-            "bodies whose data.type is not authentication-token are rejected with 422",
-            ["org_token::accepts_real_client_bodies"];
+            "bodies whose data.type is not the docs' (authentication-token; authentication-tokens for agent tokens) are rejected with 422",
+            ["org_token::accepts_real_client_bodies", "agent_token::create_returns_token_document"];
         MediaTypeJson = "media-type-json",
             "responses say application/json",
             ["jsonapi::media_type"];
@@ -196,7 +199,8 @@ table! {
              "org_token::create_returns_token_document", "schema::body_matches_schema",
              "team_token::create_returns_token_document",
              "team_tokens::create_returns_token_document",
-             "team_tokens::empty_description_echoed", "user_token::create_returns_token_document"];
+             "team_tokens::empty_description_echoed", "user_token::create_returns_token_document",
+             "agent_token::create_returns_token_document", "agent_token::read_hides_secret"];
         TeamRelationshipMissing = "team-relationship-missing",
             "team tokens do not name their team",
             ["team_token::create_returns_token_document",
@@ -222,7 +226,8 @@ table! {
         DescriptionDropped = "description-dropped",
             "token descriptions come back null",
             ["team_tokens::create_returns_token_document",
-             "team_tokens::empty_description_echoed", "user_token::create_returns_token_document"];
+             "team_tokens::empty_description_echoed", "user_token::create_returns_token_document",
+             "agent_token::create_returns_token_document", "agent_token::read_hides_secret"];
         MultiTokenReplaces = "multi-token-replaces",
             "creating one of a team's several tokens revokes the others",
             ["team_tokens::tokens_coexist", "team_token_list::*",
@@ -232,7 +237,8 @@ table! {
             ["team_tokens::duplicate_description_rejected"];
         TokenShowRevealsSecret = "token-show-reveals-secret",
             "GET /authentication-tokens/{id} shows the secret",
-            ["team_tokens::read_hides_secret", "user_token::read_hides_secret"];
+            ["team_tokens::read_hides_secret", "user_token::read_hides_secret",
+             "agent_token::read_hides_secret"];
         TokenDeleteKeepsSecret = "token-delete-keeps-secret",
             "deleting a team or user token answers 204 and the token stays (and keeps working)",
             ["team_token_list::bulk_delete", "team_tokens::delete_revokes",
@@ -243,10 +249,12 @@ table! {
              "leak::show_team_token_by_id", "leak::show_user_token_by_id",
              "schema::status_documented", "team_token_list::bulk_delete",
              "team_tokens::delete_revokes", "team_tokens::unknown_not_found",
-             "user_token::delete_revokes"];
+             "user_token::delete_revokes", "agent_token::delete_removes",
+             "leak::delete_agent_token_by_id", "leak::show_agent_token_by_id"];
         ListShowsSecrets = "list-shows-secrets",
             "token lists show every token's secret",
-            ["team_token_list::lists_without_secrets", "user_token::listed_without_secret"];
+            ["team_token_list::lists_without_secrets", "user_token::listed_without_secret",
+             "agent_token::listed_without_secrets"];
         ListIgnoresQuery = "list-ignores-q",
             "the team-token list ignores q",
             ["team_token_list::pagination_consistent", "team_token_list::search_by_team_name"];
@@ -255,7 +263,7 @@ table! {
             ["team_token_list::sort_by_expiry"];
         PaginationOffByOne = "pagination-off-by-one",
             "meta.pagination.total-count is one more than the tokens listed",
-            ["team_token_list::pagination_consistent"];
+            ["team_token_list::pagination_consistent", "agent_token::pagination_consistent"];
         BulkDeleteIgnored = "bulk-delete-ignored",
             "bulk team-token delete answers 204 and deletes nothing",
             ["team_token_list::bulk_delete"];
@@ -310,7 +318,11 @@ table! {
              "authz::show_team_token_by_id::owner", "authz::show_team_token_by_id::owners_team",
              "authz::show_user_token_by_id::own_user_token",
              "authz::show_user_token_by_id::owner", "team_token::read_hides_secret",
-             "team_tokens::read_hides_secret", "user_token::read_hides_secret"];
+             "team_tokens::read_hides_secret", "user_token::read_hides_secret",
+             "authz::show_agent_token_by_id::organization_token",
+             "authz::show_agent_token_by_id::own_user_token",
+             "authz::show_agent_token_by_id::owner",
+             "authz::show_agent_token_by_id::owners_team", "agent_token::read_hides_secret"];
         TokenDeletes404 = "token-deletes-404",
             "deleting a team's token, a token by id, or several at once answers 404 even to owners",
             ["authz::delete_team_token::organization_token",
@@ -326,16 +338,25 @@ table! {
              "authz::delete_user_token_by_id::own_user_token",
              "authz::delete_user_token_by_id::owner", "team_token::delete_revokes",
              "team_token_list::bulk_delete", "team_tokens::delete_revokes",
-             "user_token::delete_revokes"];
+             "user_token::delete_revokes",
+             "authz::delete_agent_token_by_id::organization_token",
+             "authz::delete_agent_token_by_id::own_user_token",
+             "authz::delete_agent_token_by_id::owner",
+             "authz::delete_agent_token_by_id::owners_team", "agent_token::delete_removes"];
         TokenLists404 = "token-lists-404",
-            "the team-token and user-token lists answer 404 even to owners",
+            "the team-token, user-token and agent-token lists answer 404 even to owners",
             ["authz::list_team_tokens::organization_token",
              "authz::list_team_tokens::own_user_token", "authz::list_team_tokens::owner",
              "authz::list_team_tokens::owners_team", "authz::list_user_tokens::own_user_token",
              "authz::list_user_tokens::owner", "user_token::listed_without_secret",
-             "team_token_list::*", "!team_token_list::bulk_delete"];
+             "team_token_list::*", "!team_token_list::bulk_delete",
+             "authz::list_agent_tokens::organization_token",
+             "authz::list_agent_tokens::own_user_token", "authz::list_agent_tokens::owner",
+             "authz::list_agent_tokens::owners_team", "agent_token::listed_without_secrets",
+             "agent_token::sort_by_created_at", "agent_token::unknown_sort_rejected",
+             "agent_token::pagination_consistent", "agent_token::pools_keep_their_tokens"];
         UsersCannotCreateTokens = "users-cannot-create-tokens",
-            "a user's token (even an owner's) gets 404 creating team or user tokens",
+            "a user's token (even an owner's) gets 404 creating team, user or agent tokens",
             ["authz::create_team_token::owner", "authz::create_team_tokens::owner",
              "authz::create_user_token::owner", "authz::*::outsider", "authz::*::own_user_token",
              "authz::*::owners_team", "authz::*::revoked", "leak::*",
@@ -346,7 +367,10 @@ table! {
              "authz::show_user_token_by_id::*", "team_tokens::*", "team_token::*",
              "user_token::*", "team_token_list::*", "!team_token::unknown_team_not_found",
              "!team_token::malformed_team_id_not_server_error",
-             "!user_token::unknown_user_not_found"];
+             "!user_token::unknown_user_not_found", "authz::create_agent_token::owner",
+             "authz::show_agent_token_by_id::*", "authz::delete_agent_token_by_id::*",
+             "agent_token::*", "!agent_token::unknown_pool_not_found",
+             "!agent_token::unknown_sort_rejected"];
         TeamDelete500 = "team-delete-500",
             "deleting a team answers 500 and keeps the team",
             ["schema::status_documented"];
@@ -359,6 +383,30 @@ table! {
         MissingUser200 = "missing-user-200",
             "listing the tokens of a user that does not exist answers 200 with an empty list",
             ["user_token::unknown_user_not_found"];
+        AgentTokenReadShowsSecret = "agent-token-read-shows-secret",
+            "GET /authentication-tokens/{id} of an agent token shows its secret",
+            ["agent_token::read_hides_secret"];
+        AgentTokenListIgnoresSort = "agent-token-list-ignores-sort",
+            "the agent-token list ignores sort (any value, unknown ones too)",
+            ["agent_token::sort_by_created_at", "agent_token::unknown_sort_rejected"];
+        AgentTokenVisibleToOutsiders = "agent-token-visible-to-outsiders",
+            "a team outside the owners team can read agent tokens by id",
+            ["authz::show_agent_token_by_id::outsider", "leak::show_agent_token_by_id"];
+        AgentTokenDeleteIgnored = "agent-token-delete-ignored",
+            "deleting an agent token answers 204 and the token stays readable",
+            ["agent_token::delete_removes"];
+        AgentTokenDescriptionOptional = "agent-token-description-optional",
+            "an agent token without a description is created",
+            ["agent_token::description_required"];
+        AgentTokenListIgnoresPool = "agent-token-list-ignores-pool",
+            "the agent-token list without sort shows the agent tokens of every pool",
+            ["agent_token::pools_keep_their_tokens"];
+        UnknownAgentPoolEmptyList = "unknown-agent-pool-empty-list",
+            "listing the tokens of an agent pool that does not exist answers 200 with an empty list",
+            ["agent_token::unknown_pool_not_found", "leak::list_agent_tokens"];
+        AgentSecretAuthenticates = "agent-secret-authenticates",
+            "an agent token's secret authenticates on the API, as the organization",
+            ["agent_token::secret_not_an_api_token"];
     }
 }
 
@@ -403,6 +451,9 @@ table! {
             [];
         MarkupInErrors = "markup-in-errors",
             "error titles and details, and a header of every error, carry HTML markup (a <script>, an <img onerror>, closing tags): free text a report must show, not run",
+            [];
+        AgentPoolCreated200 = "agent-pool-created-200",
+            "creating an agent pool answers 200 (HashiCorp's OpenAPI file; the agents docs say 201)",
             [];
     }
 }

@@ -94,13 +94,14 @@ impl Config {
     }
 }
 
-/// What the server holds: team names, and the live tokens as `kind id`.
+/// What the server holds: team and agent-pool names, and the live tokens as `kind id`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Inventory {
     pub teams: Vec<String>,
     pub tokens: Vec<String>,
     /// With `Modes::foretell_secrets`: every secret minted (each told before it was handed out).
     pub foretold_secrets_minted: Vec<String>,
+    pub agent_pools: Vec<String>,
 }
 
 /// A running server; dropping it stops the server.

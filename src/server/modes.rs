@@ -110,6 +110,9 @@ pub struct Modes {
     /// careless server might. Output written before the secret is known to be one must still
     /// not show it.
     pub foretell_secrets: bool,
+    /// The organization has no agents entitlement: creating (or listing) agent pools answers
+    /// 404, as HCP Terraform and TFE do for an organization without agents (ref §1 #14).
+    pub no_agents: bool,
     /// Cut every answer to a POST in half: what was created, the client never learns of.
     pub garble_creates: bool,
     /// Pad every JSON answer with spaces to just under 4 MiB (a client's usual cap): a client

@@ -7,7 +7,12 @@ use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde_json::Value;
 
 use super::{Created, Session, Stop};
-use crate::{checks::token::TokenView, client::types, exchange::Exchange, redact::Secret};
+use crate::{
+    checks::{Finding, token::TokenView},
+    client::types,
+    exchange::Exchange,
+    redact::Secret,
+};
 
 /// The body the API docs show for organization, audit-trails and legacy team tokens: singular
 /// type, optional expiry.
@@ -146,6 +151,87 @@ pub async fn team(s: &Session, what: &str) -> Result<Team, Stop> {
             Ok(Team { id, name })
         }
         None => Err(s.setup_failed(&ex, "a created team (2xx with an id)")),
+    }
+}
+
+/// An agent pool made for this trial (deleted, with its tokens, with everything else the run
+/// made). Its name carries the run's tag, so that the final sweep finds it should its create
+/// answer never arrive.
+pub struct Pool {
+    pub id: String,
+    pub name: String,
+}
+
+/// What an agent-token trial that found no pool to work in fails with, once: the rule names
+/// it in the run's summary.
+pub const NO_AGENT_POOL: &str = "agent-pool";
+
+/// The body the agents API docs show for a new pool: type, name (organization-scoped stays
+/// the default).
+pub fn agent_pool_body(name: &str) -> types::AgentPoolCreateRequest {
+    types::AgentPoolCreateRequest {
+        data: types::AgentPoolCreateRequestData {
+            type_: "agent-pools".into(),
+            attributes: types::AgentPoolCreateRequestDataAttributes {
+                name: name.into(),
+                organization_scoped: None,
+            },
+        },
+    }
+}
+
+/// The body the agent-tokens docs show: type authentication-tokens and a description.
+pub fn agent_token_body(description: &str) -> types::AgentTokenCreateRequest {
+    types::AgentTokenCreateRequest {
+        data: types::AgentTokenCreateRequestData {
+            type_: "authentication-tokens".into(),
+            attributes: types::AgentTokenCreateRequestDataAttributes {
+                description: description.into(),
+            },
+        },
+    }
+}
+
+/// A new agent pool for this trial. A 404 is what an organization without the agents
+/// entitlement answers (ref §1 #14): every agent-token trial needs a pool, so each then fails
+/// with this one finding, which says so and how to leave the agent-token trials out, rather
+/// than with whatever its first request for a pool that is not there would have shown.
+pub async fn agent_pool(s: &Session, what: &str) -> Result<Pool, Stop> {
+    let name = s.unique_name(what);
+    let ex = s
+        .call(
+            &format!("create agent pool {what}"),
+            s.owner()
+                .create_agent_pool(s.org(), &agent_pool_body(&name)),
+        )
+        .await;
+    if ex.status() == Some(404) {
+        s.check([Finding::new(
+            NO_AGENT_POOL,
+            &ex,
+            "an agent pool to hold agent tokens (201, or 200)",
+            "404: the organization has no agents entitlement (agent pools need it), the token \
+             may not manage agent pools, or the server has no agent pools at all; no agent \
+             token can be checked here. Leave the agent-token trials out with --skip \
+             agent_token",
+        )
+        .source(
+            "agents API docs (Create an Agent Pool: 404); agents are an entitlement of \
+                 the organization (ref §1 #14)",
+        )]);
+        return Err(Stop);
+    }
+    let id = ex.json().filter(|_| succeeded(&ex)).and_then(|d| {
+        d.pointer("/data/id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
+    match id {
+        Some(id) => {
+            s.remember(Created::AgentPool { id: id.clone() });
+            Ok(Pool { id, name })
+        }
+        None => Err(s.setup_failed(&ex, "a created agent pool (2xx with an id)")),
     }
 }
 

@@ -48,16 +48,38 @@ pub enum Created {
     TeamToken {
         id: String,
     },
+    /// An agent pool; its tokens go with it.
+    AgentPool {
+        id: String,
+    },
+    /// An agent token, deleted by id before its pool (as go-tfe's tests do), so that none is
+    /// left should a server keep the tokens of a deleted pool.
+    AgentToken {
+        id: String,
+    },
+}
+
+/// How something the run created is deleted by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Via {
+    /// `DELETE /authentication-tokens/{id}`.
+    Token,
+    /// `DELETE /teams/{id}`.
+    Team,
+    /// `DELETE /agent-pools/{id}`.
+    AgentPool,
 }
 
 impl Created {
-    /// How a deletion by id goes: what to call it, its id, whether it is a team. `None` for
-    /// the organization's tokens, which are deleted through their organization.
-    fn by_id(&self) -> Option<(&'static str, &str, bool)> {
+    /// How a deletion by id goes: what to call it, its id, which route. `None` for the
+    /// organization's tokens, which are deleted through their organization.
+    fn by_id(&self) -> Option<(&'static str, &str, Via)> {
         match self {
-            Created::UserToken { id } => Some(("user token", id, false)),
-            Created::TeamToken { id } => Some(("team token", id, false)),
-            Created::Team { id } => Some(("team", id, true)),
+            Created::UserToken { id } => Some(("user token", id, Via::Token)),
+            Created::TeamToken { id } => Some(("team token", id, Via::Token)),
+            Created::AgentToken { id } => Some(("agent token", id, Via::Token)),
+            Created::Team { id } => Some(("team", id, Via::Team)),
+            Created::AgentPool { id } => Some(("agent pool", id, Via::AgentPool)),
             Created::OrganizationToken { .. } | Created::AuditTrailsToken { .. } => None,
         }
     }
@@ -326,9 +348,10 @@ impl RunContext {
     }
 
     /// Finds what the run may have made without learning of it (a create whose answer came
-    /// garbled or too late), by the run's tag in team names and token descriptions, and
-    /// deletes it; returns what could not be deleted. Only names carrying this run's tag are
-    /// touched: nothing of another run or of anyone else.
+    /// garbled or too late), by the run's tag in team and agent-pool names and token
+    /// descriptions, and deletes it (an agent pool with its tokens); returns what could not be
+    /// deleted. Only names carrying this run's tag are touched: nothing of another run or of
+    /// anyone else.
     async fn sweep(&self, transport: &Arc<Transport>) -> Vec<String> {
         let journal = Journal::default();
         journal.set_step("cleanup: what carries the run's tag");
@@ -391,6 +414,18 @@ impl RunContext {
                     "description",
                 );
                 leftovers.extend(delete_tokens(&owner, &journal, tokens, "user token").await);
+            }
+            // Agent pools (none without the agents entitlement: then the list is a 404).
+            let size = std::num::NonZeroU64::new(100);
+            let _ = owner
+                .list_agent_pools(&self.organization, None, size, Some(&self.run_tag))
+                .await;
+            let pools = ours(journal.last().as_ref().and_then(Exchange::json), "name");
+            for (id, name) in pools {
+                let _ = owner.delete_agent_pool(&id).await;
+                if !matches!(journal.last().and_then(|e| e.status()), Some(204 | 404)) {
+                    leftovers.push(format!("agent pool {name} ({id})"));
+                }
             }
         }
         self.housekeeping(journal.take());
@@ -459,25 +494,32 @@ impl RunContext {
         leftovers
     }
 
-    /// Deletes the teams and team and user tokens among `items` (the organization's tokens
+    /// Deletes the teams, agent pools and tokens among `items` (the organization's tokens
     /// are left out), several at once, each with its own journal: each with its exchanges and
-    /// whether it is gone (deleted now, or already).
+    /// whether it is gone (deleted now, or already). Tokens go first, then what holds tokens.
     async fn delete_by_id(
         &self,
         transport: &Arc<Transport>,
         items: Vec<Created>,
     ) -> Vec<(Created, Vec<Exchange>, bool)> {
-        // A plain loop, not a closure: spawned cleanup must stay `Send` for every lifetime.
-        let mut deletions = Vec::with_capacity(items.len());
-        for created in items {
-            if created.by_id().is_some() {
+        let (tokens, holders): (Vec<Created>, Vec<Created>) = items
+            .into_iter()
+            .filter(|c| c.by_id().is_some())
+            .partition(|c| matches!(c.by_id(), Some((_, _, Via::Token))));
+        let mut done = Vec::new();
+        for stage in [tokens, holders] {
+            // A plain loop, not a closure: spawned cleanup must stay `Send` for every lifetime.
+            let mut deletions = Vec::with_capacity(stage.len());
+            for created in stage {
                 deletions.push(self.delete_one(transport, created));
             }
+            let finished: Vec<_> = futures::stream::iter(deletions)
+                .buffer_unordered(CLEANUP_CONCURRENCY)
+                .collect()
+                .await;
+            done.extend(finished);
         }
-        futures::stream::iter(deletions)
-            .buffer_unordered(CLEANUP_CONCURRENCY)
-            .collect()
-            .await
+        done
     }
 
     async fn delete_one(
@@ -488,18 +530,18 @@ impl RunContext {
         let journal = Journal::default();
         journal.set_step("cleanup");
         let owner = Recorder::client(transport, Auth::Bearer(self.owner.clone()), &journal);
-        if let Some((_, id, team)) = created.by_id() {
-            let _ = if team {
-                owner.delete_team(id).await.map(|_| ())
-            } else {
-                owner.delete_authentication_token(id).await.map(|_| ())
+        if let Some((_, id, via)) = created.by_id() {
+            let _ = match via {
+                Via::Team => owner.delete_team(id).await.map(|_| ()),
+                Via::AgentPool => owner.delete_agent_pool(id).await.map(|_| ()),
+                Via::Token => owner.delete_authentication_token(id).await.map(|_| ()),
             };
         }
         let gone = matches!(journal.last().and_then(|e| e.status()), Some(204 | 404));
         (created, journal.take(), gone)
     }
 
-    /// Right after a trial: deletes the teams and team and user tokens it created (not the
+    /// Right after a trial: deletes the teams, agent pools and tokens it created (not the
     /// organization's tokens: those are the run's to settle, under their lock, at the end),
     /// several at once. What cannot be deleted now stays for the run's cleanup, which tries
     /// again and reports it. Returns the exchanges.

@@ -3,6 +3,7 @@
 //! whether it needs the organization token to itself; its body drives the client through a
 //! `Session` and hands the exchanges to the pure checks in `crate::checks`.
 
+mod agent_token;
 mod audit_token;
 mod auth;
 pub mod authz;
@@ -21,6 +22,7 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
+pub use common::NO_AGENT_POOL;
 pub use conformance::start_tour;
 pub use context::{Created, RunContext, Session, Stop};
 
@@ -156,6 +158,7 @@ fn build() -> Vec<CheckDef> {
     checks.extend(team_tokens::checks());
     checks.extend(team_token_list::checks());
     checks.extend(user_token::checks());
+    checks.extend(agent_token::checks());
     checks.extend(auth::checks());
     checks.extend(authz::checks());
     checks.extend(conformance::checks());

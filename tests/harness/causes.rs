@@ -29,6 +29,8 @@ fn a_server_without_the_later_routes_is_told_they_are_unimplemented_and_which_pr
     assert_eq!(
         causes.unimplemented,
         [
+            "listAgentPools",
+            "createAgentPool",
             "listTeamTokens",
             "createTeamAuthenticationToken",
             "listUserTokens",
@@ -106,7 +108,7 @@ fn the_summary_and_the_json_report_name_the_causes() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(101), "{stderr}");
     assert!(
-        stderr.contains("tfe-contract: unimplemented: listTeamTokens, createTeamAuthenticationToken, listUserTokens, createUserToken"),
+        stderr.contains("tfe-contract: unimplemented: listAgentPools, createAgentPool, listTeamTokens, createTeamAuthenticationToken, listUserTokens, createUserToken"),
         "{stderr}"
     );
     assert!(stderr.contains("run with --profile legacy"), "{stderr}");
@@ -115,6 +117,8 @@ fn the_summary_and_the_json_report_name_the_causes() {
     assert_eq!(
         report["unimplemented"],
         serde_json::json!([
+            "listAgentPools",
+            "createAgentPool",
             "listTeamTokens",
             "createTeamAuthenticationToken",
             "listUserTokens",
@@ -123,7 +127,7 @@ fn the_summary_and_the_json_report_name_the_causes() {
     );
     let page = std::fs::read_to_string(&html).expect("html");
     assert!(
-        page.contains("unimplemented: listTeamTokens, createTeamAuthenticationToken")
+        page.contains("unimplemented: listAgentPools, createAgentPool, listTeamTokens")
             && page.contains("run with --profile legacy"),
         "the page's header has the causes"
     );

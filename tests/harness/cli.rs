@@ -162,6 +162,11 @@ fn list_shows_what_each_profile_runs_and_contacts_nothing() {
         assert_eq!(out.status.code(), Some(0));
         let out = bin().args(base).args(["--ignored"]).output().expect("runs");
         let (ignored, _) = text(&out);
+        // The agent-token trials run under tfe and hcp, not under the seeds' legacy API.
+        let agents = listed.contains("agent_token::create_returns_token_document: test")
+            && listed.contains("authz::create_agent_token::outsider: test")
+            && listed.contains("leak::list_agent_tokens: test");
+        assert_eq!(agents, profile != Profile::Legacy, "{profile}:\n{listed}");
         for check in suite::all() {
             let line = format!("{}: test", check.name);
             let runs = check.applies_to(profile);
@@ -191,6 +196,18 @@ fn list_shows_what_each_profile_runs_and_contacts_nothing() {
     );
     assert!(
         !ignored.contains("auth::missing_token_unauthorized"),
+        "{ignored}"
+    );
+    // The agent pools and tokens a run makes are its own: nothing destructive about them
+    // (only the organization-token persona is, as in every row of the matrix).
+    let out = bin()
+        .args(["run", "--list", "--ignored", "--profile", "hcp"])
+        .args(["--address", "https://tfe.example.com"])
+        .output()
+        .expect("runs");
+    let (ignored, _) = text(&out);
+    assert!(
+        !ignored.lines().any(|l| l.starts_with("agent_token::")),
         "{ignored}"
     );
 }

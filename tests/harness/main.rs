@@ -5,6 +5,7 @@
 mod baseline;
 mod causes;
 mod cli;
+mod entitlement;
 mod faults;
 mod hostile;
 mod html;

@@ -54,29 +54,66 @@ fn what_a_trial_creates_is_deleted_as_soon_as_it_ends() {
     let reference = Reference::start(server::Profile::Tfe, &[], &[]);
     let report = app::run(config(&reference, Profile::Tfe)).expect("runs");
     assert!(failed(&report).is_empty(), "{:?}", failed(&report));
-    let mut teams = 0;
-    for trial in &report.trials {
-        let created: Vec<&str> = trial
-            .exchanges
-            .iter()
-            .filter(|e| e.operation == "createTeam" && matches!(e.status(), Some(200 | 201)))
-            .filter_map(|e| e.json()?.pointer("/data/id")?.as_str())
-            .collect();
-        for id in created {
-            teams += 1;
-            let deleted = trial.released.iter().any(|e| {
-                e.operation == "deleteTeam"
-                    && e.request.path.ends_with(id)
-                    && e.status() == Some(204)
-            });
-            assert!(
-                deleted,
-                "{}: team {id} not deleted right after it",
-                trial.name
-            );
+    let mut made = std::collections::HashMap::new();
+    // Teams and agent pools go right after the trial that made them, and an agent token
+    // before its pool.
+    for (create, delete) in [
+        ("createTeam", "deleteTeam"),
+        ("createAgentPool", "deleteAgentPool"),
+        ("createAgentToken", "deleteAuthenticationToken"),
+    ] {
+        for trial in &report.trials {
+            let created: Vec<&str> = trial
+                .exchanges
+                .iter()
+                .filter(|e| e.operation == create && matches!(e.status(), Some(200 | 201)))
+                .filter_map(|e| e.json()?.pointer("/data/id")?.as_str())
+                .collect();
+            for id in created {
+                *made.entry(create).or_insert(0) += 1;
+                let deleted = |what: &str| {
+                    trial.released.iter().position(|e| {
+                        e.operation == what
+                            && e.request.path.ends_with(id)
+                            && matches!(e.status(), Some(204 | 404))
+                    })
+                };
+                // A token the trial deleted itself is not deleted again.
+                let by_trial = trial.exchanges.iter().any(|e| {
+                    e.operation == delete && e.request.path.ends_with(id) && e.status() == Some(204)
+                });
+                assert!(
+                    by_trial || deleted(delete).is_some(),
+                    "{}: {create} {id} not undone right after it",
+                    trial.name
+                );
+                if create == "createAgentToken" && !by_trial {
+                    let pool = trial
+                        .exchanges
+                        .iter()
+                        .find(|e| {
+                            e.operation == create
+                                && e.json().is_some_and(|d| {
+                                    d.pointer("/data/id").and_then(|v| v.as_str()) == Some(id)
+                                })
+                        })
+                        .and_then(|e| e.request.path.split('/').nth(4))
+                        .expect("the pool it was made in");
+                    let pool_gone = trial.released.iter().position(|e| {
+                        e.operation == "deleteAgentPool" && e.request.path.ends_with(pool)
+                    });
+                    assert!(
+                        pool_gone.is_none_or(|p| deleted(delete).is_some_and(|t| t < p)),
+                        "{}: agent token {id} deleted after its pool",
+                        trial.name
+                    );
+                }
+            }
         }
     }
-    assert!(teams > 20, "the suite creates teams ({teams} seen)");
+    assert!(made["createTeam"] > 20, "the suite creates teams: {made:?}");
+    assert!(made["createAgentPool"] > 20, "and agent pools: {made:?}");
+    assert!(made["createAgentToken"] > 20, "and agent tokens: {made:?}");
     // Housekeeping deletes the organization token and what the whole-run tour created, no
     // trial's teams.
     let tour_teams: Vec<&str> = report
@@ -233,6 +270,8 @@ fn a_real_account_keeps_its_organization_token() {
     // The account's own organization token, made before the run.
     let client = raw::Client;
     let (id, secret) = client.create_org_token(&reference);
+    // And an agent pool of its own, with a token its agents use; named like the run's.
+    let (_, agent_token) = client.create_agent_pool(&reference, "tfe-contract-agents-prod-1");
     let before = reference.handle.inventory();
 
     let mut config = config(&reference, Profile::Hcp);
@@ -270,6 +309,14 @@ fn a_real_account_keeps_its_organization_token() {
             .tokens
             .iter()
             .any(|t| t.ends_with(&id))
+    );
+    assert!(
+        reference
+            .handle
+            .inventory()
+            .tokens
+            .contains(&format!("Agent {agent_token}")),
+        "the account's agent token is untouched"
     );
     assert_eq!(reference.handle.inventory(), before);
 }
@@ -332,13 +379,24 @@ mod raw {
             path: &str,
             token: &str,
         ) -> (u16, String) {
-            use std::io::{Read, Write};
-            let mut stream = std::net::TcpStream::connect(reference.handle.addr).expect("connect");
             let body = if method == "POST" {
                 "{\"data\":{\"type\":\"authentication-token\"}}"
             } else {
                 ""
             };
+            self.send(reference, method, path, token, body)
+        }
+
+        fn send(
+            &self,
+            reference: &Reference,
+            method: &str,
+            path: &str,
+            token: &str,
+            body: &str,
+        ) -> (u16, String) {
+            use std::io::{Read, Write};
+            let mut stream = std::net::TcpStream::connect(reference.handle.addr).expect("connect");
             write!(
                 stream,
                 "{method} /api/v2{path} HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {token}\r\n\
@@ -368,6 +426,25 @@ mod raw {
                     .expect("secret")
                     .to_string(),
             )
+        }
+
+        /// An agent pool of the account's (not the run's), with one token; their ids.
+        pub fn create_agent_pool(&self, reference: &Reference, name: &str) -> (String, String) {
+            let owner = reference.token.expose();
+            let body =
+                format!(r#"{{"data":{{"type":"agent-pools","attributes":{{"name":"{name}"}}}}}}"#);
+            let path = format!("/organizations/{ORG}/agent-pools");
+            let (status, body) = self.send(reference, "POST", &path, owner, &body);
+            assert_eq!(status, 201, "{body}");
+            let doc: serde_json::Value = serde_json::from_str(&body).expect("json");
+            let pool = doc["data"]["id"].as_str().expect("id").to_string();
+            let body =
+                r#"{"data":{"type":"authentication-tokens","attributes":{"description":"prod"}}}"#;
+            let path = format!("/agent-pools/{pool}/authentication-tokens");
+            let (status, body) = self.send(reference, "POST", &path, owner, body);
+            assert_eq!(status, 201, "{body}");
+            let doc: serde_json::Value = serde_json::from_str(&body).expect("json");
+            (pool, doc["data"]["id"].as_str().expect("id").to_string())
         }
 
         pub fn organization_status(&self, reference: &Reference, secret: &str) -> u16 {

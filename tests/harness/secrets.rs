@@ -40,10 +40,18 @@ fn files_under(dir: &Path) -> Vec<(String, String)> {
 #[test]
 fn canary_token_and_minted_secrets_never_leak() {
     let canary = &canary("CanaryCanary01");
-    // The server shows secrets where it must not, so failure messages have secrets to leak.
+    // The server shows secrets where it must not (the organization token's and agent
+    // tokens' on read), so failure messages have secrets to leak.
     let served = Served::start(
         canary,
-        &["--fault", "read-shows-secret", "--fault", "empty-secret"],
+        &[
+            "--fault",
+            "read-shows-secret",
+            "--fault",
+            "empty-secret",
+            "--fault",
+            "agent-token-read-shows-secret",
+        ],
     );
     let snapshots = scratch("canary-snapshots");
     let junit = scratch("canary-junit.xml");
@@ -82,6 +90,10 @@ fn canary_token_and_minted_secrets_never_leak() {
             "html".to_string(),
             std::fs::read_to_string(&html).expect("html written"),
         ),
+        (
+            "json".to_string(),
+            std::fs::read_to_string(&json).expect("json report written"),
+        ),
     ];
     let snaps = files_under(&snapshots);
     assert!(!snaps.is_empty(), "snapshots were written");
@@ -100,6 +112,11 @@ fn canary_token_and_minted_secrets_never_leak() {
     let stdout = &outputs[0].1;
     assert_eq!(
         outcome(stdout, "org_token::secret_shown_only_on_create"),
+        Some("FAILED"),
+        "{stdout}"
+    );
+    assert_eq!(
+        outcome(stdout, "agent_token::read_hides_secret"),
         Some("FAILED"),
         "{stdout}"
     );

@@ -42,6 +42,7 @@ impl State {
         let now = Utc::now();
         let new_secret_unusable = self.has(Fault::NewSecretUnusable);
         let user_token_unusable = self.has(Fault::UserTokenUnusable);
+        let agent_secret_authenticates = self.has(Fault::AgentSecretAuthenticates);
         let owner_secret = self.owner_secret.clone();
         let token = &self.tokens[&id];
         let alive = self.keeps_dead(token.kind, token.life);
@@ -57,7 +58,12 @@ impl State {
             return Err(self.unauthorized());
         }
         token.last_used_at = Some(now);
-        Ok(token.principal())
+        match token.principal() {
+            Some(principal) => Ok(principal),
+            // An agent token is no API credential (api-tokens docs), unless a fault says so.
+            None if agent_secret_authenticates => Ok(Principal::Organization),
+            None => Err(self.unauthorized()),
+        }
     }
 
     /// POST, PATCH and DELETE must say `Content-Type: application/vnd.api+json`.
@@ -149,8 +155,9 @@ impl State {
         Ok(())
     }
 
-    /// Team and user tokens by id: owner-level callers see team tokens, a user sees only
-    /// their own user tokens. `Err` is the answer for a token that is missing or forbidden.
+    /// Team, user and agent tokens by id: owner-level callers see team and agent tokens, a
+    /// user sees only their own user tokens. `Err` is the answer for a token that is missing
+    /// or forbidden.
     pub(super) fn visible_token(
         &self,
         p: &Principal,
@@ -169,6 +176,13 @@ impl State {
                 *p == Principal::User(token.owner.clone())
                     || (self.has(Fault::UserTokensVisibleToTeams)
                         && matches!(p, Principal::Team(_)))
+            }
+            Kind::Agent => {
+                self.agent_pools.contains_key(&token.owner)
+                    && (self.owner_level(p)
+                        || !write
+                            && self.has(Fault::AgentTokenVisibleToOutsiders)
+                            && matches!(p, Principal::Team(_)))
             }
             Kind::Organization | Kind::AuditTrails => return Err(self.unknown_token_id()),
         };

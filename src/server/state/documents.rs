@@ -221,8 +221,10 @@ impl State {
             attributes.insert("last-used-at".into(), self.opt_time(token.last_used_at));
             attributes.insert("description".into(), description);
         }
-        // The seeds' documents have no expired-at; later servers always send it.
-        if token.expired_at.is_some() || self.profile != Profile::Legacy {
+        // The seeds' documents have no expired-at; later servers always send it, but on agent
+        // tokens, which have none in any docs sample (ref §1 #14).
+        let expiring_kind = token.kind != Kind::Agent;
+        if expiring_kind && (token.expired_at.is_some() || self.profile != Profile::Legacy) {
             attributes.insert("expired-at".into(), self.opt_time(token.expired_at));
         }
         let mut relationships = Map::new();

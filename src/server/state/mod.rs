@@ -3,6 +3,7 @@
 //! the one place each decision is made.
 
 mod access;
+mod agent_tokens;
 mod documents;
 mod model;
 mod organization;

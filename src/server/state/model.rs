@@ -55,6 +55,9 @@ pub(super) enum Kind {
     /// One of a team's several tokens.
     Team,
     User,
+    /// One of an agent pool's tokens: agents register with it; it is no API credential
+    /// (api-tokens docs: "not valid for direct usage in the HCP Terraform API").
+    Agent,
 }
 
 #[derive(Clone, Debug)]
@@ -62,7 +65,8 @@ pub(super) struct Token {
     pub(super) id: String,
     pub(super) secret: String,
     pub(super) kind: Kind,
-    /// Team id for team tokens, user id for user tokens, empty otherwise.
+    /// Team id for team tokens, user id for user tokens, pool id for agent tokens, empty
+    /// otherwise.
     pub(super) owner: String,
     pub(super) description: Option<String>,
     pub(super) created_at: DateTime<Utc>,
@@ -73,13 +77,15 @@ pub(super) struct Token {
 }
 
 impl Token {
-    pub(super) fn principal(&self) -> Principal {
-        match self.kind {
+    /// Who the token acts as on the API; `None` for agent tokens, which act as no one there.
+    pub(super) fn principal(&self) -> Option<Principal> {
+        Some(match self.kind {
             Kind::Organization => Principal::Organization,
             Kind::AuditTrails => Principal::AuditTrails,
             Kind::LegacyTeam | Kind::Team => Principal::Team(self.owner.clone()),
             Kind::User => Principal::User(self.owner.clone()),
-        }
+            Kind::Agent => return None,
+        })
     }
 
     pub(super) fn is_team_token(&self) -> bool {
@@ -93,6 +99,15 @@ pub(super) struct Team {
     pub(super) name: String,
     pub(super) created_at: DateTime<Utc>,
     pub(super) legacy_token: Option<String>,
+}
+
+/// An agent pool: it holds agent tokens, and takes them along when it is deleted.
+#[derive(Clone, Debug)]
+pub(super) struct AgentPool {
+    pub(super) id: String,
+    pub(super) name: String,
+    pub(super) created_at: DateTime<Utc>,
+    pub(super) organization_scoped: bool,
 }
 
 /// What a token-creation request asked for.
@@ -120,6 +135,9 @@ pub struct State {
     pub(super) owner_id: String,
     pub(super) owners_team: String,
     pub(super) teams: BTreeMap<String, Team>,
+    pub(super) agent_pools: BTreeMap<String, AgentPool>,
+    /// Whether the organization has the agents entitlement (`Modes::no_agents` says not).
+    pub(super) agents_entitled: bool,
     pub(super) tokens: BTreeMap<String, Token>,
     pub(super) by_secret: HashMap<String, String>,
     pub(super) owner_secret: String,
@@ -150,6 +168,8 @@ impl State {
             owner_id: String::new(),
             owners_team: String::new(),
             teams: BTreeMap::new(),
+            agent_pools: BTreeMap::new(),
+            agents_entitled: !config.modes.no_agents,
             tokens: BTreeMap::new(),
             by_secret: HashMap::new(),
             owner_secret: config.owner_token.clone(),
@@ -321,6 +341,9 @@ impl State {
             }
             (Life::Replaced, Kind::LegacyTeam) => self.has(Fault::TeamRotationKeepsOldToken),
             (Life::Replaced, Kind::Team | Kind::User) => false,
+            // A deleted agent token that stays readable is not kept alive by this: it was
+            // never deleted (`agent-token-delete-ignored`).
+            (Life::Deleted | Life::Replaced, Kind::Agent) => false,
         }
     }
 
@@ -334,9 +357,13 @@ impl State {
             .map(|t| format!("{:?} {}", t.kind, t.id))
             .collect();
         tokens.sort();
+        let mut agent_pools: Vec<String> =
+            self.agent_pools.values().map(|p| p.name.clone()).collect();
+        agent_pools.sort();
         super::Inventory {
             teams,
             tokens,
+            agent_pools,
             foretold_secrets_minted: self.minted_log.clone(),
         }
     }

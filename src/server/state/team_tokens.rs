@@ -1,5 +1,5 @@
-//! Team tokens: the legacy one-per-team token, a team's several tokens, team and user tokens
-//! by id, and the organization's team-token list and bulk delete.
+//! Team tokens: the legacy one-per-team token, a team's several tokens, team, user and agent
+//! tokens by id, and the organization's team-token list and bulk delete.
 
 use std::collections::HashMap;
 
@@ -142,10 +142,11 @@ impl State {
             return self.not_found();
         }
         match self.visible_token(p, id, false) {
-            Ok(token) => self.ok(
-                200,
-                self.token_doc(token, self.has(Fault::TokenShowRevealsSecret)),
-            ),
+            Ok(token) => {
+                let reveal = self.has(Fault::TokenShowRevealsSecret)
+                    || token.kind == Kind::Agent && self.has(Fault::AgentTokenReadShowsSecret);
+                self.ok(200, self.token_doc(token, reveal))
+            }
             Err(reply) => reply,
         }
     }
@@ -159,7 +160,12 @@ impl State {
             Err(reply) => return reply,
         };
         let (kind, owner) = (token.kind, token.owner.clone());
-        if !self.has(Fault::TokenDeleteKeepsSecret) {
+        let ignored = if kind == Kind::Agent {
+            self.has(Fault::AgentTokenDeleteIgnored)
+        } else {
+            self.has(Fault::TokenDeleteKeepsSecret)
+        };
+        if !ignored {
             self.revoke(id, Life::Deleted);
             if kind == Kind::LegacyTeam
                 && let Some(team) = self.teams.get_mut(&owner)

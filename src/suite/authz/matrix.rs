@@ -111,6 +111,10 @@ pub enum Op {
     DeleteTeamTokens,
     ListUserTokens,
     CreateUserToken,
+    CreateAgentToken,
+    ListAgentTokens,
+    ShowAgentTokenById,
+    DeleteAgentTokenById,
 }
 
 /// One row of the matrix.
@@ -329,7 +333,52 @@ pub const MATRIX: &[Row] = &[
         expect: user_only(&[201]),
         source: "ref §1 #13, §5",
     },
+    Row {
+        op: Op::CreateAgentToken,
+        name: "create_agent_token",
+        operation: "createAgentToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[201]),
+        source: AGENT_TOKENS,
+    },
+    Row {
+        op: Op::ListAgentTokens,
+        name: "list_agent_tokens",
+        operation: "listAgentTokens",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[200]),
+        source: AGENT_TOKENS,
+    },
+    Row {
+        op: Op::ShowAgentTokenById,
+        name: "show_agent_token_by_id",
+        operation: "getAuthenticationToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[200]),
+        source: AGENT_TOKENS,
+    },
+    Row {
+        op: Op::DeleteAgentTokenById,
+        name: "delete_agent_token_by_id",
+        operation: "deleteAuthenticationToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[204]),
+        source: AGENT_TOKENS,
+    },
 ];
+
+/// Who may manage a pool's agent tokens. The agent-tokens docs answer 404 "Agent Pool not
+/// found, or user unauthorized" to anyone else; organization permissions docs: owners and
+/// teams with "Manage agent pools"; api-tokens docs: an owners-team token has an owner's
+/// permissions, and an organization token may use every endpoint whose page carries no note
+/// barring it (the agent-tokens page has none). A team without permissions: 404.
+const AGENT_TOKENS: &str = "agent-tokens docs (404 for a user unauthorized); organization \
+                            permissions docs (owners, Manage agent pools); api-tokens docs \
+                            (owners-team and organization tokens); ref §1 #14, §5";
 
 impl Row {
     pub fn expect(&self, persona: Persona) -> Expect {
@@ -382,6 +431,10 @@ mod tests {
             "createTeam",
             "getTeam",
             "deleteTeam",
+            "listAgentPools",
+            "createAgentPool",
+            "getAgentPool",
+            "deleteAgentPool",
         ];
         for op in spec.operations() {
             if fixtures.contains(&op.id.as_str()) {

@@ -7,7 +7,7 @@ use crate::{
     exchange::Exchange,
     suite::{
         Created, Session, Stop,
-        common::{self, described_body, docs_body},
+        common::{self, agent_token_body, described_body, docs_body},
     },
 };
 
@@ -19,6 +19,7 @@ pub(super) struct Target {
     team_name: String,
     token: String,
     user: String,
+    pool: String,
     /// The user token the list operations look for.
     pub(super) listed: String,
 }
@@ -30,6 +31,7 @@ enum Key {
     Team,
     Token,
     User,
+    AgentPool,
 }
 
 impl Op {
@@ -50,8 +52,11 @@ impl Op {
             Op::ShowTeamTokenById
             | Op::DeleteTeamTokenById
             | Op::ShowUserTokenById
-            | Op::DeleteUserTokenById => Key::Token,
+            | Op::DeleteUserTokenById
+            | Op::ShowAgentTokenById
+            | Op::DeleteAgentTokenById => Key::Token,
             Op::ListUserTokens | Op::CreateUserToken => Key::User,
+            Op::CreateAgentToken | Op::ListAgentTokens => Key::AgentPool,
         }
     }
 }
@@ -63,6 +68,7 @@ impl Target {
             Key::Team => &self.team,
             Key::Token => &self.token,
             Key::User => &self.user,
+            Key::AgentPool => &self.pool,
         }
     }
 
@@ -74,6 +80,7 @@ impl Target {
             Key::Team => t.team = common::missing_like(&self.team),
             Key::Token => t.token = common::missing_like(&self.token),
             Key::User => t.user = common::missing_like(&self.user),
+            Key::AgentPool => t.pool = common::missing_like(&self.pool),
         }
         t
     }
@@ -152,6 +159,20 @@ pub(super) async fn prepare(s: &Session, op: Op, full: bool) -> Result<Target, S
             t.token = user_token(s, &t.user).await?;
         }
         Op::CreateUserToken => t.user = user_id(s).await?,
+        Op::CreateAgentToken | Op::ListAgentTokens => {
+            t.pool = common::agent_pool(s, "target").await?.id;
+        }
+        Op::ShowAgentTokenById | Op::DeleteAgentTokenById => {
+            let pool = common::agent_pool(s, "target").await?;
+            let ex = s
+                .call(
+                    "target: create an agent token",
+                    owner.create_agent_token(&pool.id, &agent_token_body("target")),
+                )
+                .await;
+            t.token = common::minted(s, ex, |id| Some(Created::AgentToken { id }))?.id;
+            t.pool = pool.id;
+        }
     }
     if op == Op::ListUserTokens {
         t.user = user_id(s).await?;
@@ -242,11 +263,22 @@ pub(super) async fn act(s: &Session, op: Op, t: &Target, auth: &Auth, step: &str
             let body = described_body(Some(&s.unique_name("persona-made")), None);
             s.call(step, c.create_user_token(&t.user, &body)).await
         }
+        Op::CreateAgentToken => {
+            let body = agent_token_body("persona-made");
+            s.call(step, c.create_agent_token(&t.pool, &body)).await
+        }
+        Op::ListAgentTokens => {
+            s.call(step, c.list_agent_tokens(&t.pool, None, None, None))
+                .await
+        }
+        Op::ShowAgentTokenById => s.call(step, c.get_authentication_token(&t.token)).await,
+        Op::DeleteAgentTokenById => s.call(step, c.delete_authentication_token(&t.token)).await,
     };
     common::remember_created(s, &ex, |id| match op {
         Op::CreateOrganizationToken => Some(Created::OrganizationToken { id }),
         Op::CreateAuditTrailsToken => Some(Created::AuditTrailsToken { id }),
         Op::CreateUserToken => Some(Created::UserToken { id }),
+        Op::CreateAgentToken => Some(Created::AgentToken { id }),
         _ => None,
     });
     ex
