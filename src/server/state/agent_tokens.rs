@@ -234,8 +234,7 @@ impl State {
             return self.error(422, "invalid attribute", Some("Description can't be blank"));
         }
         let token = self.mint(Kind::Agent, pool_id.to_string(), description, None, true, p);
-        let doc = self.token_doc(&token, true);
-        self.insert_token(token);
+        let (_, doc) = self.issue(token);
         self.ok(201, doc)
     }
 }

@@ -122,6 +122,15 @@ impl State {
         }
     }
 
+    /// Stores a new token and returns its id and its creation document, the only one that shows
+    /// the secret (organization-, team-, user- and agent-tokens docs: the secret is shown once).
+    pub(super) fn issue(&mut self, token: Token) -> (String, Value) {
+        let doc = self.token_doc(&token, true);
+        let id = token.id.clone();
+        self.insert_token(token);
+        (id, doc)
+    }
+
     /// Reads a token-creation body: none at all, or a document with optional
     /// `attributes.expired-at` (in the future) and `attributes.description`. 400/422 otherwise.
     pub(super) fn token_request(

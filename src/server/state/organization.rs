@@ -107,9 +107,7 @@ impl State {
             Kind::Organization
         };
         let token = self.mint(kind, String::new(), None, expiry, never_expires, p);
-        let doc = self.token_doc(&token, true);
-        let id = token.id.clone();
-        self.insert_token(token);
+        let (id, doc) = self.issue(token);
         match slot {
             Slot::Default => self.org_token = Some(id),
             Slot::AuditTrails => self.audit_token = Some(id),

@@ -34,11 +34,10 @@ impl State {
             false,
             p,
         );
-        let doc = self.token_doc(&token, true);
+        let (id, doc) = self.issue(token);
         if let Some(team) = self.teams.get_mut(team_id) {
-            team.legacy_token = Some(token.id.clone());
+            team.legacy_token = Some(id);
         }
-        self.insert_token(token);
         self.ok(201, doc)
     }
 
@@ -128,8 +127,7 @@ impl State {
             false,
             p,
         );
-        let doc = self.token_doc(&token, true);
-        self.insert_token(token);
+        let (_, doc) = self.issue(token);
         self.ok(201, doc)
     }
 

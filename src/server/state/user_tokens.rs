@@ -69,8 +69,7 @@ impl State {
             false,
             p,
         );
-        let doc = self.token_doc(&token, true);
-        self.insert_token(token);
+        let (_, doc) = self.issue(token);
         self.ok(201, doc)
     }
 }
