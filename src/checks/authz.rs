@@ -56,14 +56,7 @@ pub fn indistinguishable(
             .source(source),
         );
     }
-    let shown = |body: &[u8], key: &str| {
-        let text = String::from_utf8_lossy(body);
-        if key.is_empty() {
-            text.into_owned()
-        } else {
-            text.replace(key, "[target]")
-        }
-    };
+    let shown = |body: &[u8], key: &str| put_aside(&String::from_utf8_lossy(body), key);
     let (body_a, body_b) = (shown(&a.body, exists_key), shown(&b.body, missing_key));
     if body_a != body_b {
         findings.push(
@@ -77,6 +70,30 @@ pub fn indistinguishable(
         );
     }
     findings
+}
+
+/// `text` with every whole occurrence of `key` (an id or a name: not part of a longer run of
+/// letters, digits, `-` or `_`) replaced by `[target]`. A short key, such as an organization
+/// called `o`, must not be taken out of the words around it.
+fn put_aside(text: &str, key: &str) -> String {
+    if key.is_empty() {
+        return text.to_string();
+    }
+    let part_of_name =
+        |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for (at, _) in text.match_indices(key) {
+        let before = text[..at].chars().next_back();
+        let after = text[at + key.len()..].chars().next();
+        if !part_of_name(before) && !part_of_name(after) {
+            out.push_str(&text[copied..at]);
+            out.push_str("[target]");
+            copied = at + key.len();
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
 }
 
 fn excerpt(text: &str) -> String {

@@ -119,6 +119,41 @@ fn no_answer_is_never_a_pass() {
 }
 
 #[test]
+fn a_short_organization_name_is_put_aside_only_where_it_stands_alone() {
+    // An organization called `o`: its name must not be cut out of `errors` or `not found`.
+    let op = "getOrganizationToken";
+    let body = |org: &str| {
+        format!(
+            r#"{{"errors":[{{"status":"404","title":"not found","detail":"organization {org} not found","source":"/organizations/{org}"}}]}}"#
+        )
+    };
+    let exists = Exchange::canned(
+        op,
+        "/api/v2/organizations/o/authentication-token",
+        404,
+        &body("o"),
+    );
+    let missing = Exchange::canned(
+        op,
+        "/api/v2/organizations/q/authentication-token",
+        404,
+        &body("q"),
+    );
+    assert!(authz::indistinguishable(&exists, &missing, "o", "q").is_empty());
+    // And a body that does differ still differs.
+    let other = Exchange::canned(
+        op,
+        "/api/v2/organizations/q/authentication-token",
+        404,
+        r#"{"errors":[{"status":"404","title":"forbidden"}]}"#,
+    );
+    assert_eq!(
+        rules(&authz::indistinguishable(&exists, &other, "o", "q")),
+        ["existence-leak"]
+    );
+}
+
+#[test]
 fn the_user_token_list_may_tell_a_missing_user_as_documented() {
     let list = "listUserTokens";
     let empty = Exchange::canned(
