@@ -142,6 +142,8 @@ struct FindingView {
     actual: String,
     pointer: String,
     source: String,
+    /// The real clients this finding breaks, each with the code that does.
+    breaks: Vec<String>,
     exchange: String,
     href: Option<String>,
 }
@@ -547,6 +549,11 @@ fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usize) -> Trial
                 .map(redact::text)
                 .unwrap_or_default(),
             source: redact::text(&f.source),
+            breaks: f
+                .clients
+                .iter()
+                .map(|b| format!("breaks {}: {} ({})", b.client, b.effect, b.location))
+                .collect(),
             exchange: f.exchange.as_deref().map(redact::text).unwrap_or_default(),
             href: finding_seq(f, t).map(|seq| exchange_anchor(&t.name, seq)),
         })

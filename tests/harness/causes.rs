@@ -181,6 +181,8 @@ fn a_finding_names_the_clients_it_breaks() {
             organization: Some(ORG.into()),
         });
     config.report_json = Some(json.clone());
+    let html = crate::support::scratch("clients.html");
+    config.report_html = Some(html.clone());
     config.quiet = true;
     config.libtest.logfile = Some(crate::support::scratch("libtest.log").display().to_string());
     let report = tfe_contract::app::run(config).expect("runs");
@@ -205,6 +207,8 @@ fn a_finding_names_the_clients_it_breaks() {
         .find(|t| t["name"] == "org_token::accepts_real_client_bodies")
         .expect("listed");
     assert_eq!(trial["findings"][0]["clients"][0]["client"], "pytfe");
+    let page = std::fs::read_to_string(&html).expect("html written");
+    assert!(page.contains("breaks pytfe:"), "the page names the client");
     assert!(
         trial["findings"][0]["clients"][0]["location"]
             .as_str()
