@@ -240,6 +240,11 @@ struct ServeArgs {
     #[arg(long)]
     no_agents: bool,
 
+    /// The organization has no audit-trails entitlement: the audit-trails token answers 404
+    /// (with --profile hcp; run's audit-trails trials then fail, saying so).
+    #[arg(long)]
+    no_audit_trails: bool,
+
     /// Pad every JSON answer with spaces to just under 4 MiB (a client that keeps every body
     /// it is sent runs out of memory).
     #[arg(long)]
@@ -497,6 +502,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         plain_unknown_routes: args.plain_unknown_routes,
         foretell_secrets: args.foretell_secrets,
         no_agents: args.no_agents,
+        no_audit_trails: args.no_audit_trails,
         near_cap_bodies: args.near_cap_bodies,
         stall_after: args.stall_after,
         reset_after: args.reset_after,

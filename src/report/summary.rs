@@ -8,7 +8,7 @@ const CAUSES_SHOWN: usize = 12;
 use crate::{
     record::{RunReport, TrialOutcome},
     redact,
-    suite::NO_AGENT_POOL,
+    suite::{NO_AGENT_POOL, NO_AUDIT_TRAILS},
 };
 
 /// Prints the summary of a finished run.
@@ -87,6 +87,16 @@ pub fn print(report: &RunReport) {
     if without_pool > 0 {
         eprintln!(
             "tfe-contract: {without_pool} agent-token trial(s) failed because no agent pool could be made (POST /organizations/{{org}}/agent-pools answered 404: the organization has no agents entitlement, the token may not manage agent pools, or the server has none); leave them out with --skip agent_token"
+        );
+    }
+    let without_audit_trails = report
+        .trials
+        .iter()
+        .filter(|t| t.findings.iter().any(|f| f.rule == NO_AUDIT_TRAILS))
+        .count();
+    if without_audit_trails > 0 {
+        eprintln!(
+            "tfe-contract: {without_audit_trails} trial(s) failed because the audit-trails token could not be made (POST /organizations/{{org}}/authentication-token?token=audit-trails answered 404: the organization has no audit-trails entitlement, the token may not manage it, or the server has none); leave them out with --skip audit_token --skip audit_trails"
         );
     }
     for leftover in &report.leftovers {

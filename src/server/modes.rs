@@ -113,6 +113,9 @@ pub struct Modes {
     /// The organization has no agents entitlement: creating (or listing) agent pools answers
     /// 404, as HCP Terraform and TFE do for an organization without agents (ref §1 #14).
     pub no_agents: bool,
+    /// The organization has no audit-trails entitlement (HCP Terraform's paid plans): the
+    /// audit-trails token answers 404 to everyone (ref §5).
+    pub no_audit_trails: bool,
     /// Cut every answer to a POST in half: what was created, the client never learns of.
     pub garble_creates: bool,
     /// Pad every JSON answer with spaces to just under 4 MiB (a client's usual cap): a client

@@ -4,7 +4,7 @@
 
 use super::{
     CheckDef, Created, Session, Stop,
-    common::{self, Minted, docs_body, try_secret},
+    common::{self, Minted, try_secret},
     org_token,
 };
 use crate::{
@@ -45,16 +45,8 @@ pub fn checks() -> Vec<CheckDef> {
     .collect()
 }
 
-async fn create_audit(s: &Session, step: &str) -> Exchange {
-    s.call(
-        step,
-        s.owner().create_organization_token(
-            s.org(),
-            Some(types::CreateOrganizationTokenToken::AuditTrails),
-            &docs_body(None),
-        ),
-    )
-    .await
+async fn create_audit(s: &Session, step: &str) -> Result<Exchange, Stop> {
+    common::create_audit_trails_token(s, step).await
 }
 
 fn minted_audit(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
@@ -97,7 +89,7 @@ async fn organization_token_intact(s: &Session, org: &Minted, after: &str) {
 
 async fn create_returns_separate_token(s: Session) -> Result<(), Stop> {
     let org = org_token::mint(&s, "create the organization token").await?;
-    let ex = create_audit(&s, "create the audit-trails token").await;
+    let ex = create_audit(&s, "create the audit-trails token").await?;
     s.gate(http::status(&ex, &[201], REF))?;
     let _ = minted_audit(&s, ex.clone());
     s.check(schema::body_matches(s.spec(), &ex));
@@ -109,8 +101,11 @@ async fn create_returns_separate_token(s: Session) -> Result<(), Stop> {
 
 async fn rotation_leaves_organization_token(s: Session) -> Result<(), Stop> {
     let org = org_token::mint(&s, "create the organization token").await?;
-    minted_audit(&s, create_audit(&s, "create the audit-trails token").await)?;
-    let audit = minted_audit(&s, create_audit(&s, "replace the audit-trails token").await)?;
+    minted_audit(&s, create_audit(&s, "create the audit-trails token").await?)?;
+    let audit = minted_audit(
+        &s,
+        create_audit(&s, "replace the audit-trails token").await?,
+    )?;
     organization_token_intact(&s, &org, "replacing the audit-trails token").await;
     org_token::mint(&s, "replace the organization token").await?;
     let ex = read_audit(&s, "read the audit-trails token").await;
@@ -121,7 +116,7 @@ async fn rotation_leaves_organization_token(s: Session) -> Result<(), Stop> {
 
 async fn delete_leaves_organization_token(s: Session) -> Result<(), Stop> {
     let org = org_token::mint(&s, "create the organization token").await?;
-    minted_audit(&s, create_audit(&s, "create the audit-trails token").await)?;
+    minted_audit(&s, create_audit(&s, "create the audit-trails token").await?)?;
     let owner = s.owner();
     let ex = s
         .call(
@@ -136,7 +131,7 @@ async fn delete_leaves_organization_token(s: Session) -> Result<(), Stop> {
     organization_token_intact(&s, &org, "deleting the audit-trails token").await;
     let audit = minted_audit(
         &s,
-        create_audit(&s, "create the audit-trails token again").await,
+        create_audit(&s, "create the audit-trails token again").await?,
     )?;
     let ex = s
         .call(
@@ -152,7 +147,7 @@ async fn delete_leaves_organization_token(s: Session) -> Result<(), Stop> {
 }
 
 async fn never_expires_by_default(s: Session) -> Result<(), Stop> {
-    let ex = create_audit(&s, "create the audit-trails token").await;
+    let ex = create_audit(&s, "create the audit-trails token").await?;
     minted_audit(&s, ex.clone())?;
     // The audit-trails docs: without expired-at the token never expires.
     s.check(token::expiry_default(&ex, DefaultExpiry::Never));

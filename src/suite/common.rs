@@ -166,6 +166,48 @@ pub struct Pool {
 /// it in the run's summary.
 pub const NO_AGENT_POOL: &str = "agent-pool";
 
+/// What a trial that could not make an audit-trails token fails with, once: the rule names it
+/// in the run's summary.
+pub const NO_AUDIT_TRAILS: &str = "audit-trails";
+
+/// The owner's audit-trails token create answered 404: what an organization without the
+/// audit-trails entitlement answers (ref §5: audit-trails tokens need a paid entitlement, 404
+/// without it). The trial fails with this one finding, which says so and how to leave the
+/// audit-trails trials out, rather than with whatever the missing token would make of the
+/// rest of it.
+pub fn no_audit_trails(s: &Session, ex: &Exchange) -> Stop {
+    s.check([Finding::new(
+        NO_AUDIT_TRAILS,
+        ex,
+        "an audit-trails token (201)",
+        "404: the organization has no audit-trails entitlement (HCP Terraform's paid plans), \
+         the token may not manage it, or the server has no audit-trails token; nothing about \
+         it can be checked here. Leave these trials out with --skip audit_token --skip \
+         audit_trails",
+    )
+    .source("audit-trails tokens need the entitlement, 404 without it (ref §5)")]);
+    Stop
+}
+
+/// The owner creates the audit-trails token; a 404 is the missing entitlement
+/// (`no_audit_trails`).
+pub async fn create_audit_trails_token(s: &Session, step: &str) -> Result<Exchange, Stop> {
+    let ex = s
+        .call(
+            step,
+            s.owner().create_organization_token(
+                s.org(),
+                Some(types::CreateOrganizationTokenToken::AuditTrails),
+                &docs_body(None),
+            ),
+        )
+        .await;
+    if ex.status() == Some(404) {
+        return Err(no_audit_trails(s, &ex));
+    }
+    Ok(ex)
+}
+
 /// The body the agents API docs show for a new pool: type, name (organization-scoped stays
 /// the default).
 pub fn agent_pool_body(name: &str) -> types::AgentPoolCreateRequest {

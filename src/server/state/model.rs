@@ -138,6 +138,9 @@ pub struct State {
     pub(super) agent_pools: BTreeMap<String, AgentPool>,
     /// Whether the organization has the agents entitlement (`Modes::no_agents` says not).
     pub(super) agents_entitled: bool,
+    /// Whether the organization has the audit-trails entitlement (`Modes::no_audit_trails`
+    /// says not): without it the audit-trails token is a 404 (ref §5).
+    pub(super) audit_trails_entitled: bool,
     pub(super) tokens: BTreeMap<String, Token>,
     pub(super) by_secret: HashMap<String, String>,
     pub(super) owner_secret: String,
@@ -170,6 +173,7 @@ impl State {
             teams: BTreeMap::new(),
             agent_pools: BTreeMap::new(),
             agents_entitled: !config.modes.no_agents,
+            audit_trails_entitled: !config.modes.no_audit_trails,
             tokens: BTreeMap::new(),
             by_secret: HashMap::new(),
             owner_secret: config.owner_token.clone(),

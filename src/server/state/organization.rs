@@ -43,7 +43,7 @@ impl State {
     fn slot(&self, query: &HashMap<String, String>) -> Option<Slot> {
         match query.get("token").map(String::as_str) {
             None => Some(Slot::Default),
-            Some("audit-trails") if self.profile == Profile::Hcp => {
+            Some("audit-trails") if self.profile == Profile::Hcp && self.audit_trails_entitled => {
                 if self.has(Fault::AuditSharesOrganizationToken) {
                     Some(Slot::Default)
                 } else {

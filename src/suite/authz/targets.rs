@@ -106,16 +106,8 @@ pub(super) async fn prepare(s: &Session, op: Op, full: bool) -> Result<Target, S
             common::minted(s, ex, |id| Some(Created::OrganizationToken { id }))?;
         }
         Op::ShowAuditTrailsToken | Op::DeleteAuditTrailsToken if full => {
-            let ex = s
-                .call(
-                    "target: create the audit-trails token",
-                    owner.create_organization_token(
-                        s.org(),
-                        Some(types::CreateOrganizationTokenToken::AuditTrails),
-                        &docs_body(None),
-                    ),
-                )
-                .await;
+            let ex = common::create_audit_trails_token(s, "target: create the audit-trails token")
+                .await?;
             common::minted(s, ex, |id| Some(Created::AuditTrailsToken { id }))?;
         }
         Op::ShowOrganizationToken
