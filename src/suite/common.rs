@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{Created, Session, Stop};
 use crate::{
-    checks::{Finding, token::TokenView},
+    checks::{Finding, http, token::TokenView},
     client::types,
     exchange::Exchange,
     redact::Secret,
@@ -165,6 +165,34 @@ pub struct Pool {
 /// What an agent-token trial that found no pool to work in fails with, once: the rule names
 /// it in the run's summary.
 pub const NO_AGENT_POOL: &str = "agent-pool";
+
+/// Every page of a list, 100 items a page and at most 20 pages, following
+/// `meta.pagination.next-page` (what go-tfe and pytfe read), so that other items of the
+/// account cannot push the trial's own off the first page. `page(n)` asks for page `n`.
+pub async fn every_page<F, Fut>(
+    s: &Session,
+    source: &str,
+    mut page: F,
+) -> Result<Vec<Exchange>, Stop>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: std::future::Future<Output = Exchange>,
+{
+    let mut pages = Vec::new();
+    for number in 1..=20 {
+        let ex = page(number).await;
+        s.gate(http::status(&ex, &[200], source))?;
+        let next = ex
+            .json()
+            .and_then(|d| d.pointer("/meta/pagination/next-page"))
+            .is_some_and(|n| !n.is_null());
+        pages.push(ex);
+        if !next {
+            break;
+        }
+    }
+    Ok(pages)
+}
 
 /// What a trial that could not make an audit-trails token fails with, once: the rule names it
 /// in the run's summary.

@@ -157,27 +157,11 @@ async fn every_page(
     q: &str,
     sort: Option<&str>,
 ) -> Result<Vec<Exchange>, Stop> {
-    let mut pages = Vec::new();
-    for number in 1..=20 {
-        let ex = list(
-            s,
-            &format!("{step}, page {number}"),
-            q,
-            sort,
-            Some((number, 100)),
-        )
-        .await;
-        s.gate(http::status(&ex, &[200], REF))?;
-        let next = ex
-            .json()
-            .and_then(|d| d.pointer("/meta/pagination/next-page"))
-            .is_some_and(|n| !n.is_null());
-        pages.push(ex);
-        if !next {
-            break;
-        }
-    }
-    Ok(pages)
+    common::every_page(s, REF, |number| {
+        let step = format!("{step}, page {number}");
+        async move { list(s, &step, q, sort, Some((number, 100))).await }
+    })
+    .await
 }
 
 async fn pagination_consistent(s: Session) -> Result<(), Stop> {
