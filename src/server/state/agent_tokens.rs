@@ -58,23 +58,12 @@ impl State {
             Ok(doc) => doc,
             Err(reply) => return reply,
         };
-        let Some(name) = doc.pointer("/data/attributes/name").and_then(Value::as_str) else {
-            return self.error(422, "invalid attribute", Some("Name can't be blank"));
+        let name = match self.new_name(&doc, |name| {
+            self.agent_pools.values().any(|pool| pool.name == name)
+        }) {
+            Ok(name) => name,
+            Err(reply) => return reply,
         };
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !valid {
-            return self.error(422, "invalid attribute", Some("Name is invalid"));
-        }
-        if self.agent_pools.values().any(|pool| pool.name == name) {
-            return self.error(
-                422,
-                "invalid attribute",
-                Some("Name has already been taken"),
-            );
-        }
         let organization_scoped = doc
             .pointer("/data/attributes/organization-scoped")
             .and_then(Value::as_bool)

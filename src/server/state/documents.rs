@@ -131,6 +131,33 @@ impl State {
         (id, doc)
     }
 
+    /// The `attributes.name` of a new team or agent pool: present, made of letters, digits,
+    /// `-` and `_`, and not `taken` (422 otherwise, with TFE's validation messages).
+    pub(super) fn new_name<'d>(
+        &self,
+        doc: &'d Value,
+        taken: impl Fn(&str) -> bool,
+    ) -> Result<&'d str, Reply> {
+        let Some(name) = doc.pointer("/data/attributes/name").and_then(Value::as_str) else {
+            return Err(self.error(422, "invalid attribute", Some("Name can't be blank")));
+        };
+        let valid = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !valid {
+            return Err(self.error(422, "invalid attribute", Some("Name is invalid")));
+        }
+        if taken(name) {
+            return Err(self.error(
+                422,
+                "invalid attribute",
+                Some("Name has already been taken"),
+            ));
+        }
+        Ok(name)
+    }
+
     /// Reads a token-creation body: none at all, or a document with optional
     /// `attributes.expired-at` (in the future) and `attributes.description`. 400/422 otherwise.
     pub(super) fn token_request(

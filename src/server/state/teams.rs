@@ -61,23 +61,10 @@ impl State {
             Ok(doc) => doc,
             Err(reply) => return reply,
         };
-        let Some(name) = doc.pointer("/data/attributes/name").and_then(Value::as_str) else {
-            return self.error(422, "invalid attribute", Some("Name can't be blank"));
+        let name = match self.new_name(&doc, |name| self.teams.values().any(|t| t.name == name)) {
+            Ok(name) => name,
+            Err(reply) => return reply,
         };
-        let valid = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-        if !valid {
-            return self.error(422, "invalid attribute", Some("Name is invalid"));
-        }
-        if self.teams.values().any(|t| t.name == name) {
-            return self.error(
-                422,
-                "invalid attribute",
-                Some("Name has already been taken"),
-            );
-        }
         let team = Team {
             id: if self.dot_ids {
                 "..".to_string()
