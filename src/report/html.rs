@@ -16,7 +16,7 @@ use crate::{
     exchange::Exchange,
     record::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, RunReport, TrialOutcome, TrialRecord},
     redact,
-    suite::authz::{Expect, MATRIX, Persona, Row},
+    suite::authz::{MATRIX, Persona, Row},
 };
 
 /// At most this many characters of one body are shown.
@@ -389,34 +389,10 @@ fn matrix(report: &RunReport) -> Option<Matrix> {
     })
 }
 
-fn expected_short(expect: Expect) -> String {
-    match expect {
-        Expect::Status(codes) => codes
-            .iter()
-            .map(u16::to_string)
-            .collect::<Vec<_>>()
-            .join("/"),
-        Expect::Listed => "200 listed".into(),
-        Expect::Hidden => "hidden".into(),
-    }
-}
-
-fn expected_long(expect: Expect) -> String {
-    match expect {
-        Expect::Status(codes) => codes
-            .iter()
-            .map(u16::to_string)
-            .collect::<Vec<_>>()
-            .join(" or "),
-        Expect::Listed => "200 listing the user's token".into(),
-        Expect::Hidden => "200 without the user's token, or 404".into(),
-    }
-}
-
 fn cell(report: &RunReport, row: &Row, persona: Persona) -> Cell {
     let name = format!("authz::{}::{}", row.name, persona.name());
     let expect = row.expect(persona);
-    let expected = expected_short(expect);
+    let expected = expect.short();
     let Some(trial) = report.trial(&name) else {
         return Cell {
             title: format!("{name}: not part of this run"),
@@ -452,7 +428,7 @@ fn cell(report: &RunReport, row: &Row, persona: Persona) -> Cell {
     Cell {
         title: format!(
             "{name}: {outcome}; expected {} [{}]",
-            expected_long(expect),
+            expect.describe(),
             row.source
         ),
         trial: name,

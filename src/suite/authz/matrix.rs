@@ -81,6 +81,32 @@ pub enum Expect {
 }
 
 impl Expect {
+    /// In words, for a trial's summary and a report's tooltip.
+    pub fn describe(self) -> String {
+        match self {
+            Expect::Status(codes) => codes
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join(" or "),
+            Expect::Listed => "200 listing the user's token".into(),
+            Expect::Hidden => "200 without the user's token, or 404".into(),
+        }
+    }
+
+    /// In a few characters, for a cell of the matrix.
+    pub fn short(self) -> String {
+        match self {
+            Expect::Status(codes) => codes
+                .iter()
+                .map(u16::to_string)
+                .collect::<Vec<_>>()
+                .join("/"),
+            Expect::Listed => "200 listed".into(),
+            Expect::Hidden => "hidden".into(),
+        }
+    }
+
     pub(super) fn succeeds(self) -> bool {
         match self {
             Expect::Status(s) => s.iter().all(|s| (200..300).contains(s)),

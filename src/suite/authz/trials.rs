@@ -26,7 +26,7 @@ pub fn checks() -> Vec<CheckDef> {
                 "{} as {} answers {}",
                 row.operation,
                 persona.name(),
-                describe(row.expect(persona))
+                row.expect(persona).describe()
             ));
             let destructive = if row.destructive {
                 Destructive::Always
@@ -91,18 +91,6 @@ fn intersect(a: &'static [Profile], b: &'static [Profile]) -> &'static [Profile]
                 .collect::<Vec<_>>()
                 .into_boxed_slice(),
         )
-    }
-}
-
-fn describe(expect: Expect) -> String {
-    match expect {
-        Expect::Status(codes) => codes
-            .iter()
-            .map(u16::to_string)
-            .collect::<Vec<_>>()
-            .join(" or "),
-        Expect::Listed => "200 listing the user's tokens".into(),
-        Expect::Hidden => "an empty list or 404".into(),
     }
 }
 
