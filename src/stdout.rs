@@ -71,11 +71,12 @@ mod imp {
 
     use super::{PARTIAL_LINE_WAIT, forward};
 
-    /// Standard output, rerouted through redaction until `finish`.
+    /// Standard output, rerouted through redaction until `finish` (or until dropped, should
+    /// the run unwind).
     pub struct RedactedStdout {
         /// The real standard output.
         saved: OwnedFd,
-        forwarder: JoinHandle<()>,
+        forwarder: Option<JoinHandle<()>>,
     }
 
     impl RedactedStdout {
@@ -101,15 +102,26 @@ mod imp {
                         }
                     }
                 })?;
-            Ok(Self { saved, forwarder })
+            Ok(Self {
+                saved,
+                forwarder: Some(forwarder),
+            })
         }
 
         /// Puts the real standard output back and waits until everything written before is out.
         pub fn finish(self) {
+            drop(self);
+        }
+    }
+
+    impl Drop for RedactedStdout {
+        fn drop(&mut self) {
             let _ = io::stdout().flush();
             // The pipe's last writer closes: the forwarder reads to the end and stops.
             let _ = rustix::stdio::dup2_stdout(&self.saved);
-            let _ = self.forwarder.join();
+            if let Some(forwarder) = self.forwarder.take() {
+                let _ = forwarder.join();
+            }
         }
     }
 
