@@ -132,6 +132,15 @@ pub fn team_body(name: &str) -> types::TeamCreateRequest {
     }
 }
 
+/// The `data.id` of a successful answer (what a create hands back).
+pub fn succeeded_id(ex: &Exchange) -> Option<String> {
+    ex.json()
+        .filter(|_| succeeded(ex))?
+        .pointer("/data/id")?
+        .as_str()
+        .map(str::to_string)
+}
+
 pub async fn team(s: &Session, what: &str) -> Result<Team, Stop> {
     let name = s.unique_name(what);
     let ex = s
@@ -140,12 +149,7 @@ pub async fn team(s: &Session, what: &str) -> Result<Team, Stop> {
             s.owner().create_team(s.org(), &team_body(&name)),
         )
         .await;
-    let id = ex.json().filter(|_| succeeded(&ex)).and_then(|d| {
-        d.pointer("/data/id")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    });
-    match id {
+    match succeeded_id(&ex) {
         Some(id) => {
             s.remember(Created::Team { id: id.clone() });
             Ok(Team { id, name })
@@ -291,12 +295,7 @@ pub async fn agent_pool(s: &Session, what: &str) -> Result<Pool, Stop> {
         )]);
         return Err(Stop);
     }
-    let id = ex.json().filter(|_| succeeded(&ex)).and_then(|d| {
-        d.pointer("/data/id")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    });
-    match id {
+    match succeeded_id(&ex) {
         Some(id) => {
             s.remember(Created::AgentPool { id: id.clone() });
             Ok(Pool { id, name })

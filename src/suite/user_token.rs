@@ -64,13 +64,7 @@ async fn user_id(s: &Session) -> Result<String, Stop> {
     let ex = s
         .call("account details", s.owner().get_account_details())
         .await;
-    ex.json()
-        .filter(|_| common::succeeded(&ex))
-        .and_then(|d| {
-            d.pointer("/data/id")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        })
+    common::succeeded_id(&ex)
         .ok_or_else(|| s.setup_failed(&ex, "the calling user (GET /account/details)"))
 }
 

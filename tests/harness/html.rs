@@ -7,7 +7,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use scraper::{ElementRef, Html, Selector};
-use serde_json::Value;
 use tfe_contract::{
     app,
     config::{Profile, RunConfig, TargetSpec},
@@ -195,30 +194,10 @@ fn assert_cells_agree_with_the_records(page: &Html, report: &RunReport) {
     assert!(seen > 100, "{seen} matrix cells ran");
 }
 
-/// Every token value in the run's raw exchanges, and the token the run was given.
+/// Every token value in the run's exchanges, and the token the run was given.
 fn secrets(report: &RunReport, given: &str) -> BTreeSet<String> {
-    fn collect(v: &Value, out: &mut BTreeSet<String>) {
-        match v {
-            Value::Object(map) => {
-                for (k, v) in map {
-                    match (k.as_str(), v) {
-                        ("token", Value::String(s)) if s.len() >= 8 => {
-                            out.insert(s.clone());
-                        }
-                        _ => collect(v, out),
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
-            _ => {}
-        }
-    }
-    let mut out = BTreeSet::from([given.to_string()]);
-    for ex in report.exchanges() {
-        if let Some(doc) = ex.json() {
-            collect(doc, &mut out);
-        }
-    }
+    let mut out = crate::support::token_values(report);
+    out.insert(given.to_string());
     out
 }
 

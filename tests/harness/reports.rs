@@ -15,38 +15,6 @@ use tfe_contract::{
 
 use crate::support::{ORG, Reference, bin, scratch};
 
-/// Every token value in the run's raw exchanges (request and response bodies).
-fn token_values(report: &tfe_contract::record::RunReport) -> BTreeSet<String> {
-    fn collect(v: &Value, out: &mut BTreeSet<String>) {
-        match v {
-            Value::Object(map) => {
-                for (k, v) in map {
-                    match (k.as_str(), v) {
-                        ("token", Value::String(s)) if s.len() >= 8 => {
-                            out.insert(s.clone());
-                        }
-                        _ => collect(v, out),
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
-            _ => {}
-        }
-    }
-    let mut out = BTreeSet::new();
-    for ex in report
-        .trials
-        .iter()
-        .flat_map(|t| t.exchanges.iter())
-        .chain(&report.tour)
-    {
-        if let Some(doc) = ex.json() {
-            collect(doc, &mut out);
-        }
-    }
-    out
-}
-
 #[test]
 fn junit_and_json_reports_are_complete_and_hold_no_secret() {
     // A server that shows secrets where it must not: failures then quote bodies with secrets.
@@ -71,7 +39,7 @@ fn junit_and_json_reports_are_complete_and_hold_no_secret() {
     let report = app::run(config).expect("runs");
     assert_eq!(report.exit_code(), 101);
 
-    let mut secrets = token_values(&report);
+    let mut secrets = crate::support::token_values(&report);
     secrets.insert(reference.token.expose().to_string());
     assert!(
         secrets.len() > 100,

@@ -148,3 +148,31 @@ pub fn outcome<'a>(stdout: &'a str, trial: &str) -> Option<&'a str> {
         rest.strip_prefix("... ").map(str::trim)
     })
 }
+
+/// Every token value (a `token` member of 8 characters or more) in the bodies of every
+/// exchange of the run: what no output may show.
+pub fn token_values(report: &RunReport) -> BTreeSet<String> {
+    fn collect(v: &serde_json::Value, out: &mut BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("token", serde_json::Value::String(s)) if s.len() >= 8 => {
+                            out.insert(s.clone());
+                        }
+                        _ => collect(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| collect(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    for ex in report.exchanges() {
+        if let Some(doc) = ex.json() {
+            collect(doc, &mut out);
+        }
+    }
+    out
+}
