@@ -175,10 +175,9 @@ async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
 
 async fn description_required(s: Session) -> Result<(), Stop> {
     let pool = common::agent_pool(&s, "agents").await?;
-    // The docs: "Properties without a default value are required", and the description has
-    // none; 422 "Malformed request body (missing attributes, ...)". go-tfe and pytfe refuse
-    // to send such a request at all (ErrAgentTokenDescription; "Token description is
-    // required").
+    // The docs make every property without a default required, and the description has no
+    // default; a body missing attributes is their 422. go-tfe and pytfe refuse to send such a
+    // request at all (go-tfe's ErrAgentTokenDescription, pytfe's own validation).
     let source = "agent-tokens docs: data.attributes.description is required; 422 for missing \
                   attributes (ref §1 #14)";
     let owner = Auth::Bearer(s.ctx().owner.clone());
@@ -408,8 +407,8 @@ async fn secret_not_an_api_token(s: Session) -> Result<(), Stop> {
     let pool = common::agent_pool(&s, "agents").await?;
     let secret = minted(&s, create(&s, &pool, "agent").await)?.secret(&s)?;
     let ex = try_secret(&s, "use the agent token on the API", &secret).await;
-    // "These tokens are not valid for direct usage in the HCP Terraform API and are only used
-    // by agents": refused, whether as no credential (401) or as one that may not (404).
+    // The api-tokens docs say agent tokens serve agents only and cannot be used on the API
+    // itself: refused, whether as no credential (401) or as one that may not (404).
     s.check(http::status(
         &ex,
         &[401, 404],
