@@ -22,9 +22,7 @@ use hyper_util::rt::TokioIo;
 pub use modes::{Garbage, Modes, Tls};
 use tokio_rustls::TlsAcceptor;
 
-pub use fault::{
-    Fault, FaultRow, Quirk, QuirkRow, describe as describe_faults_and_quirks, matches,
-};
+pub use fault::{Fault, FaultRow, Quirk, QuirkRow, describe as describe_faults_and_quirks};
 
 /// Which flavour of the API to serve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

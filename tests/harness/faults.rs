@@ -1,6 +1,6 @@
-//! The fault table, walked: every fault makes exactly the trials it names fail (under `hcp`,
-//! the profile that runs every check), and every check of the suite is named by at least one
-//! fault, so every check can fail.
+//! The fault table, walked: every fault makes exactly the trials `trips.rs` names for it fail
+//! (under `hcp`, the profile that runs every check), and every check of the suite is named for
+//! at least one fault, so every check can fail.
 
 use std::{collections::BTreeSet, sync::Mutex};
 
@@ -10,16 +10,19 @@ use tfe_contract::{
     suite,
 };
 
-use crate::support::{Reference, failed};
+use crate::{
+    support::{Reference, failed},
+    trips::{matches, tripped, trips},
+};
 
 #[test]
 fn every_check_can_fail_and_every_trip_exists() {
     let checks: BTreeSet<&str> = suite::all().iter().map(|c| c.name).collect();
     for row in Fault::TABLE {
-        for trip in row.trips {
+        for trip in trips(row.item) {
             let pattern = trip.trim_start_matches('!');
             assert!(
-                checks.iter().any(|c| server::matches(pattern, c)),
+                checks.iter().any(|c| matches(pattern, c)),
                 "{}: {trip} matches no trial",
                 row.name
             );
@@ -27,7 +30,7 @@ fn every_check_can_fail_and_every_trip_exists() {
     }
     let tripped: BTreeSet<&str> = Fault::TABLE
         .iter()
-        .flat_map(|r| r.tripped(checks.iter().copied()))
+        .flat_map(|r| tripped(r.item, checks.iter().copied()))
         .collect();
     let untested: Vec<_> = checks.difference(&tripped).collect();
     assert!(
@@ -44,7 +47,10 @@ fn walk(row: &FaultRow, profile: Profile) -> Option<String> {
         .iter()
         .filter(|c| c.applies_to(profile))
         .map(|c| c.name);
-    let want: BTreeSet<String> = row.tripped(applies).into_iter().map(String::from).collect();
+    let want: BTreeSet<String> = tripped(row.item, applies)
+        .into_iter()
+        .map(String::from)
+        .collect();
     let got = failed(&report);
     let expected_exit = if want.is_empty() { 0 } else { 101 };
     (got != want || report.exit_code() != expected_exit).then(|| {

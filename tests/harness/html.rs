@@ -306,9 +306,7 @@ fn the_page_of_a_faulty_run_shows_the_broken_cells_red_and_nothing_it_must_not()
         .iter()
         .filter(|c| c.applies_to(Profile::Hcp) && c.name.starts_with("authz::"))
         .map(|c| c.name);
-    let want: BTreeSet<String> = Fault::Forbidden403
-        .row()
-        .tripped(authz)
+    let want: BTreeSet<String> = crate::trips::tripped(Fault::Forbidden403, authz)
         .into_iter()
         .map(String::from)
         .collect();

@@ -16,3 +16,4 @@ mod safety;
 mod secrets;
 mod snapshots;
 mod support;
+mod trips;
