@@ -16,7 +16,7 @@ use crate::{
     exchange::Exchange,
     record::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, RunReport, TrialOutcome, TrialRecord},
     redact,
-    suite::authz::{MATRIX, Persona, Row},
+    suite::authz::{Persona, Row, rows},
 };
 
 /// At most this many characters of one body are shown.
@@ -373,8 +373,7 @@ fn matrix(report: &RunReport) -> Option<Matrix> {
     if !report.trials.iter().any(|t| area(&t.name) == "authz") {
         return None;
     }
-    let rows = MATRIX
-        .iter()
+    let rows = rows()
         .map(|row| MatrixRow {
             name: row.name,
             operation: row.operation,

@@ -82,7 +82,7 @@ pub fn print(report: &RunReport) {
     let without_pool = report
         .trials
         .iter()
-        .filter(|t| t.findings.iter().any(|f| f.rule == NO_AGENT_POOL))
+        .filter(|t| t.findings.iter().any(|f| f.rule == NO_AGENT_POOL.rule))
         .count();
     if without_pool > 0 {
         eprintln!(
@@ -92,7 +92,7 @@ pub fn print(report: &RunReport) {
     let without_audit_trails = report
         .trials
         .iter()
-        .filter(|t| t.findings.iter().any(|f| f.rule == NO_AUDIT_TRAILS))
+        .filter(|t| t.findings.iter().any(|f| f.rule == NO_AUDIT_TRAILS.rule))
         .count();
     if without_audit_trails > 0 {
         eprintln!(

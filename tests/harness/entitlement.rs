@@ -35,7 +35,7 @@ fn without_agents_each_agent_trial_fails_once_saying_so() {
         let trial = report.trial(name).expect("listed");
         assert_eq!(trial.findings.len(), 1, "{name}: {:#?}", trial.findings);
         let finding = &trial.findings[0];
-        assert_eq!(finding.rule, suite::NO_AGENT_POOL, "{name}");
+        assert_eq!(finding.rule, suite::NO_AGENT_POOL.rule, "{name}");
         assert!(
             finding.actual.contains("no agents entitlement")
                 && finding.actual.contains("--skip agent_token"),
@@ -118,7 +118,7 @@ fn without_audit_trails_the_trials_that_need_the_token_fail_once_saying_so() {
         let trial = report.trial(name).expect("listed");
         assert_eq!(trial.findings.len(), 1, "{name}: {:#?}", trial.findings);
         let finding = &trial.findings[0];
-        assert_eq!(finding.rule, suite::NO_AUDIT_TRAILS, "{name}");
+        assert_eq!(finding.rule, suite::NO_AUDIT_TRAILS.rule, "{name}");
         assert!(
             finding.actual.contains("no audit-trails entitlement")
                 && finding

@@ -17,7 +17,7 @@ use tfe_contract::{
     spec::Spec,
     suite::{
         self,
-        authz::{Expect, MATRIX, Persona},
+        authz::{Expect, Persona, rows},
     },
 };
 
@@ -148,7 +148,7 @@ fn assert_cells_agree_with_the_records(page: &Html, report: &RunReport) {
     let cells = cells(page);
     let ids = ids(page);
     let mut seen = 0;
-    for row in MATRIX {
+    for row in rows() {
         for persona in Persona::ALL {
             let name = format!("authz::{}::{}", row.name, persona.name());
             let (class, wanted, got, href) = cells.get(&name).expect("a cell per matrix entry");

@@ -1,23 +1,24 @@
-//! The trials the matrix generates: one per operation and persona, and one leak trial per
-//! operation whose outsider answer is 404.
+//! The trials the matrix generates from the families' rows: one per row and persona, and one
+//! leak trial per row whose outsider answer is 404.
 
-use super::{
-    Expect, MATRIX, Op, Persona, Row,
-    personas::{outsider, provision},
-    targets::{act, prepare},
-};
+use super::{Expect, Persona, Row};
 use crate::{
     checks::{authz, http, list},
-    client::Auth,
     config::Profile,
-    suite::{CheckDef, Destructive, Session, Stop},
+    suite::{CheckDef, Destructive, Family, Session, Stop, registry},
 };
 
-pub fn checks() -> Vec<CheckDef> {
+/// Every row of the matrix, family by family in the registry's order.
+pub fn rows() -> impl Iterator<Item = &'static Row> {
+    registry::families().iter().flat_map(|f| f.rows)
+}
+
+pub fn checks(families: &'static [Family]) -> Vec<CheckDef> {
+    let rows = || families.iter().flat_map(|f| f.rows);
     let mut checks = Vec::new();
-    for row in MATRIX {
+    for row in rows() {
         for persona in Persona::ALL {
-            let profiles = intersect(row.profiles, persona.profiles());
+            let profiles = intersect(row.profiles, persona.profiles(families));
             if profiles.is_empty() {
                 continue;
             }
@@ -31,18 +32,13 @@ pub fn checks() -> Vec<CheckDef> {
             let destructive = if row.destructive {
                 Destructive::Always
             } else {
-                persona.destructive()
+                persona.destructive(families)
             };
             let mut check = CheckDef::new(name, summary, move |s| matrix_trial(s, row, persona))
                 .only(profiles)
                 .destructive_when(destructive);
-            // A bad token cannot change anything on a correct server, and none of the faults
-            // lets it, so it needs no lock; every other persona might rotate the token.
-            let harmless = matches!(
-                persona,
-                Persona::Anonymous | Persona::Malformed | Persona::Revoked
-            );
-            if row.touches_org_token() && !harmless {
+            // Every persona but a bad token might rotate the token the row acts on.
+            if row.destructive && !persona.harmless() {
                 check = check.exclusive();
             }
             if persona == Persona::OwnersTeam {
@@ -51,7 +47,7 @@ pub fn checks() -> Vec<CheckDef> {
             checks.push(check);
         }
     }
-    for row in MATRIX {
+    for row in rows() {
         if !matches!(
             row.expect(Persona::Outsider),
             Expect::Status(&[404]) | Expect::Hidden
@@ -96,11 +92,14 @@ fn intersect(a: &'static [Profile], b: &'static [Profile]) -> &'static [Profile]
 
 async fn matrix_trial(s: Session, row: &'static Row, persona: Persona) -> Result<(), Stop> {
     let expect = row.expect(persona);
-    let target = prepare(&s, row.op, expect.succeeds()).await?;
-    let auth = provision(&s, persona).await?;
-    let ex = act(&s, row.op, &target, &auth, &row.acting_step(persona)).await;
-    if row.op == Op::CreateAuditTrailsToken && expect.succeeds() && ex.status() == Some(404) {
-        return Err(crate::suite::common::no_audit_trails(&s, &ex));
+    let target = (row.prepare)(s.clone(), expect.succeeds()).await?;
+    let auth = persona.provision(&s).await?;
+    let ex = (row.act)(s.clone(), target.clone(), auth, row.acting_step(persona)).await;
+    if let Some(entitlement) = row.entitlement
+        && expect.succeeds()
+        && ex.status() == Some(404)
+    {
+        return Err(entitlement.lacking(&s, &ex));
     }
     let source = row.source;
     match expect {
@@ -115,41 +114,111 @@ async fn matrix_trial(s: Session, row: &'static Row, persona: Persona) -> Result
 }
 
 async fn leak_trial(s: Session, row: &'static Row) -> Result<(), Stop> {
-    let target = prepare(&s, row.op, false).await?;
-    let missing = target.missing(row.op, &s);
-    let (_, secret) = outsider(&s).await?;
-    let auth = Auth::Bearer(secret);
-    let exists = act(
-        &s,
-        row.op,
-        &target,
-        &auth,
-        &format!("{} on an existing target", row.operation),
+    let target = (row.prepare)(s.clone(), false).await?;
+    let missing = target.missing(&s);
+    let auth = Persona::Outsider.provision(&s).await?;
+    let exists = (row.act)(
+        s.clone(),
+        target.clone(),
+        auth.clone(),
+        format!("{} on an existing target", row.operation),
     )
     .await;
-    let absent = act(
-        &s,
-        row.op,
-        &missing,
-        &auth,
-        &format!("{} on a missing target", row.operation),
+    let absent = (row.act)(
+        s.clone(),
+        missing.clone(),
+        auth,
+        format!("{} on a missing target", row.operation),
     )
     .await;
-    if row.op == Op::ListUserTokens {
+    if row.expect(Persona::Outsider) == Expect::Hidden {
+        // The user-tokens docs let a list of another user's tokens tell an existing user
+        // from a missing one (200 empty, 404): what is held is only that neither shows them.
         s.check(authz::user_list_documented(
             &exists,
             &absent,
-            target.key(row.op),
-            missing.key(row.op),
+            &target.key,
+            &missing.key,
             &[&target.listed],
         ));
     } else {
         s.check(authz::indistinguishable(
             &exists,
             &absent,
-            target.key(row.op),
-            missing.key(row.op),
+            &target.key,
+            &missing.key,
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{spec::Spec, suite::authz::BAD};
+
+    #[test]
+    fn every_row_names_a_spec_operation_and_every_token_operation_has_a_row() {
+        let spec = Spec::get();
+        for row in rows() {
+            assert!(
+                spec.operation(row.operation).is_some(),
+                "{} names no operation",
+                row.name
+            );
+        }
+        let fixtures = [
+            "ping",
+            "getAccountDetails",
+            "getOrganization",
+            "listTeams",
+            "createTeam",
+            "getTeam",
+            "deleteTeam",
+            "listAgentPools",
+            "createAgentPool",
+            "getAgentPool",
+            "deleteAgentPool",
+        ];
+        for op in spec.operations() {
+            if fixtures.contains(&op.id.as_str()) {
+                continue;
+            }
+            assert!(
+                rows().any(|r| r.operation == op.id),
+                "the matrix has no row for {}",
+                op.id
+            );
+        }
+    }
+
+    #[test]
+    fn bad_tokens_always_get_401_and_only_bulk_delete_may_answer_403() {
+        for row in rows() {
+            for persona in [Persona::Anonymous, Persona::Malformed, Persona::Revoked] {
+                assert_eq!(row.expect(persona), BAD, "{} {}", row.name, persona.name());
+            }
+            for persona in Persona::ALL {
+                if let Expect::Status(codes) = row.expect(persona) {
+                    assert!(
+                        !codes.contains(&403) || row.name == "delete_team_tokens",
+                        "{}",
+                        row.name
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_persona_is_provided_wherever_a_row_may_need_it() {
+        let families = registry::families();
+        for persona in Persona::ALL {
+            assert!(
+                !persona.profiles(families).is_empty(),
+                "no family provides {}",
+                persona.name()
+            );
+        }
+    }
 }

@@ -5,19 +5,19 @@
 
 use std::num::NonZeroU64;
 
-use super::{
-    CheckDef, Session, Stop,
-    common::{self, Team, described_body, try_secret},
-    team_tokens::{self, CURRENT},
-};
+use super::trials::minted;
 use crate::{
     checks::{
         http,
         list::{self, Page},
     },
     client::types,
-    config::Profile,
     exchange::Exchange,
+    suite::{
+        CURRENT, CheckDef, HCP, Session, Stop,
+        fixtures::{self, Team},
+        steps::{self, Minted, described_body, future_instant, try_secret},
+    },
 };
 
 const REF: &str = "ref §1 #10";
@@ -54,7 +54,7 @@ pub fn checks() -> Vec<CheckDef> {
         "DELETE /organizations/{org}/team-tokens with a list of ids answers 204 and revokes them all",
         bulk_delete,
     )
-    .only(&[Profile::Hcp])])
+    .only(HCP)])
     .collect()
 }
 
@@ -79,31 +79,27 @@ async fn list(
 }
 
 /// Creates `n` tokens in `team` (expiring after the given numbers of days, if any).
-async fn tokens(
-    s: &Session,
-    team: &Team,
-    days: &[Option<i64>],
-) -> Result<Vec<common::Minted>, Stop> {
+async fn tokens(s: &Session, team: &Team, days: &[Option<i64>]) -> Result<Vec<Minted>, Stop> {
     let mut out = Vec::new();
     for (i, d) in days.iter().enumerate() {
-        let body = described_body(Some(&format!("t{i}")), d.map(common::future_instant));
+        let body = described_body(Some(&format!("t{i}")), d.map(future_instant));
         let ex = s
             .call(
                 &format!("create token t{i}"),
                 s.owner().create_team_authentication_token(&team.id, &body),
             )
             .await;
-        out.push(team_tokens::minted(s, ex)?);
+        out.push(minted(s, ex)?);
     }
     Ok(out)
 }
 
-fn ids(minted: &[common::Minted]) -> Vec<&str> {
+fn ids(minted: &[Minted]) -> Vec<&str> {
     minted.iter().map(|m| m.id.as_str()).collect()
 }
 
 async fn lists_without_secrets(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "list").await?;
+    let team = fixtures::team(&s, "list").await?;
     let created = tokens(&s, &team, &[None, None]).await?;
     let pages = every_page(&s, "list the team's tokens", &team.name, None).await?;
     s.check(list::contains_across(&pages, &ids(&created), REF));
@@ -114,8 +110,8 @@ async fn lists_without_secrets(s: Session) -> Result<(), Stop> {
 }
 
 async fn search_by_team_name(s: Session) -> Result<(), Stop> {
-    let wanted = common::team(&s, "search-a").await?;
-    let other = common::team(&s, "search-b").await?;
+    let wanted = fixtures::team(&s, "search-a").await?;
+    let other = fixtures::team(&s, "search-b").await?;
     let mine = tokens(&s, &wanted, &[None]).await?;
     let theirs = tokens(&s, &other, &[None]).await?;
     let ex = list(
@@ -134,7 +130,7 @@ async fn search_by_team_name(s: Session) -> Result<(), Stop> {
 }
 
 async fn sort_by_expiry(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "sort").await?;
+    let team = fixtures::team(&s, "sort").await?;
     let created = tokens(&s, &team, &[Some(30), Some(10), Some(20)]).await?;
     let (late, early, middle) = (&created[0].id, &created[1].id, &created[2].id);
     let source = "ref §1 #10: sort by expired-at, - reverses";
@@ -157,7 +153,7 @@ async fn every_page(
     q: &str,
     sort: Option<&str>,
 ) -> Result<Vec<Exchange>, Stop> {
-    common::every_page(s, REF, |number| {
+    steps::every_page(s, REF, |number| {
         let step = format!("{step}, page {number}");
         async move { list(s, &step, q, sort, Some((number, 100))).await }
     })
@@ -165,7 +161,7 @@ async fn every_page(
 }
 
 async fn pagination_consistent(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "pages").await?;
+    let team = fixtures::team(&s, "pages").await?;
     let created = tokens(&s, &team, &[None, None, None]).await?;
     let mut seen = Vec::new();
     for number in 1..=2 {
@@ -202,7 +198,7 @@ async fn pagination_consistent(s: Session) -> Result<(), Stop> {
 }
 
 async fn bulk_delete(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "bulk").await?;
+    let team = fixtures::team(&s, "bulk").await?;
     let created = tokens(&s, &team, &[None, None]).await?;
     let body = types::TokenReferenceList {
         data: created

@@ -1,18 +1,18 @@
-//! HCP Terraform's audit-trails token (`?token=audit-trails`; reference §1 #1-#3, §2, §4): a
+//! The audit-trails token's trials (`?token=audit-trails`; reference §1 #1-#3, §2, §4): a
 //! token of its own beside the organization token, replaced and deleted without touching it
 //! (and the other way round), and never expiring by default.
 
-use super::{
-    CheckDef, Created, Session, Stop,
-    common::{self, Minted, try_secret},
-    org_token,
-};
+use super::family::{NO_AUDIT_TRAILS, TOKEN};
 use crate::{
     checks::{http, schema, token},
     client::types,
     config::DefaultExpiry,
-    config::Profile,
     exchange::Exchange,
+    suite::{
+        CheckDef, HCP, Session, Stop, organization,
+        organization::AUTHENTICATED_SOURCE,
+        steps::{self, AUTHENTICATED, Minted, docs_body, try_secret},
+    },
 };
 
 const REF: &str = "ref §1 #1, §4: the audit-trails token is a separate token";
@@ -41,16 +41,30 @@ pub fn checks() -> Vec<CheckDef> {
         ),
     ]
     .into_iter()
-    .map(|c| c.only(&[Profile::Hcp]).destructive())
+    .map(|c| c.only(HCP).destructive())
     .collect()
 }
 
-async fn create_audit(s: &Session, step: &str) -> Result<Exchange, Stop> {
-    common::create_audit_trails_token(s, step).await
+/// The owner creates the audit-trails token; a 404 is the missing entitlement.
+pub(super) async fn create_audit(s: &Session, step: &str) -> Result<Exchange, Stop> {
+    let ex = s
+        .call(
+            step,
+            s.owner().create_organization_token(
+                s.org(),
+                Some(types::CreateOrganizationTokenToken::AuditTrails),
+                &docs_body(None),
+            ),
+        )
+        .await;
+    if ex.status() == Some(404) {
+        return Err(NO_AUDIT_TRAILS.lacking(s, &ex));
+    }
+    Ok(ex)
 }
 
-fn minted_audit(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
-    common::minted(s, ex, |id| Some(Created::AuditTrailsToken { id }))
+pub(super) fn minted_audit(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
+    steps::minted(s, ex, Some(&TOKEN))
 }
 
 async fn read_org(s: &Session, step: &str) -> Exchange {
@@ -79,16 +93,12 @@ async fn organization_token_intact(s: &Session, org: &Minted, after: &str) {
             secret,
         )
         .await;
-        s.check(http::status(
-            &ex,
-            org_token::AUTHENTICATED,
-            org_token::AUTHENTICATED_SOURCE,
-        ));
+        s.check(http::status(&ex, AUTHENTICATED, AUTHENTICATED_SOURCE));
     }
 }
 
 async fn create_returns_separate_token(s: Session) -> Result<(), Stop> {
-    let org = org_token::mint(&s, "create the organization token").await?;
+    let org = organization::mint(&s, "create the organization token").await?;
     let ex = create_audit(&s, "create the audit-trails token").await?;
     s.gate(http::status(&ex, &[201], REF))?;
     let _ = minted_audit(&s, ex.clone());
@@ -100,14 +110,14 @@ async fn create_returns_separate_token(s: Session) -> Result<(), Stop> {
 }
 
 async fn rotation_leaves_organization_token(s: Session) -> Result<(), Stop> {
-    let org = org_token::mint(&s, "create the organization token").await?;
+    let org = organization::mint(&s, "create the organization token").await?;
     minted_audit(&s, create_audit(&s, "create the audit-trails token").await?)?;
     let audit = minted_audit(
         &s,
         create_audit(&s, "replace the audit-trails token").await?,
     )?;
     organization_token_intact(&s, &org, "replacing the audit-trails token").await;
-    org_token::mint(&s, "replace the organization token").await?;
+    organization::mint(&s, "replace the organization token").await?;
     let ex = read_audit(&s, "read the audit-trails token").await;
     s.check(http::status(&ex, &[200], REF));
     s.check(token::same_id(&ex, &audit.id));
@@ -115,7 +125,7 @@ async fn rotation_leaves_organization_token(s: Session) -> Result<(), Stop> {
 }
 
 async fn delete_leaves_organization_token(s: Session) -> Result<(), Stop> {
-    let org = org_token::mint(&s, "create the organization token").await?;
+    let org = organization::mint(&s, "create the organization token").await?;
     minted_audit(&s, create_audit(&s, "create the audit-trails token").await?)?;
     let owner = s.owner();
     let ex = s

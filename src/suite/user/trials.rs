@@ -1,17 +1,18 @@
-//! User tokens (reference §1 #12-#13, §5): created for the calling user (found through
+//! User tokens' trials (reference §1 #12-#13, §5): created for the calling user (found through
 //! `GET /account/details`), listed and shown only to that user, deleted by id. The harness
 //! deletes only the tokens it created, never the one it runs with.
 
 use serde_json::Value;
 
-use super::{
-    CheckDef, Created, Session, Stop,
-    common::{self, Minted, described_body, docs_body},
-    team_tokens::{self, CURRENT},
-};
+use super::cleanup::TOKEN;
 use crate::{
     checks::{Finding, http, list, schema, token},
     exchange::Exchange,
+    suite::{
+        CURRENT, CheckDef, Session, Stop, fixtures,
+        ids::missing_like,
+        steps::{self, Minted, described_body, docs_body},
+    },
 };
 
 const REF: &str = "ref §1 #13";
@@ -59,15 +60,6 @@ pub fn checks() -> Vec<CheckDef> {
     .collect()
 }
 
-/// The calling user's id.
-async fn user_id(s: &Session) -> Result<String, Stop> {
-    let ex = s
-        .call("account details", s.owner().get_account_details())
-        .await;
-    common::succeeded_id(&ex)
-        .ok_or_else(|| s.setup_failed(&ex, "the calling user (GET /account/details)"))
-}
-
 async fn create(s: &Session, user: &str, description: &str) -> Exchange {
     s.call(
         &format!("create user token {description:?}"),
@@ -78,11 +70,11 @@ async fn create(s: &Session, user: &str, description: &str) -> Exchange {
 }
 
 fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
-    common::minted(s, ex, |id| Some(Created::UserToken { id }))
+    steps::minted(s, ex, Some(&TOKEN))
 }
 
 async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
-    let user = user_id(&s).await?;
+    let user = fixtures::user_id(&s).await?;
     let description = s.unique_name("user");
     let ex = create(&s, &user, &description).await;
     s.gate(http::status(&ex, &[201], REF))?;
@@ -95,7 +87,7 @@ async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
 }
 
 async fn secret_authenticates_as_user(s: Session) -> Result<(), Stop> {
-    let user = user_id(&s).await?;
+    let user = fixtures::user_id(&s).await?;
     let secret = minted(&s, create(&s, &user, &s.unique_name("user")).await)?.secret(&s)?;
     let ex = s
         .call(
@@ -127,7 +119,7 @@ async fn secret_authenticates_as_user(s: Session) -> Result<(), Stop> {
 }
 
 async fn listed_without_secret(s: Session) -> Result<(), Stop> {
-    let user = user_id(&s).await?;
+    let user = fixtures::user_id(&s).await?;
     let created = minted(&s, create(&s, &user, &s.unique_name("user")).await)?;
     let ex = s
         .call(
@@ -142,7 +134,7 @@ async fn listed_without_secret(s: Session) -> Result<(), Stop> {
 }
 
 async fn read_hides_secret(s: Session) -> Result<(), Stop> {
-    let user = user_id(&s).await?;
+    let user = fixtures::user_id(&s).await?;
     let created = minted(&s, create(&s, &user, &s.unique_name("user")).await)?;
     let ex = s
         .call(
@@ -157,22 +149,22 @@ async fn read_hides_secret(s: Session) -> Result<(), Stop> {
 }
 
 async fn delete_revokes(s: Session) -> Result<(), Stop> {
-    let user = user_id(&s).await?;
+    let user = fixtures::user_id(&s).await?;
     let created = minted(&s, create(&s, &user, &s.unique_name("user")).await)?;
-    team_tokens::delete_by_id_revokes(&s, &created).await
+    steps::delete_by_id_revokes(&s, &created).await
 }
 
 async fn invisible_to_other_tokens(s: Session) -> Result<(), Stop> {
-    let user = user_id(&s).await?;
+    let user = fixtures::user_id(&s).await?;
     let created = minted(&s, create(&s, &user, &s.unique_name("user")).await)?;
-    let team = common::team(&s, "outsider").await?;
+    let team = fixtures::team(&s, "outsider").await?;
     let ex = s
         .call(
             "create the team's token",
             s.owner().create_team_token(&team.id, &docs_body(None)),
         )
         .await;
-    let other = common::minted(&s, ex, |_| None)?.secret(&s)?;
+    let other = steps::minted(&s, ex, None)?.secret(&s)?;
     let source = "ref §5: only the user's own token sees its user tokens";
     let as_team = s.bearer(&other);
     let ex = s
@@ -198,7 +190,7 @@ async fn invisible_to_other_tokens(s: Session) -> Result<(), Stop> {
 
 async fn unknown_user_not_found(s: Session) -> Result<(), Stop> {
     // Shaped like the caller's own id, so that a server parsing ids sees a missing user.
-    let missing = common::missing_like(&user_id(&s).await?);
+    let missing = missing_like(&fixtures::user_id(&s).await?);
     let ex = s
         .call(
             "list the tokens of a user that does not exist",

@@ -2,18 +2,18 @@
 //! the team, none replacing another, shown and deleted by id. Not in the `legacy` profile:
 //! the seeds' API had one token per team.
 
-use super::{
-    CheckDef, Session, Stop,
-    common::{self, Minted, TEAM_AUTHENTICATED, Team, described_body, try_secret},
-};
 use crate::{
     checks::{http, schema, token},
-    config::Profile,
     exchange::Exchange,
+    suite::{
+        CURRENT, CheckDef, Session, Stop,
+        fixtures::{self, Team},
+        ids::missing_like,
+        steps::{self, AUTHENTICATED, Minted, described_body, try_secret},
+    },
 };
 
 const REF: &str = "ref §1 #7";
-pub(super) const CURRENT: &[Profile] = &[Profile::Tfe, Profile::Hcp];
 
 pub fn checks() -> Vec<CheckDef> {
     vec![
@@ -69,11 +69,11 @@ pub(super) async fn create(s: &Session, team: &Team, description: &str) -> Excha
 
 /// Team tokens go with their team, so nothing else needs remembering.
 pub(super) fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
-    common::minted(s, ex, |_| None)
+    steps::minted(s, ex, None)
 }
 
 async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "multi").await?;
+    let team = fixtures::team(&s, "multi").await?;
     let ex = create(&s, &team, "ci").await;
     // The docs give this create no status, go-tfe takes any 2xx: 201 as every other create,
     // or 200.
@@ -87,7 +87,7 @@ async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
 }
 
 async fn empty_description_echoed(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "multi").await?;
+    let team = fixtures::team(&s, "multi").await?;
     let ex = create(&s, &team, "").await;
     minted(&s, ex.clone())?;
     s.check(token::description_is(&ex, ""));
@@ -95,19 +95,19 @@ async fn empty_description_echoed(s: Session) -> Result<(), Stop> {
 }
 
 async fn tokens_coexist(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "multi").await?;
+    let team = fixtures::team(&s, "multi").await?;
     let first = minted(&s, create(&s, &team, "first").await)?.secret(&s)?;
     let second = minted(&s, create(&s, &team, "second").await)?.secret(&s)?;
     let source = "ref §4: a team's several tokens do not replace each other";
     let ex = try_secret(&s, "use the first secret", &first).await;
-    s.check(http::status(&ex, TEAM_AUTHENTICATED, source));
+    s.check(http::status(&ex, AUTHENTICATED, source));
     let ex = try_secret(&s, "use the second secret", &second).await;
-    s.check(http::status(&ex, TEAM_AUTHENTICATED, source));
+    s.check(http::status(&ex, AUTHENTICATED, source));
     Ok(())
 }
 
 async fn duplicate_description_rejected(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "multi").await?;
+    let team = fixtures::team(&s, "multi").await?;
     minted(&s, create(&s, &team, "deploy").await)?;
     let ex = create(&s, &team, "deploy").await;
     // The docs say descriptions are unique in a team but give no status; go-tfe's test
@@ -123,7 +123,7 @@ async fn duplicate_description_rejected(s: Session) -> Result<(), Stop> {
 }
 
 async fn read_hides_secret(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "multi").await?;
+    let team = fixtures::team(&s, "multi").await?;
     let created = minted(&s, create(&s, &team, "read").await)?;
     let ex = s
         .call(
@@ -137,54 +137,18 @@ async fn read_hides_secret(s: Session) -> Result<(), Stop> {
     Ok(())
 }
 
-/// DELETE by id, then the secret, GET and a second DELETE: shared with user tokens.
-pub(super) async fn delete_by_id_revokes(s: &Session, created: &Minted) -> Result<(), Stop> {
-    let owner = s.owner();
-    let ex = s
-        .call(
-            "delete by id",
-            owner.delete_authentication_token(&created.id),
-        )
-        .await;
-    s.gate(http::status(&ex, &[204], "ref §1 #9"))?;
-    s.check(http::empty_body(&ex, "ref §1 #9"));
-    if let Some(secret) = &created.secret {
-        let used = try_secret(s, "use the deleted secret", secret).await;
-        s.check(http::status(
-            &used,
-            &[401],
-            "ref §4: a deleted token no longer authenticates",
-        ));
-    }
-    let read = s
-        .call(
-            "read after delete",
-            owner.get_authentication_token(&created.id),
-        )
-        .await;
-    s.check(http::status(&read, &[404], "ref §4"));
-    let again = s
-        .call(
-            "delete again",
-            owner.delete_authentication_token(&created.id),
-        )
-        .await;
-    s.check(http::status(&again, &[404], "ref §4"));
-    Ok(())
-}
-
 async fn delete_revokes(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "multi").await?;
+    let team = fixtures::team(&s, "multi").await?;
     let created = minted(&s, create(&s, &team, "delete").await)?;
-    delete_by_id_revokes(&s, &created).await
+    steps::delete_by_id_revokes(&s, &created).await
 }
 
 async fn unknown_not_found(s: Session) -> Result<(), Stop> {
     // Shaped like real ids, so that a server parsing ids sees missing ones, not malformed ones.
-    let team = common::team(&s, "shape").await?;
+    let team = fixtures::team(&s, "shape").await?;
     let real = minted(&s, create(&s, &team, "shape").await)?;
-    let missing = common::missing_like(&real.id);
-    let missing_team = common::missing_like(&team.id);
+    let missing = missing_like(&real.id);
+    let missing_team = missing_like(&team.id);
     let owner = s.owner();
     let source = "ref §5: unknown ids are 404";
     let ex = s

@@ -1,18 +1,17 @@
-//! Agent tokens (reference §1 #14, agent-tokens docs): an agent pool's tokens, each with a
-//! required description, its secret shown once, listed per pool (sorted by creation time when
-//! asked, paginated), shown and deleted by id like team and user tokens. Every trial makes
-//! its own pool, which the run deletes with its tokens. An organization without the agents
-//! entitlement cannot make a pool: each trial then fails with that one finding
-//! (`common::agent_pool`). Not in the `legacy` profile: the seeds' API had no agents.
+//! Agent tokens' trials (reference §1 #14, agent-tokens docs): an agent pool's tokens, each
+//! with a required description, its secret shown once, listed per pool (sorted by creation
+//! time when asked, paginated), shown and deleted by id like team and user tokens. Every trial
+//! makes its own pool, which the run deletes with its tokens. An organization without the
+//! agents entitlement cannot make a pool: each trial then fails with that one finding
+//! (`pool::NO_AGENT_POOL`).
 
 use std::num::NonZeroU64;
 
 use chrono::{DateTime, Utc};
 
 use super::{
-    CheckDef, Created, Session, Stop,
-    common::{self, Minted, Pool, agent_token_body, try_secret},
-    team_tokens::{self, CURRENT},
+    cleanup::TOKEN,
+    pool::{Pool, agent_pool, agent_token_body},
 };
 use crate::{
     checks::{
@@ -21,9 +20,13 @@ use crate::{
         schema,
         token::{self, TokenView},
     },
-    client::{Auth, types},
-    config::Profile,
+    client::types,
     exchange::Exchange,
+    suite::{
+        CURRENT, CheckDef, HCP, Session, Stop,
+        ids::missing_like,
+        steps::{self, Minted, remember_created, try_secret},
+    },
 };
 
 const REF: &str = "ref §1 #14 (agent-tokens docs)";
@@ -94,7 +97,7 @@ pub fn checks() -> Vec<CheckDef> {
                 unknown_sort_rejected,
             ),
         ]
-        .map(|c| c.only(&[Profile::Hcp])),
+        .map(|c| c.only(HCP)),
     )
     .collect()
 }
@@ -111,7 +114,7 @@ pub(super) async fn create(s: &Session, pool: &Pool, description: &str) -> Excha
 /// Reads the token out of a create answer, leniently, and remembers it for deletion (before
 /// its pool).
 pub(super) fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
-    common::minted(s, ex, |id| Some(Created::AgentToken { id }))
+    steps::minted(s, ex, Some(&TOKEN))
 }
 
 async fn list(
@@ -143,7 +146,7 @@ async fn tokens(s: &Session, pool: &Pool, n: usize) -> Result<Vec<Minted>, Stop>
 }
 
 async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
-    let pool = common::agent_pool(&s, "agents").await?;
+    let pool = agent_pool(&s, "agents").await?;
     let ex = create(&s, &pool, "ci").await;
     // The docs and HashiCorp's OpenAPI file: 201.
     s.gate(http::status(&ex, &[201], REF))?;
@@ -157,14 +160,14 @@ async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
     let ex = s
         .raw(
             "create with go-tfe's body (type agent-tokens)",
-            Auth::Bearer(s.ctx().owner.clone()),
+            s.as_owner(),
             "createAgentToken",
             &[("agent_pool_id", &pool.id)],
         )
         .body(r#"{"data":{"type":"agent-tokens","attributes":{"description":"go-tfe"}}}"#)
         .send()
         .await;
-    common::remember_created(&s, &ex, |id| Some(Created::AgentToken { id }));
+    remember_created(&s, &ex, &TOKEN);
     s.check(http::status(
         &ex,
         &[201],
@@ -174,13 +177,13 @@ async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
 }
 
 async fn description_required(s: Session) -> Result<(), Stop> {
-    let pool = common::agent_pool(&s, "agents").await?;
+    let pool = agent_pool(&s, "agents").await?;
     // The docs make every property without a default required, and the description has no
     // default; a body missing attributes is their 422. go-tfe and pytfe refuse to send such a
     // request at all (go-tfe's ErrAgentTokenDescription, pytfe's own validation).
     let source = "agent-tokens docs: data.attributes.description is required; 422 for missing \
                   attributes (ref §1 #14)";
-    let owner = Auth::Bearer(s.ctx().owner.clone());
+    let owner = s.as_owner();
     for (step, body) in [
         (
             "create without a description",
@@ -201,7 +204,7 @@ async fn description_required(s: Session) -> Result<(), Stop> {
             .body(body)
             .send()
             .await;
-        common::remember_created(&s, &ex, |id| Some(Created::AgentToken { id }));
+        remember_created(&s, &ex, &TOKEN);
         s.check(http::status(&ex, &[422], source));
         if ex.status() == Some(422) {
             s.check(http::error_document(&ex, source));
@@ -211,7 +214,7 @@ async fn description_required(s: Session) -> Result<(), Stop> {
 }
 
 async fn listed_without_secrets(s: Session) -> Result<(), Stop> {
-    let pool = common::agent_pool(&s, "agents").await?;
+    let pool = agent_pool(&s, "agents").await?;
     let created = tokens(&s, &pool, 2).await?;
     // As go-tfe lists them: no parameters (a new pool's two tokens fit the first page).
     let ex = list(&s, "list the pool's tokens", &pool, None, None).await;
@@ -238,7 +241,7 @@ fn created_at(s: &Session, minted: &[Minted]) -> Result<Vec<DateTime<Utc>>, Stop
 }
 
 async fn sort_by_created_at(s: Session) -> Result<(), Stop> {
-    let pool = common::agent_pool(&s, "sorted").await?;
+    let pool = agent_pool(&s, "sorted").await?;
     let created = tokens(&s, &pool, 3).await?;
     let times = created_at(&s, &created)?;
     let made: Vec<(&str, DateTime<Utc>)> =
@@ -259,7 +262,7 @@ async fn every_page(
     pool: &Pool,
     sort: Option<&str>,
 ) -> Result<Vec<Exchange>, Stop> {
-    common::every_page(s, REF, |number| {
+    steps::every_page(s, REF, |number| {
         let step = format!("{step}, page {number}");
         async move { list(s, &step, pool, sort, Some((number, 100))).await }
     })
@@ -267,12 +270,12 @@ async fn every_page(
 }
 
 async fn unknown_sort_rejected(s: Session) -> Result<(), Stop> {
-    let pool = common::agent_pool(&s, "sorted").await?;
+    let pool = agent_pool(&s, "sorted").await?;
     // expired-at is a sort of the team-token list, and no attribute of an agent token.
     let ex = s
         .raw(
             "list sorted by expired-at",
-            Auth::Bearer(s.ctx().owner.clone()),
+            s.as_owner(),
             "listAgentTokens",
             &[("agent_pool_id", &pool.id)],
         )
@@ -289,7 +292,7 @@ async fn unknown_sort_rejected(s: Session) -> Result<(), Stop> {
 }
 
 async fn pagination_consistent(s: Session) -> Result<(), Stop> {
-    let pool = common::agent_pool(&s, "pages").await?;
+    let pool = agent_pool(&s, "pages").await?;
     let created = tokens(&s, &pool, 3).await?;
     // Without sort the docs promise no order, which would let pages overlap: page by
     // creation time (a server that knows no sort, as the TFE docs describe it, ignores it).
@@ -329,7 +332,7 @@ async fn pagination_consistent(s: Session) -> Result<(), Stop> {
 }
 
 async fn read_hides_secret(s: Session) -> Result<(), Stop> {
-    let pool = common::agent_pool(&s, "agents").await?;
+    let pool = agent_pool(&s, "agents").await?;
     let created = minted(&s, create(&s, &pool, "read").await)?;
     let ex = s
         .call(
@@ -350,7 +353,7 @@ async fn read_hides_secret(s: Session) -> Result<(), Stop> {
 }
 
 async fn delete_removes(s: Session) -> Result<(), Stop> {
-    let pool = common::agent_pool(&s, "agents").await?;
+    let pool = agent_pool(&s, "agents").await?;
     let created = minted(&s, create(&s, &pool, "delete").await)?;
     // An agent token is no API credential (api-tokens docs), so there is no secret to try:
     // what shows it gone is GET and a second DELETE by id.
@@ -358,14 +361,14 @@ async fn delete_removes(s: Session) -> Result<(), Stop> {
         secret: None,
         ..created
     };
-    team_tokens::delete_by_id_revokes(&s, &created).await
+    steps::delete_by_id_revokes(&s, &created).await
 }
 
 async fn unknown_pool_not_found(s: Session) -> Result<(), Stop> {
     // Shaped like a real pool id, so that a server parsing ids sees a missing pool.
-    let pool = common::agent_pool(&s, "shape").await?;
+    let pool = agent_pool(&s, "shape").await?;
     let missing = Pool {
-        id: common::missing_like(&pool.id),
+        id: missing_like(&pool.id),
         name: pool.name.clone(),
     };
     let source = "agent-tokens docs: 404 \"Agent Pool not found\" (ref §1 #14, §5)";
@@ -379,14 +382,14 @@ async fn unknown_pool_not_found(s: Session) -> Result<(), Stop> {
     .await;
     s.check(http::status(&ex, &[404], source));
     let ex = create(&s, &missing, "nowhere").await;
-    common::remember_created(&s, &ex, |id| Some(Created::AgentToken { id }));
+    remember_created(&s, &ex, &TOKEN);
     s.check(http::status(&ex, &[404], source));
     Ok(())
 }
 
 async fn pools_keep_their_tokens(s: Session) -> Result<(), Stop> {
-    let first = common::agent_pool(&s, "first").await?;
-    let second = common::agent_pool(&s, "second").await?;
+    let first = agent_pool(&s, "first").await?;
+    let second = agent_pool(&s, "second").await?;
     let mine = minted(&s, create(&s, &first, "mine").await)?;
     let theirs = minted(&s, create(&s, &second, "theirs").await)?;
     let source = "agent-tokens docs: List Agent Tokens lists the tokens of the pool named \
@@ -404,7 +407,7 @@ async fn pools_keep_their_tokens(s: Session) -> Result<(), Stop> {
 }
 
 async fn secret_not_an_api_token(s: Session) -> Result<(), Stop> {
-    let pool = common::agent_pool(&s, "agents").await?;
+    let pool = agent_pool(&s, "agents").await?;
     let secret = minted(&s, create(&s, &pool, "agent").await)?.secret(&s)?;
     let ex = try_secret(&s, "use the agent token on the API", &secret).await;
     // The api-tokens docs say agent tokens serve agents only and cannot be used on the API

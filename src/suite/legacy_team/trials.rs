@@ -1,20 +1,20 @@
-//! The legacy team token, one per team (seed 003; reference §1 #4-#6, §4): created,
-//! replaced, read and deleted like the organization token, and it names its team. Each trial
-//! works on a team it creates itself, so these trials are never destructive and run in
-//! parallel.
+//! The legacy team token's trials (seed 003; reference §1 #4-#6, §4): created, replaced, read
+//! and deleted like the organization token, and it names its team. Each trial works on a team
+//! it creates itself, so these trials are never destructive and run in parallel.
 
-use chrono::{Duration, SubsecRound, Utc};
-
-use super::{
-    CheckDef, Session, Stop,
-    common::{
-        self, Minted, TEAM_AUTHENTICATED, Team, docs_body, future_instant, succeeded, try_secret,
-    },
-};
 use crate::{
     checks::{http, schema, token},
     config::Profile,
     exchange::Exchange,
+    suite::{
+        CheckDef, Session, Stop,
+        fixtures::{self, Team},
+        ids::missing_like,
+        steps::{
+            self, AUTHENTICATED, Minted, docs_body, future_instant, past_instant, succeeded,
+            try_secret,
+        },
+    },
 };
 
 const SEED: &str = "seed 003; HashiCorp's OpenAPI file: create 201, delete 204; ref §1";
@@ -69,11 +69,11 @@ async fn create(s: &Session, team: &Team, step: &str) -> Exchange {
 
 /// Team tokens go with their team, so nothing else needs remembering.
 fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
-    common::minted(s, ex, |_| None)
+    steps::minted(s, ex, None)
 }
 
 async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "legacy").await?;
+    let team = fixtures::team(&s, "legacy").await?;
     let ex = create(&s, &team, "create").await;
     s.gate(http::status(&ex, &[201], SEED))?;
     s.check(schema::body_matches(s.spec(), &ex));
@@ -86,7 +86,7 @@ async fn create_returns_token_document(s: Session) -> Result<(), Stop> {
 }
 
 async fn create_replaces_previous(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "legacy").await?;
+    let team = fixtures::team(&s, "legacy").await?;
     let first = minted(&s, create(&s, &team, "first create").await)?.secret(&s)?;
     let second = minted(&s, create(&s, &team, "second create").await)?.secret(&s)?;
     let old = try_secret(&s, "use the first secret", &first).await;
@@ -98,14 +98,14 @@ async fn create_replaces_previous(s: Session) -> Result<(), Stop> {
     let new = try_secret(&s, "use the second secret", &second).await;
     s.check(http::status(
         &new,
-        TEAM_AUTHENTICATED,
+        AUTHENTICATED,
         "ref §4, §5: authenticated, not 401",
     ));
     Ok(())
 }
 
 async fn read_hides_secret(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "legacy").await?;
+    let team = fixtures::team(&s, "legacy").await?;
     let created = minted(&s, create(&s, &team, "create").await)?;
     let ex = s.call("read", s.owner().get_team_token(&team.id)).await;
     s.gate(http::status(&ex, &[200], "ref §1 #5"))?;
@@ -115,7 +115,7 @@ async fn read_hides_secret(s: Session) -> Result<(), Stop> {
 }
 
 async fn delete_revokes(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "legacy").await?;
+    let team = fixtures::team(&s, "legacy").await?;
     let created = minted(&s, create(&s, &team, "create").await)?;
     let owner = s.owner();
     let ex = s.call("delete", owner.delete_team_token(&team.id)).await;
@@ -161,7 +161,7 @@ async fn malformed_team_id_not_server_error(s: Session) -> Result<(), Stop> {
 async fn unknown_team_not_found(s: Session) -> Result<(), Stop> {
     // Shaped like a real team id, so that a server parsing ids sees a missing team, not a
     // malformed id.
-    let missing = common::missing_like(&common::owners_team(&s).await?);
+    let missing = missing_like(&fixtures::owners_team(&s).await?);
     let owner = s.owner();
     let source = "ref §5: an unknown team is 404";
     let ex = s
@@ -186,7 +186,7 @@ async fn unknown_team_not_found(s: Session) -> Result<(), Stop> {
 }
 
 async fn expiry_rules(s: Session) -> Result<(), Stop> {
-    let team = common::team(&s, "legacy").await?;
+    let team = fixtures::team(&s, "legacy").await?;
     let owner = s.owner();
     if s.profile() == Profile::Legacy {
         // The seeds know no expiry (go-tfe: from TFE v202305-1 on): only the default, none.
@@ -205,7 +205,7 @@ async fn expiry_rules(s: Session) -> Result<(), Stop> {
     minted(&s, ex.clone())?;
     s.check(token::expiry_is(&ex, expiry));
 
-    let past = (Utc::now() - Duration::days(1)).trunc_subsecs(0);
+    let past = past_instant();
     let ex = s
         .call(
             "create with expired-at in the past",

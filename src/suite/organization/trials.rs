@@ -1,23 +1,23 @@
-//! Organization token lifecycle (seed 002; reference §1 #1-#3, §2, §4): create, read,
+//! The organization token's trials (seed 002; reference §1 #1-#3, §2, §4): create, read,
 //! rotate, expire and delete, each judged by one trial. Steps a trial only depends on are
 //! lenient (any token document with a secret will do), so a fault trips the trial that checks
 //! it and not every trial that happens to create a token.
 
-use chrono::{Duration, SubsecRound, Utc};
-
-use super::{
-    CheckDef, Created, Session, Stop,
-    common::{self, Minted, docs_body, future_instant, succeeded, try_secret},
-    team_tokens::CURRENT,
-};
+use super::cleanup::TOKEN;
 use crate::{
     checks::{
         clients::{self, Break},
         http, schema,
         token::{self, TokenView},
     },
-    client::Auth,
     exchange::Exchange,
+    suite::{
+        CURRENT, CheckDef, Session, Stop,
+        steps::{
+            self, AUTHENTICATED, Minted, docs_body, future_instant, past_instant, succeeded,
+            try_secret,
+        },
+    },
 };
 
 const SEED: &str = "seed 002; ref §1";
@@ -126,7 +126,7 @@ pub fn checks() -> Vec<CheckDef> {
 }
 
 /// Creates the organization token as a step other checks depend on.
-pub(super) async fn mint(s: &Session, step: &str) -> Result<Minted, Stop> {
+pub async fn mint(s: &Session, step: &str) -> Result<Minted, Stop> {
     let ex = s
         .call(
             step,
@@ -138,8 +138,8 @@ pub(super) async fn mint(s: &Session, step: &str) -> Result<Minted, Stop> {
 }
 
 /// An organization token from a create response, remembered for cleanup.
-pub(super) fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
-    common::minted(s, ex, |id| Some(Created::OrganizationToken { id }))
+pub fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
+    steps::minted(s, ex, Some(&TOKEN))
 }
 
 async fn read(s: &Session, step: &str) -> Exchange {
@@ -199,7 +199,7 @@ async fn accepts_real_client_bodies(s: Session) -> Result<(), Stop> {
     for (step, body, client) in bodies {
         let mut request = s.raw(
             step,
-            Auth::Bearer(s.ctx().owner.clone()),
+            s.as_owner(),
             "createOrganizationToken",
             &[("organization_name", s.org())],
         );
@@ -243,10 +243,10 @@ async fn secret_shown_only_on_create(s: Session) -> Result<(), Stop> {
     Ok(())
 }
 
-/// What a working organization token may get from `GET /organizations/{org}`: not 401 (ref
-/// §5). Nothing documents that it may read the organization, so 404 is as good as 200.
-pub(super) const AUTHENTICATED: &[u16] = common::TEAM_AUTHENTICATED;
-pub(super) const AUTHENTICATED_SOURCE: &str = "ref §4, §5: a valid token is never 401";
+/// Why a working organization token may get 200 or 404 from `GET /organizations/{org}`
+/// (`AUTHENTICATED`): not 401 (ref §5). Nothing documents that it may read the organization,
+/// so 404 is as good as 200.
+pub const AUTHENTICATED_SOURCE: &str = "ref §4, §5: a valid token is never 401";
 
 async fn new_secret_authenticates(s: Session) -> Result<(), Stop> {
     let secret = mint(&s, "create").await?.secret(&s)?;
@@ -286,7 +286,7 @@ async fn expiry_echoed(s: Session) -> Result<(), Stop> {
 }
 
 async fn expiry_in_past_rejected(s: Session) -> Result<(), Stop> {
-    let past = (Utc::now() - Duration::days(1)).trunc_subsecs(0);
+    let past = past_instant();
     let ex = s
         .call(
             "create with expired-at in the past",
@@ -389,7 +389,7 @@ async fn malformed_body_rejected(s: Session) -> Result<(), Stop> {
     let ex = s
         .raw(
             "create with a truncated JSON body",
-            Auth::Bearer(s.ctx().owner.clone()),
+            s.as_owner(),
             "createOrganizationToken",
             &[("organization_name", s.org())],
         )
@@ -411,7 +411,7 @@ async fn content_type_required(s: Session) -> Result<(), Stop> {
     let ex = s
         .raw(
             "create without Content-Type",
-            Auth::Bearer(s.ctx().owner.clone()),
+            s.as_owner(),
             "createOrganizationToken",
             &[("organization_name", s.org())],
         )

@@ -1,0 +1,16 @@
+//! Agent tokens as the suite knows them: the current APIs have them, not the seeds'
+//! (`legacy`); they need the organization's agents entitlement.
+
+use super::{authz, cleanup, pool::NO_AGENT_POOL, tour, trials};
+use crate::suite::{CURRENT, Family};
+
+pub const FAMILY: Family = Family {
+    name: "agent token",
+    profiles: CURRENT,
+    trials: trials::checks,
+    rows: authz::ROWS,
+    tour: Some(tour::tour),
+    sweep: Some(cleanup::sweep),
+    entitlement: Some(&NO_AGENT_POOL),
+    ..Family::NOTHING
+};

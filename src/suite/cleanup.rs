@@ -1,0 +1,318 @@
+//! What the run created and how each thing goes: the cleanup log, the deletions right after
+//! each trial, the cleanup at the end of the run, and the sweep for what the run made without
+//! learning of it. A family says what it makes and how each is deleted (`Kind`), and how to
+//! find what carries the run's tag (`Family::sweep`); nothing here knows a family by name.
+
+use std::{
+    collections::HashSet,
+    hash::{Hash, Hasher},
+    sync::{Arc, Mutex},
+};
+
+use futures::StreamExt;
+
+use super::{Boxed, RunContext, Session, fixtures};
+use crate::{
+    client::{Auth, Journal, Recorder, Transport},
+    exchange::Exchange,
+};
+
+/// How many deletions the cleanup has under way at once.
+const CLEANUP_CONCURRENCY: usize = 8;
+
+/// The step under which the sweep records its requests.
+pub const SWEEP: &str = "cleanup: what carries the run's tag";
+
+/// A kind of thing a trial may create, and how it is deleted.
+#[derive(Debug)]
+pub struct Kind {
+    /// In words, for a line naming what was left behind (`team token`).
+    pub what: &'static str,
+    pub removal: Removal,
+}
+
+/// How something the run created is deleted.
+#[derive(Clone, Copy, Debug)]
+pub enum Removal {
+    /// By the spec's operation `operation`, whose one path parameter `param` is the id.
+    ById {
+        operation: &'static str,
+        param: &'static str,
+        stage: Stage,
+    },
+    /// Only at the end of the run, by the family that made it: given every id of the kind the
+    /// run made, it deletes what is still there and returns what it could not.
+    Settle(Settle),
+}
+
+/// See `Removal::Settle`.
+pub type Settle = fn(Session, Vec<String>) -> Boxed<Vec<String>>;
+
+/// Deletions by id go in two stages: tokens first, then what holds tokens (teams, agent
+/// pools), so that none is left should a server keep the tokens of a deleted holder.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Token,
+    Holder,
+}
+
+impl Kind {
+    /// The thing of this kind with id `id`.
+    pub fn made(&'static self, id: impl Into<String>) -> Created {
+        Created {
+            kind: self,
+            id: id.into(),
+        }
+    }
+}
+
+/// Something the run created on the target, to delete.
+#[derive(Clone, Debug)]
+pub struct Created {
+    pub kind: &'static Kind,
+    pub id: String,
+}
+
+impl PartialEq for Created {
+    fn eq(&self, other: &Self) -> bool {
+        self.kind.what == other.kind.what && self.id == other.id
+    }
+}
+
+impl Eq for Created {}
+
+impl Hash for Created {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.kind.what.hash(state);
+        self.id.hash(state);
+    }
+}
+
+impl Created {
+    fn by_id(&self) -> Option<(&'static str, &'static str, Stage)> {
+        match self.kind.removal {
+            Removal::ById {
+                operation,
+                param,
+                stage,
+            } => Some((operation, param, stage)),
+            Removal::Settle(_) => None,
+        }
+    }
+}
+
+/// Everything the run created and has not deleted yet.
+#[derive(Default)]
+pub(super) struct CleanupLog {
+    created: Mutex<HashSet<Created>>,
+}
+
+impl CleanupLog {
+    pub(super) fn remember(&self, created: Created) {
+        self.lock().insert(created);
+    }
+
+    pub(super) fn forget(&self, created: &Created) {
+        self.lock().remove(created);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<Created>> {
+        self.created.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl RunContext {
+    /// Deletes everything the run created and still exists, through `transport`; returns what
+    /// could not be deleted. `interrupted`: trials may still be finishing and recording what
+    /// they created, so look again a few times.
+    pub async fn cleanup(
+        self: &Arc<Self>,
+        transport: &Arc<Transport>,
+        interrupted: bool,
+    ) -> Vec<String> {
+        let mut leftovers = Vec::new();
+        let rounds = if interrupted { 3 } else { 1 };
+        for round in 0..rounds {
+            if round > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            let pending: Vec<Created> = std::mem::take(&mut *self.created.lock())
+                .into_iter()
+                .collect();
+            if pending.is_empty() {
+                break;
+            }
+            leftovers.extend(self.delete_all(transport, pending).await);
+        }
+        leftovers.extend(self.sweep(transport).await);
+        leftovers
+    }
+
+    /// Right after a trial: deletes what it created by id (not what only its family settles,
+    /// at the end, under its lock), several at once. What cannot be deleted now stays for the
+    /// run's cleanup, which tries again and reports it. Returns the exchanges.
+    pub async fn release(&self, created: Vec<Created>) -> Vec<Exchange> {
+        let still: Vec<Created> = {
+            let set = self.created.lock();
+            created.into_iter().filter(|c| set.contains(c)).collect()
+        };
+        let mut exchanges = Vec::new();
+        for (created, made, gone) in self.delete_by_id(&self.transport, still).await {
+            if gone {
+                self.forget(&created);
+            }
+            exchanges.extend(made);
+        }
+        exchanges
+    }
+
+    /// Finds what the run may have made without learning of it (a create whose answer came
+    /// garbled or too late), by the run's tag in names and descriptions, and deletes it;
+    /// returns what could not be deleted. Only what carries this run's tag is touched:
+    /// nothing of another run or of anyone else.
+    async fn sweep(self: &Arc<Self>, transport: &Arc<Transport>) -> Vec<String> {
+        let s = Session::on(self.clone(), transport.clone());
+        let mut leftovers = fixtures::sweep_teams(s.clone()).await;
+        for family in self.families() {
+            if let Some(sweep) = family.sweep.filter(|_| family.applies_to(self.profile)) {
+                leftovers.extend(sweep(s.clone()).await);
+            }
+        }
+        self.housekeeping(s.take_exchanges());
+        leftovers
+    }
+
+    async fn delete_all(
+        self: &Arc<Self>,
+        transport: &Arc<Transport>,
+        pending: Vec<Created>,
+    ) -> Vec<String> {
+        let mut leftovers = Vec::new();
+        // What only its family can settle goes first, kind by kind.
+        let (by_id, mut settled): (Vec<Created>, Vec<Created>) =
+            pending.into_iter().partition(|c| c.by_id().is_some());
+        settled.sort_by(|a, b| (a.kind.what, &a.id).cmp(&(b.kind.what, &b.id)));
+        let mut kinds: Vec<&'static Kind> = settled.iter().map(|c| c.kind).collect();
+        kinds.dedup_by_key(|k| k.what);
+        for kind in kinds {
+            let Removal::Settle(settle) = kind.removal else {
+                continue;
+            };
+            let ids = settled
+                .iter()
+                .filter(|c| c.kind.what == kind.what)
+                .map(|c| c.id.clone())
+                .collect();
+            let s = Session::on(self.clone(), transport.clone());
+            leftovers.extend(settle(s.clone(), ids).await);
+            self.housekeeping(s.take_exchanges());
+        }
+        // Everything else: several deletions at once.
+        for (created, exchanges, gone) in self.delete_by_id(transport, by_id).await {
+            self.housekeeping(exchanges);
+            if !gone {
+                leftovers.push(format!("{} {}", created.kind.what, created.id));
+            }
+        }
+        leftovers
+    }
+
+    /// Deletes the things among `items` that go by id, several at once, each with its own
+    /// journal: each with its exchanges and whether it is gone (deleted now, or already).
+    /// Tokens go first, then what holds tokens.
+    async fn delete_by_id(
+        &self,
+        transport: &Arc<Transport>,
+        items: Vec<Created>,
+    ) -> Vec<(Created, Vec<Exchange>, bool)> {
+        let (tokens, holders): (Vec<Created>, Vec<Created>) = items
+            .into_iter()
+            .filter(|c| c.by_id().is_some())
+            .partition(|c| matches!(c.by_id(), Some((_, _, Stage::Token))));
+        let mut done = Vec::new();
+        for stage in [tokens, holders] {
+            // A plain loop, not a closure: spawned cleanup must stay `Send` for every lifetime.
+            let mut deletions = Vec::with_capacity(stage.len());
+            for created in stage {
+                deletions.push(self.delete_one(transport, created));
+            }
+            let finished: Vec<_> = futures::stream::iter(deletions)
+                .buffer_unordered(CLEANUP_CONCURRENCY)
+                .collect()
+                .await;
+            done.extend(finished);
+        }
+        done
+    }
+
+    async fn delete_one(
+        &self,
+        transport: &Arc<Transport>,
+        created: Created,
+    ) -> (Created, Vec<Exchange>, bool) {
+        let journal = Journal::default();
+        journal.set_step("cleanup");
+        if let Some((operation, param, _)) = created.by_id() {
+            let op = self.spec.op(operation);
+            let recorder = Recorder {
+                transport: transport.clone(),
+                auth: Auth::Bearer(self.owner.clone()),
+                journal: journal.clone(),
+                patient: true,
+            };
+            recorder
+                .raw(op, op.path_with(&[(param, &created.id)]))
+                .send()
+                .await;
+        }
+        let gone = matches!(journal.last().and_then(|e| e.status()), Some(204 | 404));
+        (created, journal.take(), gone)
+    }
+}
+
+/// The `(id, label)` of every item of the list `ex` answered whose attribute `member` carries
+/// the run's tag.
+pub fn tagged(s: &Session, ex: &Exchange, member: &str) -> Vec<(String, String)> {
+    let tag = format!("-{}-", s.ctx().run_tag);
+    let items = ex
+        .json()
+        .and_then(|d| d.get("data"))
+        .and_then(serde_json::Value::as_array);
+    items
+        .into_iter()
+        .flatten()
+        .filter_map(|item| {
+            let label = item.pointer(&format!("/attributes/{member}"))?.as_str()?;
+            let id = item.get("id")?.as_str()?;
+            label
+                .contains(&tag)
+                .then(|| (id.to_string(), label.to_string()))
+        })
+        .collect()
+}
+
+/// Deletes each of `items` (`(id, label)`, of kind `kind`) as the sweep; names those that
+/// could not be deleted.
+pub async fn sweep_away(
+    s: &Session,
+    kind: &'static Kind,
+    items: Vec<(String, String)>,
+) -> Vec<String> {
+    let Removal::ById {
+        operation, param, ..
+    } = kind.removal
+    else {
+        return Vec::new();
+    };
+    let mut left = Vec::new();
+    for (id, label) in items {
+        let ex = s
+            .raw(SWEEP, s.as_owner(), operation, &[(param, &id)])
+            .send()
+            .await;
+        if !matches!(ex.status(), Some(204 | 404)) {
+            left.push(format!("{} {label} ({id})", kind.what));
+        }
+    }
+    left
+}

@@ -1,0 +1,140 @@
+//! What the trials of one run share (`RunContext`): the target and its transport, the user's
+//! token, the profile, the locks on shared credentials, the run's tag and names, the tour,
+//! the whole-run judge (`judge.rs`) and the cleanup log (`cleanup.rs`).
+
+use std::sync::{
+    Arc, Mutex,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use rand::Rng;
+
+use super::{Created, Family, cleanup::CleanupLog, judge::Judge, registry};
+use crate::{
+    checks::Finding, client::Transport, config::Profile, exchange::Exchange, redact::Secret,
+    spec::Spec,
+};
+
+/// Shared by every trial of one run.
+pub struct RunContext {
+    pub spec: &'static Spec,
+    pub transport: Arc<Transport>,
+    /// The token the user gave (an owner's user token).
+    pub owner: Secret,
+    pub organization: String,
+    pub profile: Profile,
+    /// Whether destructive trials may run: loopback target, or `--allow-destructive`.
+    pub destructive_allowed: bool,
+    /// Random, lower-case: makes the names this run generates unique.
+    pub run_tag: String,
+    /// The families of the suite (their tours, sweeps and personas).
+    families: &'static [Family],
+    org_token: tokio::sync::Mutex<()>,
+    owners_team: tokio::sync::Mutex<()>,
+    pub(crate) tour: tokio::sync::OnceCell<Arc<Vec<Exchange>>>,
+    judge: Arc<Judge>,
+    pub(super) created: CleanupLog,
+    /// Exchanges of no trial: the probe and the cleanup.
+    housekeeping_log: Mutex<Vec<Exchange>>,
+    /// Numbers the names this run generates.
+    names: AtomicUsize,
+}
+
+impl RunContext {
+    pub fn new(
+        transport: Arc<Transport>,
+        owner: Secret,
+        organization: String,
+        profile: Profile,
+        destructive_allowed: bool,
+    ) -> Self {
+        let run_tag: String = rand::rng()
+            .sample_iter(rand::distr::Alphanumeric)
+            .take(8)
+            .map(|b| char::from(b).to_ascii_lowercase())
+            .collect();
+        let spec = Spec::get();
+        Self {
+            spec,
+            transport,
+            owner,
+            organization,
+            profile,
+            destructive_allowed,
+            run_tag,
+            families: registry::families(),
+            org_token: tokio::sync::Mutex::new(()),
+            owners_team: tokio::sync::Mutex::new(()),
+            tour: tokio::sync::OnceCell::new(),
+            judge: Arc::new(Judge::new(spec)),
+            created: CleanupLog::default(),
+            housekeeping_log: Mutex::new(Vec::new()),
+            names: AtomicUsize::new(0),
+        }
+    }
+
+    /// The families of the suite, in the registry's order.
+    pub fn families(&self) -> &'static [Family] {
+        self.families
+    }
+
+    /// The next number for a generated name.
+    pub(super) fn next_name(&self) -> usize {
+        self.names.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Records exchanges that belong to no trial (probe, cleanup).
+    pub fn housekeeping(&self, exchanges: Vec<Exchange>) {
+        self.housekeeping_log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend(exchanges);
+    }
+
+    pub fn housekeeping_exchanges(&self) -> Vec<Exchange> {
+        self.housekeeping_log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// How many trials will finish before the whole-run checks may judge.
+    pub fn expect_trials(&self, count: usize) {
+        self.judge.expect(count);
+    }
+
+    /// Whole-run checks are to run: judge every trial's exchanges as it ends, on a thread of
+    /// its own (see `Judge::start`).
+    pub fn judge_trials(&self) {
+        self.judge.start();
+    }
+
+    /// A trial finished (or was ignored): the whole-run rules judge its exchanges.
+    pub fn trial_finished(&self, exchanges: Arc<Vec<Exchange>>) {
+        self.judge.trial_finished(exchanges);
+    }
+
+    /// What rule `name` found in every other trial's exchanges, once they have all finished.
+    pub async fn judged(&self, name: &str) -> Vec<Finding> {
+        self.judge.judged(name).await
+    }
+
+    /// Held by every trial that changes the organization token, so that none races another.
+    pub async fn lock_org_token(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.org_token.lock().await
+    }
+
+    /// Held by every trial that makes tokens of the owners team. Always taken after the
+    /// organization token's lock, so that the two cannot deadlock.
+    pub async fn lock_owners_team(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.owners_team.lock().await
+    }
+
+    pub fn remember(&self, created: Created) {
+        self.created.remember(created);
+    }
+
+    pub fn forget(&self, created: &Created) {
+        self.created.forget(created);
+    }
+}

@@ -1,0 +1,222 @@
+//! One trial's view of the run (`Session`): its own journal of exchanges, its findings, the
+//! names it generated and what it created; and `Stop`, how a trial ends early.
+
+use std::{
+    future::Future,
+    sync::{Arc, Mutex},
+};
+
+use super::{Created, RunContext};
+use crate::{
+    checks::Finding,
+    client::{Auth, Client, Journal, RawRequest, Recorder, Transport},
+    config::Profile,
+    exchange::Exchange,
+    redact::Secret,
+    spec::Spec,
+};
+
+/// A trial stopped early: a finding it depends on was recorded, nothing further can be checked.
+#[derive(Debug)]
+pub struct Stop;
+
+/// One trial's view of the run: its own journal and findings.
+#[derive(Clone)]
+pub struct Session {
+    ctx: Arc<RunContext>,
+    /// Where its requests go: the run's transport, or a fresh one for a cleanup after Ctrl-C.
+    transport: Arc<Transport>,
+    journal: Journal,
+    findings: Arc<Mutex<Vec<Finding>>>,
+    names: Arc<Mutex<Vec<String>>>,
+    /// What this trial created, to delete when it ends.
+    created: Arc<Mutex<Vec<Created>>>,
+}
+
+impl Session {
+    pub fn new(ctx: Arc<RunContext>) -> Self {
+        let transport = ctx.transport.clone();
+        Self::on(ctx, transport)
+    }
+
+    /// A session whose requests go through `transport`.
+    pub fn on(ctx: Arc<RunContext>, transport: Arc<Transport>) -> Self {
+        Self {
+            ctx,
+            transport,
+            journal: Journal::default(),
+            findings: Arc::default(),
+            names: Arc::default(),
+            created: Arc::default(),
+        }
+    }
+
+    pub fn ctx(&self) -> &Arc<RunContext> {
+        &self.ctx
+    }
+
+    pub fn org(&self) -> &str {
+        &self.ctx.organization
+    }
+
+    pub fn spec(&self) -> &'static Spec {
+        self.ctx.spec
+    }
+
+    pub fn profile(&self) -> Profile {
+        self.ctx.profile
+    }
+
+    /// A typed client sending `auth`.
+    pub fn client(&self, auth: Auth) -> Client {
+        Recorder::client(&self.transport, auth, &self.journal)
+    }
+
+    /// The user's token, as a credential to send.
+    pub fn as_owner(&self) -> Auth {
+        Auth::Bearer(self.ctx.owner.clone())
+    }
+
+    /// A typed client sending the user's token.
+    pub fn owner(&self) -> Client {
+        self.client(self.as_owner())
+    }
+
+    /// A typed client sending `secret`.
+    pub fn bearer(&self, secret: &Secret) -> Client {
+        self.client(Auth::Bearer(secret.clone()))
+    }
+
+    /// Awaits a typed call and returns the exchange it made, whatever the typed result.
+    pub async fn call<T, E>(
+        &self,
+        step: &str,
+        call: impl Future<Output = Result<T, progenitor_client::Error<E>>>,
+    ) -> Exchange {
+        self.journal.set_step(step);
+        let before = self.journal.len();
+        let result = call.await;
+        match self.journal.last() {
+            Some(ex) if self.journal.len() > before => ex,
+            _ => {
+                let reason = match result {
+                    Ok(_) => "the client returned without a request".to_string(),
+                    Err(_) => "the client could not form the request".to_string(),
+                };
+                self.journal.unsent(reason)
+            }
+        }
+    }
+
+    /// A hand-built request for `operation` with its path parameters filled in.
+    pub fn raw(
+        &self,
+        step: &str,
+        auth: Auth,
+        operation: &str,
+        params: &[(&str, &str)],
+    ) -> RawRequest {
+        self.journal.set_step(step);
+        let op = self.ctx.spec.op(operation);
+        let recorder = Recorder {
+            transport: self.transport.clone(),
+            auth,
+            journal: self.journal.clone(),
+            patient: true,
+        };
+        recorder.raw(op, op.path_with(params))
+    }
+
+    /// Records findings (each once); the trial goes on.
+    pub fn check(&self, findings: impl IntoIterator<Item = Finding>) {
+        let mut recorded = self.findings.lock().unwrap_or_else(|e| e.into_inner());
+        for finding in findings {
+            if !recorded.contains(&finding) {
+                recorded.push(finding);
+            }
+        }
+    }
+
+    /// Records findings; stops the trial if there are any (what follows depends on it).
+    pub fn gate(&self, findings: impl IntoIterator<Item = Finding>) -> Result<(), Stop> {
+        let findings: Vec<Finding> = findings.into_iter().collect();
+        let stop = !findings.is_empty();
+        self.check(findings);
+        if stop { Err(Stop) } else { Ok(()) }
+    }
+
+    /// Records that a step the check depends on did not give what the trial needs.
+    pub fn setup_failed(&self, ex: &Exchange, needed: &str) -> Stop {
+        if ex.status() == Some(429) {
+            // Not the server's answer to the step, only "wait", for longer than the run had.
+            self.check([Finding::rate_limited(ex, needed)]);
+            return Stop;
+        }
+        if ex.outcome.as_ref().err().map(|e| e.kind)
+            == Some(crate::exchange::TransportErrorKind::RateLimited)
+        {
+            self.check([Finding::no_response(ex)]);
+            return Stop;
+        }
+        let actual = match ex.response() {
+            Some(r) => format!(
+                "{} with body {}",
+                r.status,
+                crate::redact::excerpt(&r.body, 160)
+            ),
+            None => Finding::no_response(ex).actual,
+        };
+        self.check([Finding::new("setup", ex, needed, actual)]);
+        Stop
+    }
+
+    pub fn findings(&self) -> Vec<Finding> {
+        self.findings
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.journal.exchanges()
+    }
+
+    /// The trial's exchanges, taken out of its journal at its end.
+    pub fn take_exchanges(&self) -> Vec<Exchange> {
+        self.journal.take()
+    }
+
+    /// Remembers something this trial created, for deletion when it ends (and, should that
+    /// fail, at the end of the run).
+    pub fn remember(&self, created: Created) {
+        self.created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(created.clone());
+        self.ctx.remember(created);
+    }
+
+    /// What this trial created, taken out.
+    pub fn take_created(&self) -> Vec<Created> {
+        std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    /// A name no one else uses (`tfe-contract-<what>-<run tag>-<n>`), remembered so that
+    /// snapshots can replace it.
+    pub fn unique_name(&self, what: &str) -> String {
+        let name = format!(
+            "tfe-contract-{what}-{}-{}",
+            self.ctx.run_tag,
+            self.ctx.next_name()
+        );
+        let mut names = self.names.lock().unwrap_or_else(|e| e.into_inner());
+        if !names.contains(&name) {
+            names.push(name.clone());
+        }
+        name
+    }
+
+    pub fn generated_names(&self) -> Vec<String> {
+        self.names.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}

@@ -1,0 +1,216 @@
+//! Steps trials of every family share: request bodies as real clients send them, reading a
+//! created token leniently (a step a trial only depends on accepts any 2xx with a usable
+//! document, so that a fault trips the trial that checks it and not every trial that happens
+//! to create something), trying a secret, walking a list's pages, a token deleted by id, and
+//! what an organization lacking an entitlement fails with.
+
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+
+use super::{Kind, Session, Stop};
+use crate::{
+    checks::{Finding, http, token::TokenView},
+    client::types,
+    exchange::Exchange,
+    redact::Secret,
+};
+
+/// The body the API docs show for organization, audit-trails and legacy team tokens: singular
+/// type, optional expiry.
+pub fn docs_body(expired_at: Option<DateTime<Utc>>) -> types::TokenCreateRequest {
+    types::TokenCreateRequest {
+        data: types::TokenCreateRequestData {
+            type_: "authentication-token".into(),
+            attributes: expired_at.map(|t| types::TokenCreateAttributes {
+                expired_at: Some(t),
+            }),
+        },
+    }
+}
+
+/// The body for multi-team and user tokens: plural type, a description, optional expiry.
+pub fn described_body(
+    description: Option<&str>,
+    expired_at: Option<DateTime<Utc>>,
+) -> types::DescribedTokenCreateRequest {
+    types::DescribedTokenCreateRequest {
+        data: types::DescribedTokenCreateRequestData {
+            type_: "authentication-tokens".into(),
+            attributes: Some(types::DescribedTokenCreateAttributes {
+                description: description.map(str::to_string),
+                expired_at,
+            }),
+        },
+    }
+}
+
+/// A moment `days` from now, whole seconds, so that any server can represent it.
+pub fn future_instant(days: i64) -> DateTime<Utc> {
+    (Utc::now() + Duration::days(days)).trunc_subsecs(0)
+}
+
+/// A moment a day ago, whole seconds: an expiry a server must refuse.
+pub fn past_instant() -> DateTime<Utc> {
+    (Utc::now() - Duration::days(1)).trunc_subsecs(0)
+}
+
+pub fn succeeded(ex: &Exchange) -> bool {
+    ex.status().is_some_and(|st| (200..300).contains(&st))
+}
+
+/// The `data.id` of a successful answer (what a create hands back).
+pub fn succeeded_id(ex: &Exchange) -> Option<String> {
+    ex.json()
+        .filter(|_| succeeded(ex))?
+        .pointer("/data/id")?
+        .as_str()
+        .map(str::to_string)
+}
+
+/// A token the run created. The secret is only there if the server sent one; trials that need
+/// it ask for it with `secret`, so that a missing secret fails only those.
+pub struct Minted {
+    pub id: String,
+    pub secret: Option<Secret>,
+    pub exchange: Exchange,
+}
+
+impl Minted {
+    pub fn secret(&self, s: &Session) -> Result<Secret, Stop> {
+        self.secret
+            .clone()
+            .ok_or_else(|| s.setup_failed(&self.exchange, "a created token with a secret"))
+    }
+}
+
+/// Reads the token out of a create response, leniently, and remembers it for cleanup as a
+/// `kind` (`None`: it goes with something else, such as its team).
+pub fn minted(s: &Session, ex: Exchange, kind: Option<&'static Kind>) -> Result<Minted, Stop> {
+    let view = TokenView::of(&ex).filter(|_| succeeded(&ex));
+    match view.as_ref().and_then(|v| v.id.clone()) {
+        Some(id) => {
+            if let Some(kind) = kind {
+                s.remember(kind.made(id.clone()));
+            }
+            let secret = view.as_ref().and_then(|v| v.secret()).map(Secret::new);
+            Ok(Minted {
+                id,
+                secret,
+                exchange: ex,
+            })
+        }
+        None => Err(s.setup_failed(&ex, "a created token (2xx with a token document)")),
+    }
+}
+
+/// If `ex` created a token, remembers it for cleanup as a `kind` (and records nothing either
+/// way).
+pub fn remember_created(s: &Session, ex: &Exchange, kind: &'static Kind) {
+    if !succeeded(ex) {
+        return;
+    }
+    if let Some(id) = TokenView::of(ex).and_then(|v| v.id) {
+        s.remember(kind.made(id));
+    }
+}
+
+/// What a token that authenticates may get from `GET /organizations/{org}`: 200, or 404 if it
+/// may not see the organization (ref §5: a valid token never gets 401). Only a revoked or
+/// unknown token gets 401.
+pub const AUTHENTICATED: &[u16] = &[200, 404];
+
+/// Whether `secret` authenticates: GET /organizations/{org} with it.
+pub async fn try_secret(s: &Session, step: &str, secret: &Secret) -> Exchange {
+    s.call(step, s.bearer(secret).get_organization(s.org()))
+        .await
+}
+
+/// Every page of a list, 100 items a page and at most 20 pages, following
+/// `meta.pagination.next-page` (what go-tfe and pytfe read), so that other items of the
+/// account cannot push the trial's own off the first page. `page(n)` asks for page `n`.
+pub async fn every_page<F, Fut>(
+    s: &Session,
+    source: &str,
+    mut page: F,
+) -> Result<Vec<Exchange>, Stop>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: std::future::Future<Output = Exchange>,
+{
+    let mut pages = Vec::new();
+    for number in 1..=20 {
+        let ex = page(number).await;
+        s.gate(http::status(&ex, &[200], source))?;
+        let next = ex
+            .json()
+            .and_then(|d| d.pointer("/meta/pagination/next-page"))
+            .is_some_and(|n| !n.is_null());
+        pages.push(ex);
+        if !next {
+            break;
+        }
+    }
+    Ok(pages)
+}
+
+/// DELETE `/authentication-tokens/{id}` (team, user and agent tokens alike), then the secret
+/// (when there is one to try), GET and a second DELETE.
+pub async fn delete_by_id_revokes(s: &Session, created: &Minted) -> Result<(), Stop> {
+    let owner = s.owner();
+    let ex = s
+        .call(
+            "delete by id",
+            owner.delete_authentication_token(&created.id),
+        )
+        .await;
+    s.gate(http::status(&ex, &[204], "ref §1 #9"))?;
+    s.check(http::empty_body(&ex, "ref §1 #9"));
+    if let Some(secret) = &created.secret {
+        let used = try_secret(s, "use the deleted secret", secret).await;
+        s.check(http::status(
+            &used,
+            &[401],
+            "ref §4: a deleted token no longer authenticates",
+        ));
+    }
+    let read = s
+        .call(
+            "read after delete",
+            owner.get_authentication_token(&created.id),
+        )
+        .await;
+    s.check(http::status(&read, &[404], "ref §4"));
+    let again = s
+        .call(
+            "delete again",
+            owner.delete_authentication_token(&created.id),
+        )
+        .await;
+    s.check(http::status(&again, &[404], "ref §4"));
+    Ok(())
+}
+
+/// Something an organization may lack (a paid entitlement), without which a family's trials
+/// cannot be checked: each such trial fails with one finding that says so and how to leave
+/// them out, rather than with whatever the missing thing would make of the rest of it, and
+/// the run's summary says it once.
+#[derive(Debug)]
+pub struct Entitlement {
+    /// The rule of the finding, by which the summary counts the trials it explains.
+    pub rule: &'static str,
+    /// What the trial needed.
+    pub needed: &'static str,
+    /// What the 404 means, and how to leave the trials out.
+    pub meaning: &'static str,
+    pub source: &'static str,
+    /// The summary's line, `{count}` standing for the number of trials.
+    pub summary: &'static str,
+}
+
+impl Entitlement {
+    /// `ex` answered 404 where the entitlement was needed: the trial fails with that one
+    /// finding.
+    pub fn lacking(&self, s: &Session, ex: &Exchange) -> Stop {
+        s.check([Finding::new(self.rule, ex, self.needed, self.meaning).source(self.source)]);
+        Stop
+    }
+}

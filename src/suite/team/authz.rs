@@ -1,0 +1,173 @@
+//! A team's several tokens in the authorization matrix (ref §1 #7-#11, §5: owners level), and
+//! the owners team's token as a persona where a team may have several.
+
+use super::cleanup::TOKEN;
+use crate::{
+    client::{Auth, types},
+    suite::{
+        Boxed, CURRENT, HCP, Session, Stop,
+        authz::{
+            BAD, Persona, Provider, Row, Target, delete_by_id, owners_only, read_by_id, status,
+        },
+        fixtures::{self, Team},
+        steps::{described_body, minted},
+    },
+};
+
+pub const ROWS: &[Row] = &[
+    Row {
+        name: "create_team_tokens",
+        operation: "createTeamAuthenticationToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[200, 201]),
+        source: "ref §1 #7, §5; the docs give no status, go-tfe takes any 2xx",
+        prepare: |s, _| {
+            Box::pin(async move { Ok(Target::id(fixtures::team(&s, "target").await?.id)) })
+        },
+        act: |s, t, auth, step| {
+            Box::pin(async move {
+                let c = s.client(auth);
+                let body = described_body(Some(&s.unique_name("persona-made")), None);
+                s.call(&step, c.create_team_authentication_token(&t.key, &body))
+                    .await
+            })
+        },
+        entitlement: None,
+    },
+    Row {
+        name: "show_team_token_by_id",
+        operation: "getAuthenticationToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[200]),
+        source: "ref §1 #8, §5",
+        prepare: |s, _| {
+            Box::pin(async move {
+                let (_, token) = team_with_token(&s).await?;
+                Ok(Target::id(token))
+            })
+        },
+        act: read_by_id,
+        entitlement: None,
+    },
+    Row {
+        name: "delete_team_token_by_id",
+        operation: "deleteAuthenticationToken",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[204]),
+        source: "ref §1 #9, §5",
+        prepare: |s, _| {
+            Box::pin(async move {
+                let (_, token) = team_with_token(&s).await?;
+                Ok(Target::id(token))
+            })
+        },
+        act: delete_by_id,
+        entitlement: None,
+    },
+    Row {
+        name: "list_team_tokens",
+        operation: "listTeamTokens",
+        profiles: CURRENT,
+        destructive: false,
+        expect: owners_only(&[200]),
+        source: "ref §1 #10, §5",
+        prepare: |s, _| {
+            Box::pin(async move {
+                let (team, _) = team_with_token(&s).await?;
+                Ok(Target::organization(&s).with_detail(team.name))
+            })
+        },
+        act: |s, t, auth, step| {
+            Box::pin(async move {
+                let c = s.client(auth);
+                let q = Some(t.detail.as_str());
+                s.call(
+                    &step,
+                    c.list_team_tokens(&t.key, None, None, None, None, q, None),
+                )
+                .await
+            })
+        },
+        entitlement: None,
+    },
+    Row {
+        name: "delete_team_tokens",
+        operation: "deleteTeamTokens",
+        // HCP Terraform's team-tokens page only; TFE's docs have no bulk delete.
+        profiles: HCP,
+        destructive: false,
+        expect: [
+            status(&[204]),
+            status(&[204]),
+            status(&[204]),
+            status(&[403, 404]),
+            status(&[204]),
+            BAD,
+            BAD,
+            BAD,
+        ],
+        source: "HCP Terraform team-tokens docs, bulk delete: 204; 403 \"not authorized to \
+                 delete team tokens\" or 404; owners level as for team tokens (ref §5)",
+        prepare: |s, _| {
+            Box::pin(async move {
+                let (_, token) = team_with_token(&s).await?;
+                Ok(Target::organization(&s).with_detail(token))
+            })
+        },
+        act: |s, t, auth, step| {
+            Box::pin(async move {
+                let c = s.client(auth);
+                let body = types::TokenReferenceList {
+                    data: vec![types::ResourceIdentifier {
+                        id: t.detail.clone(),
+                        type_: "authentication-tokens".into(),
+                    }],
+                };
+                s.call(&step, c.delete_team_tokens(&t.key, &body)).await
+            })
+        },
+        entitlement: None,
+    },
+];
+
+/// A team of the trial's with one of its tokens (the token's id).
+async fn team_with_token(s: &Session) -> Result<(Team, String), Stop> {
+    let team = fixtures::team(s, "target").await?;
+    let ex = s
+        .call(
+            "target: create a token of the team",
+            s.owner()
+                .create_team_authentication_token(&team.id, &described_body(Some("target"), None)),
+        )
+        .await;
+    let token = minted(s, ex, None)?.id;
+    Ok((team, token))
+}
+
+pub const PERSONAS: &[Provider] = &[Provider {
+    persona: Persona::OwnersTeam,
+    profiles: CURRENT,
+    destructive: false,
+    provision: owners_team,
+}];
+
+/// A token of the owners team, beside whatever tokens it has.
+fn owners_team(s: Session) -> Boxed<Result<Auth, Stop>> {
+    Box::pin(async move {
+        let team = fixtures::owners_team(&s).await?;
+        let description = s.unique_name("persona");
+        let ex = s
+            .call(
+                "persona: create a token of the owners team",
+                s.owner().create_team_authentication_token(
+                    &team,
+                    &described_body(Some(&description), None),
+                ),
+            )
+            .await;
+        Ok(Auth::Bearer(minted(&s, ex, Some(&TOKEN))?.secret(&s)?))
+    })
+}

@@ -1,0 +1,23 @@
+//! A team's several tokens as the suite knows them: the current APIs have them, not the
+//! seeds' (`legacy`).
+
+use super::{authz, cleanup, list, tour, trials};
+use crate::suite::{CURRENT, CheckDef, Family};
+
+pub const FAMILY: Family = Family {
+    name: "team token",
+    profiles: CURRENT,
+    trials: every_trial,
+    rows: authz::ROWS,
+    personas: authz::PERSONAS,
+    tour: Some(tour::tour),
+    sweep: Some(cleanup::sweep),
+    ..Family::NOTHING
+};
+
+/// The tokens' own trials, then the list's.
+fn every_trial() -> Vec<CheckDef> {
+    let mut checks = trials::checks();
+    checks.extend(list::checks());
+    checks
+}

@@ -1,0 +1,15 @@
+//! A team's several tokens (reference §1 #7-#11, §4): each with a description unique within
+//! the team, none replacing another, shown and deleted by id, listed across the organization
+//! and deleted in bulk. Its trials (`trials.rs`, named `team_tokens::`; the list's in
+//! `list.rs`, named `team_token_list::`), its rows of the authorization matrix and the owners
+//! team's token as a persona (`authz.rs`), its part of the tour (`tour.rs`), and its cleanup
+//! (`cleanup.rs`).
+
+mod authz;
+mod cleanup;
+mod family;
+mod list;
+mod tour;
+mod trials;
+
+pub use family::FAMILY;
