@@ -57,6 +57,24 @@ pub enum Stage {
 }
 
 impl Kind {
+    /// A kind deleted by the spec's operation `operation`, whose one path parameter `param` is
+    /// the id.
+    pub const fn by_id(
+        what: &'static str,
+        operation: &'static str,
+        param: &'static str,
+        stage: Stage,
+    ) -> Kind {
+        Kind {
+            what,
+            removal: Removal::ById {
+                operation,
+                param,
+                stage,
+            },
+        }
+    }
+
     /// The thing of this kind with id `id`.
     pub fn made(&'static self, id: impl Into<String>) -> Created {
         Created {
@@ -272,7 +290,7 @@ impl RunContext {
 
 /// The `(id, label)` of every item of the list `ex` answered whose attribute `member` carries
 /// the run's tag.
-pub fn tagged(s: &Session, ex: &Exchange, member: &str) -> Vec<(String, String)> {
+fn tagged(s: &Session, ex: &Exchange, member: &str) -> Vec<(String, String)> {
     let tag = format!("-{}-", s.ctx().run_tag);
     let items = ex
         .json()
@@ -291,13 +309,20 @@ pub fn tagged(s: &Session, ex: &Exchange, member: &str) -> Vec<(String, String)>
         .collect()
 }
 
+/// Deletes, as the sweep, every item of the list `ex` answered whose attribute `member`
+/// carries the run's tag (things of kind `kind`); names those that could not be deleted.
+pub async fn sweep_listed(
+    s: &Session,
+    ex: &Exchange,
+    member: &str,
+    kind: &'static Kind,
+) -> Vec<String> {
+    sweep_away(s, kind, tagged(s, ex, member)).await
+}
+
 /// Deletes each of `items` (`(id, label)`, of kind `kind`) as the sweep; names those that
 /// could not be deleted.
-pub async fn sweep_away(
-    s: &Session,
-    kind: &'static Kind,
-    items: Vec<(String, String)>,
-) -> Vec<String> {
+async fn sweep_away(s: &Session, kind: &'static Kind, items: Vec<(String, String)>) -> Vec<String> {
     let Removal::ById {
         operation, param, ..
     } = kind.removal

@@ -4,21 +4,14 @@
 use serde_json::Value;
 
 use super::{
-    Boxed, Kind, Removal, Session, Stage, Stop,
-    cleanup::{SWEEP, sweep_away, tagged},
+    Boxed, Kind, Session, Stage, Stop,
+    cleanup::{SWEEP, sweep_listed},
     steps::succeeded_id,
 };
 use crate::client::types;
 
 /// A team the run made; its tokens go with it.
-pub static TEAM: Kind = Kind {
-    what: "team",
-    removal: Removal::ById {
-        operation: "deleteTeam",
-        param: "team_id",
-        stage: Stage::Holder,
-    },
-};
+pub static TEAM: Kind = Kind::by_id("team", "deleteTeam", "team_id", Stage::Holder);
 
 /// A team made for this trial (deleted with everything else the run made).
 pub struct Team {
@@ -87,7 +80,6 @@ pub fn sweep_teams(s: Session) -> Boxed<Vec<String>> {
         let ex = s
             .call(SWEEP, s.owner().list_teams(s.org(), None, Some(&run_tag)))
             .await;
-        let teams = tagged(&s, &ex, "name");
-        sweep_away(&s, &TEAM, teams).await
+        sweep_listed(&s, &ex, "name", &TEAM).await
     })
 }

@@ -19,15 +19,16 @@ mod check;
 mod cleanup;
 mod conformance;
 mod family;
-mod fixtures;
+pub(crate) mod fixtures;
 mod ids;
 mod judge;
 mod legacy_team;
 mod organization;
+mod prelude;
 mod registry;
 mod run;
 mod session;
-mod steps;
+pub(crate) mod steps;
 mod team;
 mod user;
 

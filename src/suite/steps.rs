@@ -4,11 +4,17 @@
 //! to create something), trying a secret, walking a list's pages, a token deleted by id, and
 //! what an organization lacking an entitlement fails with.
 
+use std::num::NonZeroU64;
+
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 
 use super::{Kind, Session, Stop};
 use crate::{
-    checks::{Finding, http, token::TokenView},
+    checks::{
+        Finding, http,
+        list::{self, Page},
+        token::{self, TokenView},
+    },
     client::types,
     exchange::Exchange,
     redact::Secret,
@@ -124,6 +130,67 @@ pub async fn try_secret(s: &Session, step: &str, secret: &Secret) -> Exchange {
         .await
 }
 
+/// `page[number]` and `page[size]` for a typed list call: `(number, size)`, or neither.
+pub fn page_params(page: Option<(u64, u64)>) -> (Option<NonZeroU64>, Option<NonZeroU64>) {
+    match page {
+        Some((n, size)) => (NonZeroU64::new(n), NonZeroU64::new(size)),
+        None => (None, None),
+    }
+}
+
+/// Three tokens on pages of two: each page's `meta.pagination` (and links) agree with it, and
+/// every token comes exactly once across the two. `page(n)` asks for page `n` of size 2;
+/// `status_source` backs the 200 each page must be, `source` the rest.
+pub async fn three_on_pages_of_two<F, Fut>(
+    s: &Session,
+    tokens: &[Minted],
+    status_source: &str,
+    source: &str,
+    mut page: F,
+) -> Result<(), Stop>
+where
+    F: FnMut(u64) -> Fut,
+    Fut: std::future::Future<Output = Exchange>,
+{
+    let mut seen = Vec::new();
+    for number in 1..=2 {
+        let ex = page(number).await;
+        s.gate(http::status(&ex, &[200], status_source))?;
+        s.check(list::pagination(
+            &ex,
+            &Page {
+                number,
+                size: 2,
+                total_count: 3,
+            },
+        ));
+        seen.extend(list::ids(&ex).unwrap_or_default());
+    }
+    let all: Vec<&str> = tokens.iter().map(|m| m.id.as_str()).collect();
+    let complete = all
+        .iter()
+        .all(|id| seen.iter().filter(|s| s == id).count() == 1);
+    if !complete {
+        s.check([Finding::general(
+            "pagination",
+            format!("every token exactly once across the pages: {all:?}"),
+            format!("{seen:?}"),
+        )
+        .source(source)]);
+    }
+    Ok(())
+}
+
+/// A deleted token's secret no longer authenticates (ref §4): 401.
+pub async fn deleted_secret_refused(s: &Session, step: &str, secret: &Secret) {
+    let ex = try_secret(s, step, secret).await;
+    s.check(http::status(
+        &ex,
+        &[401],
+        "ref §4: a deleted token no longer authenticates",
+    ));
+}
+
 /// Every page of a list, 100 items a page and at most 20 pages, following
 /// `meta.pagination.next-page` (what go-tfe and pytfe read), so that other items of the
 /// account cannot push the trial's own off the first page. `page(n)` asks for page `n`.
@@ -152,6 +219,32 @@ where
     Ok(pages)
 }
 
+/// Each of `answers` is a 404.
+pub fn all_not_found(s: &Session, answers: &[Exchange], source: &str) {
+    for ex in answers {
+        s.check(http::status(ex, &[404], source));
+    }
+}
+
+/// GET `/authentication-tokens/{id}` (team, user and agent tokens alike) answers `source`'s
+/// 200 with the token created, its secret hidden; the answer, for more checks.
+pub async fn read_by_id_hides_secret(
+    s: &Session,
+    created: &Minted,
+    source: &str,
+) -> Result<Exchange, Stop> {
+    let ex = s
+        .call(
+            "read by id",
+            s.owner().get_authentication_token(&created.id),
+        )
+        .await;
+    s.gate(http::status(&ex, &[200], source))?;
+    s.check(token::same_id(&ex, &created.id));
+    s.check(token::secret_hidden(&ex));
+    Ok(ex)
+}
+
 /// DELETE `/authentication-tokens/{id}` (team, user and agent tokens alike), then the secret
 /// (when there is one to try), GET and a second DELETE.
 pub async fn delete_by_id_revokes(s: &Session, created: &Minted) -> Result<(), Stop> {
@@ -165,12 +258,7 @@ pub async fn delete_by_id_revokes(s: &Session, created: &Minted) -> Result<(), S
     s.gate(http::status(&ex, &[204], "ref §1 #9"))?;
     s.check(http::empty_body(&ex, "ref §1 #9"));
     if let Some(secret) = &created.secret {
-        let used = try_secret(s, "use the deleted secret", secret).await;
-        s.check(http::status(
-            &used,
-            &[401],
-            "ref §4: a deleted token no longer authenticates",
-        ));
+        deleted_secret_refused(s, "use the deleted secret", secret).await;
     }
     let read = s
         .call(

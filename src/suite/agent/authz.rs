@@ -9,11 +9,7 @@ use super::{
     cleanup::TOKEN,
     pool::{agent_pool, agent_token_body},
 };
-use crate::suite::{
-    CURRENT,
-    authz::{Row, Target, delete_by_id, owners_only, read_by_id},
-    steps::{minted, remember_created},
-};
+use crate::suite::prelude::*;
 
 const AGENT_TOKENS: &str = "agent-tokens docs (404 for a user unauthorized); organization \
                             permissions docs (owners, Manage agent pools); api-tokens docs \
@@ -27,16 +23,11 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: owners_only(&[201]),
         source: AGENT_TOKENS,
-        prepare: |s, _| Box::pin(async move { Ok(Target::id(agent_pool(&s, "target").await?.id)) }),
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                let body = agent_token_body("persona-made");
-                let ex = s.call(&step, c.create_agent_token(&t.key, &body)).await;
-                remember_created(&s, &ex, &TOKEN);
-                ex
-            })
-        },
+        prepare: prepare!(|s| Target::id(agent_pool(&s, "target").await?.id)),
+        act: act!(
+            |s, c, t| c.create_agent_token(&t.key, &agent_token_body("persona-made")),
+            remembering & TOKEN
+        ),
         entitlement: None,
     },
     Row {
@@ -46,14 +37,8 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: owners_only(&[200]),
         source: AGENT_TOKENS,
-        prepare: |s, _| Box::pin(async move { Ok(Target::id(agent_pool(&s, "target").await?.id)) }),
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                s.call(&step, c.list_agent_tokens(&t.key, None, None, None))
-                    .await
-            })
-        },
+        prepare: prepare!(|s| Target::id(agent_pool(&s, "target").await?.id)),
+        act: act!(|s, c, t| c.list_agent_tokens(&t.key, None, None, None)),
         entitlement: None,
     },
     Row {
@@ -63,8 +48,8 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: owners_only(&[200]),
         source: AGENT_TOKENS,
-        prepare: |s, _| Box::pin(async move { pool_with_token(&s).await }),
-        act: read_by_id,
+        prepare: prepare!(|s| pool_with_token(&s).await?),
+        act: READ_BY_ID,
         entitlement: None,
     },
     Row {
@@ -74,14 +59,14 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: owners_only(&[204]),
         source: AGENT_TOKENS,
-        prepare: |s, _| Box::pin(async move { pool_with_token(&s).await }),
-        act: delete_by_id,
+        prepare: prepare!(|s| pool_with_token(&s).await?),
+        act: DELETE_BY_ID,
         entitlement: None,
     },
 ];
 
 /// A pool of the trial's with one of its tokens: the token.
-async fn pool_with_token(s: &crate::suite::Session) -> Result<Target, crate::suite::Stop> {
+async fn pool_with_token(s: &Session) -> Result<Target, Stop> {
     let pool = agent_pool(s, "target").await?;
     let ex = s
         .call(
@@ -90,5 +75,5 @@ async fn pool_with_token(s: &crate::suite::Session) -> Result<Target, crate::sui
                 .create_agent_token(&pool.id, &agent_token_body("target")),
         )
         .await;
-    Ok(Target::id(minted(s, ex, Some(&TOKEN))?.id))
+    Ok(Target::id(steps::minted(s, ex, Some(&TOKEN))?.id))
 }

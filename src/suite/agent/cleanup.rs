@@ -3,32 +3,24 @@
 //! found by the run's tag in their name, with their tokens, should a create's answer never
 //! arrive. No pool or token the run did not make is touched.
 
+use crate::suite::prelude::*;
 use std::num::NonZeroU64;
 
-use crate::suite::{
-    Boxed, Kind, Removal, Session, Stage,
-    cleanup::{SWEEP, sweep_away, tagged},
-};
-
 /// An agent pool; its tokens go with it.
-pub static POOL: Kind = Kind {
-    what: "agent pool",
-    removal: Removal::ById {
-        operation: "deleteAgentPool",
-        param: "agent_pool_id",
-        stage: Stage::Holder,
-    },
-};
+pub static POOL: Kind = Kind::by_id(
+    "agent pool",
+    "deleteAgentPool",
+    "agent_pool_id",
+    Stage::Holder,
+);
 
 /// An agent token, deleted by id before its pool.
-pub static TOKEN: Kind = Kind {
-    what: "agent token",
-    removal: Removal::ById {
-        operation: "deleteAuthenticationToken",
-        param: "token_id",
-        stage: Stage::Token,
-    },
-};
+pub static TOKEN: Kind = Kind::by_id(
+    "agent token",
+    "deleteAuthenticationToken",
+    "token_id",
+    Stage::Token,
+);
 
 /// The agent pools whose name carries the run's tag (none without the agents entitlement:
 /// then the list is a 404).
@@ -43,7 +35,6 @@ pub fn sweep(s: Session) -> Boxed<Vec<String>> {
                     .list_agent_pools(s.org(), None, size, Some(&run_tag)),
             )
             .await;
-        let pools = tagged(&s, &ex, "name");
-        sweep_away(&s, &POOL, pools).await
+        sweep_listed(&s, &ex, "name", &POOL).await
     })
 }

@@ -2,7 +2,7 @@
 //! (`legacy`); they need the organization's agents entitlement.
 
 use super::{authz, cleanup, pool::NO_AGENT_POOL, tour, trials};
-use crate::suite::{CURRENT, Family};
+use crate::suite::prelude::*;
 
 pub const FAMILY: Family = Family {
     name: "agent token",

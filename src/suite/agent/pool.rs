@@ -1,10 +1,7 @@
 //! Agent pools, which hold agent tokens: the bodies the docs show for a pool and a token, and
 //! a pool made for a trial. Pools need the organization's agents entitlement.
 
-use crate::{
-    client::types,
-    suite::{Entitlement, Session, Stop, steps::succeeded_id},
-};
+use crate::suite::prelude::*;
 
 use super::cleanup::POOL;
 

@@ -6,11 +6,7 @@ use super::{
     cleanup::{POOL, TOKEN},
     pool::{agent_pool_body, agent_token_body},
 };
-use crate::{
-    checks::token::TokenView,
-    client::Auth,
-    suite::{Boxed, Session, steps::succeeded},
-};
+use crate::suite::prelude::*;
 
 pub fn tour(s: Session) -> Boxed<()> {
     Box::pin(async move { pool_and_tokens(&s).await })
@@ -20,7 +16,6 @@ async fn pool_and_tokens(s: &Session) {
     let owner = s.owner();
     let anon = s.client(Auth::None);
     let org = s.org();
-    let bearer = s.as_owner();
     let name = s.unique_name("tour-agents");
     let body = agent_pool_body(&name);
     s.call(
@@ -35,24 +30,21 @@ async fn pool_and_tokens(s: &Session) {
     )
     .await;
     let org_params = [("organization_name", org)];
-    s.raw(
+    send_body(
+        s,
         "create an agent pool with a truncated body",
-        bearer.clone(),
         "createAgentPool",
         &org_params,
+        r#"{"data":{"type":"agent-pools","attributes":"#,
     )
-    .body(r#"{"data":{"type":"agent-pools","attributes":"#)
-    .send()
     .await;
-    s.raw(
+    without_content_type(
+        s,
         "create an agent pool without Content-Type",
-        bearer.clone(),
         "createAgentPool",
         &org_params,
+        Some(&serde_json::to_string(&body).unwrap_or_default()),
     )
-    .content_type(None)
-    .body(serde_json::to_vec(&body).unwrap_or_default())
-    .send()
     .await;
     let created = s
         .call("create an agent pool", owner.create_agent_pool(org, &body))
@@ -78,24 +70,21 @@ async fn pool_and_tokens(s: &Session) {
     s.call("show the agent pool", owner.get_agent_pool(&pool))
         .await;
     let pool_params = [("agent_pool_id", pool.as_str())];
-    s.raw(
+    send_body(
+        s,
         "create an agent token with a truncated body",
-        bearer.clone(),
         "createAgentToken",
         &pool_params,
+        r#"{"data":{"type":"authentication-tokens","#,
     )
-    .body(r#"{"data":{"type":"authentication-tokens","#)
-    .send()
     .await;
-    s.raw(
+    without_content_type(
+        s,
         "create an agent token without Content-Type",
-        bearer.clone(),
         "createAgentToken",
         &pool_params,
+        Some(r#"{"data":{"type":"authentication-tokens","attributes":{"description":"x"}}}"#),
     )
-    .content_type(None)
-    .body(r#"{"data":{"type":"authentication-tokens","attributes":{"description":"x"}}}"#)
-    .send()
     .await;
     let token = s
         .call(
@@ -127,14 +116,13 @@ async fn pool_and_tokens(s: &Session) {
             s.ctx().forget(&TOKEN.made(id));
         }
     }
-    s.raw(
+    without_content_type(
+        s,
         "delete the agent pool without Content-Type",
-        bearer,
         "deleteAgentPool",
         &pool_params,
+        None,
     )
-    .content_type(None)
-    .send()
     .await;
     s.call(
         "delete the agent pool without a token",

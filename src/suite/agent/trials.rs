@@ -5,28 +5,12 @@
 //! agents entitlement cannot make a pool: each trial then fails with that one finding
 //! (`pool::NO_AGENT_POOL`).
 
-use std::num::NonZeroU64;
-
+use crate::suite::prelude::*;
 use chrono::{DateTime, Utc};
 
 use super::{
     cleanup::TOKEN,
     pool::{Pool, agent_pool, agent_token_body},
-};
-use crate::{
-    checks::{
-        Finding, http,
-        list::{self, Page},
-        schema,
-        token::{self, TokenView},
-    },
-    client::types,
-    exchange::Exchange,
-    suite::{
-        CURRENT, CheckDef, HCP, Session, Stop,
-        ids::missing_like,
-        steps::{self, Minted, remember_created, try_secret},
-    },
 };
 
 const REF: &str = "ref §1 #14 (agent-tokens docs)";
@@ -125,10 +109,7 @@ async fn list(
     page: Option<(u64, u64)>,
 ) -> Exchange {
     let sort = sort.and_then(|s| s.parse::<types::ListAgentTokensSort>().ok());
-    let (number, size) = match page {
-        Some((n, size)) => (NonZeroU64::new(n), NonZeroU64::new(size)),
-        None => (None, None),
-    };
+    let (number, size) = page_params(page);
     s.call(
         step,
         s.owner().list_agent_tokens(&pool.id, number, size, sort),
@@ -296,57 +277,21 @@ async fn pagination_consistent(s: Session) -> Result<(), Stop> {
     let created = tokens(&s, &pool, 3).await?;
     // Without sort the docs promise no order, which would let pages overlap: page by
     // creation time (a server that knows no sort, as the TFE docs describe it, ignores it).
-    let sort = Some("created-at");
-    let mut seen = Vec::new();
-    for number in 1..=2 {
-        let page = Page {
-            number,
-            size: 2,
-            total_count: 3,
-        };
-        let ex = list(
-            &s,
-            &format!("page {number} of 2"),
-            &pool,
-            sort,
-            Some((number, 2)),
-        )
-        .await;
-        s.gate(http::status(&ex, &[200], REF))?;
-        s.check(list::pagination(&ex, &page));
-        seen.extend(list::ids(&ex).unwrap_or_default());
-    }
-    let all = ids(&created);
-    let complete = all
-        .iter()
-        .all(|id| seen.iter().filter(|s| s == id).count() == 1);
-    if !complete {
-        s.check([Finding::general(
-            "pagination",
-            format!("every token exactly once across the pages: {all:?}"),
-            format!("{seen:?}"),
-        )
-        .source("agent-tokens docs: paginated with page[number] and page[size]; ref §2")]);
-    }
-    Ok(())
+    let source = "agent-tokens docs: paginated with page[number] and page[size]; ref §2";
+    three_on_pages_of_two(&s, &created, REF, source, |number| {
+        let step = format!("page {number} of 2");
+        let (s, pool) = (&s, &pool);
+        async move { list(s, &step, pool, Some("created-at"), Some((number, 2))).await }
+    })
+    .await
 }
 
 async fn read_hides_secret(s: Session) -> Result<(), Stop> {
     let pool = agent_pool(&s, "agents").await?;
     let created = minted(&s, create(&s, &pool, "read").await)?;
-    let ex = s
-        .call(
-            "read by id",
-            s.owner().get_authentication_token(&created.id),
-        )
-        .await;
-    s.gate(http::status(
-        &ex,
-        &[200],
-        "agent-tokens docs: Show an Agent Token, 200",
-    ))?;
-    s.check(token::same_id(&ex, &created.id));
-    s.check(token::secret_hidden(&ex));
+    let ex =
+        steps::read_by_id_hides_secret(&s, &created, "agent-tokens docs: Show an Agent Token, 200")
+            .await?;
     // go-tfe's TestAgentTokensRead: the token read is the one created, its secret aside.
     s.check(token::description_is(&ex, "read"));
     Ok(())

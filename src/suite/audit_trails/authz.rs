@@ -6,12 +6,10 @@ use super::{
     trials::{create_audit, minted_audit},
 };
 use crate::{
-    client::types,
-    suite::{
-        Boxed, HCP, Session, Stop,
-        authz::{Row, Target, owners_only},
-        steps::{docs_body, remember_created},
+    client::types::{
+        CreateOrganizationTokenToken, DeleteOrganizationTokenToken, GetOrganizationTokenToken,
     },
+    suite::prelude::*,
 };
 
 pub const ROWS: &[Row] = &[
@@ -22,21 +20,15 @@ pub const ROWS: &[Row] = &[
         destructive: true,
         expect: owners_only(&[201]),
         source: "ref §1 #1, §5: as the organization token",
-        prepare: |s, _| Box::pin(async move { Ok(Target::organization(&s)) }),
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                let audit = Some(types::CreateOrganizationTokenToken::AuditTrails);
-                let ex = s
-                    .call(
-                        &step,
-                        c.create_organization_token(&t.key, audit, &docs_body(None)),
-                    )
-                    .await;
-                remember_created(&s, &ex, &TOKEN);
-                ex
-            })
-        },
+        prepare: prepare!(|s| Target::organization(&s)),
+        act: act!(
+            |s, c, t| c.create_organization_token(
+                &t.key,
+                Some(CreateOrganizationTokenToken::AuditTrails),
+                &docs_body(None)
+            ),
+            remembering & TOKEN
+        ),
         entitlement: Some(&NO_AUDIT_TRAILS),
     },
     Row {
@@ -47,13 +39,8 @@ pub const ROWS: &[Row] = &[
         expect: owners_only(&[200]),
         source: "ref §1 #2, §5: as the organization token",
         prepare: existing,
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                let audit = Some(types::GetOrganizationTokenToken::AuditTrails);
-                s.call(&step, c.get_organization_token(&t.key, audit)).await
-            })
-        },
+        act: act!(|s, c, t| c
+            .get_organization_token(&t.key, Some(GetOrganizationTokenToken::AuditTrails))),
         entitlement: None,
     },
     Row {
@@ -64,14 +51,8 @@ pub const ROWS: &[Row] = &[
         expect: owners_only(&[204]),
         source: "ref §1 #3, §5: as the organization token",
         prepare: existing,
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                let audit = Some(types::DeleteOrganizationTokenToken::AuditTrails);
-                s.call(&step, c.delete_organization_token(&t.key, audit))
-                    .await
-            })
-        },
+        act: act!(|s, c, t| c
+            .delete_organization_token(&t.key, Some(DeleteOrganizationTokenToken::AuditTrails))),
         entitlement: None,
     },
 ];

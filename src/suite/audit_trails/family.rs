@@ -2,7 +2,7 @@
 //! how it is cleaned up (as the organization token: once, at the end, if it is the run's).
 
 use super::{authz, trials};
-use crate::suite::{Boxed, Entitlement, Family, HCP, Kind, Removal, Session, organization};
+use crate::suite::{organization, prelude::*};
 
 pub const FAMILY: Family = Family {
     name: "audit-trails token",

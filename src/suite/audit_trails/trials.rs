@@ -3,16 +3,9 @@
 //! (and the other way round), and never expiring by default.
 
 use super::family::{NO_AUDIT_TRAILS, TOKEN};
-use crate::{
-    checks::{http, schema, token},
-    client::types,
-    config::DefaultExpiry,
-    exchange::Exchange,
-    suite::{
-        CheckDef, HCP, Session, Stop, organization,
-        organization::AUTHENTICATED_SOURCE,
-        steps::{self, AUTHENTICATED, Minted, docs_body, try_secret},
-    },
+use crate::suite::{
+    organization::{self, AUTHENTICATED_SOURCE},
+    prelude::*,
 };
 
 const REF: &str = "ref §1 #1, §4: the audit-trails token is a separate token";

@@ -15,5 +15,6 @@ mod trials;
 
 pub use expect::{BAD, Expect, NO, owners_only, status, user_only};
 pub use persona::{Persona, Provider};
-pub use row::{Act, Key, Prepare, Row, Target, delete_by_id, read_by_id};
+pub use row::{Act, DELETE_BY_ID, Key, Prepare, READ_BY_ID, Row, Target};
+pub(crate) use row::{act, prepare};
 pub use trials::{checks, rows};

@@ -6,7 +6,7 @@ use crate::{
     client::Auth,
     config::Profile,
     exchange::Exchange,
-    suite::{Boxed, Session, Stop, ids::missing_like},
+    suite::{Boxed, Entitlement, Session, Stop, ids::missing_like},
 };
 
 /// Prepares what the operation acts on, as the owner. With `true` it also creates what only a
@@ -33,7 +33,7 @@ pub struct Row {
     pub prepare: Prepare,
     pub act: Act,
     /// A 404 where the row expects success means the organization lacks this entitlement.
-    pub entitlement: Option<&'static crate::suite::Entitlement>,
+    pub entitlement: Option<&'static Entitlement>,
 }
 
 impl Row {
@@ -114,18 +114,34 @@ impl Target {
     }
 }
 
-/// `GET /authentication-tokens/{id}` (team, user and agent tokens alike).
-pub fn read_by_id(s: Session, t: Target, auth: Auth, step: String) -> Boxed<Exchange> {
-    Box::pin(async move {
-        let c = s.client(auth);
-        s.call(&step, c.get_authentication_token(&t.key)).await
-    })
+/// An act that sends one typed call as the persona: `act!(|s, c, t| c.get_team_token(&t.key))`
+/// (`s` the session, `c` the persona's client, `t` the target); with `remembering KIND` what
+/// the call created is remembered for cleanup.
+macro_rules! act {
+    (|$s:ident, $c:ident, $t:ident| $call:expr $(, remembering $kind:expr)?) => {
+        |$s, $t, auth, step| {
+            Box::pin(async move {
+                let $c = $s.client(auth);
+                let ex = $s.call(&step, $call).await;
+                $($crate::suite::steps::remember_created(&$s, &ex, $kind);)?
+                ex
+            })
+        }
+    };
 }
+pub(crate) use act;
+
+/// A preparation that is the same whether or not an allowed persona is to find the target:
+/// `prepare!(|s| Target::id(fixtures::team(&s, "target").await?.id))`.
+macro_rules! prepare {
+    (|$s:ident| $target:expr) => {
+        |$s, _| Box::pin(async move { Ok($target) })
+    };
+}
+pub(crate) use prepare;
+
+/// `GET /authentication-tokens/{id}` (team, user and agent tokens alike).
+pub const READ_BY_ID: Act = act!(|s, c, t| c.get_authentication_token(&t.key));
 
 /// `DELETE /authentication-tokens/{id}` (team, user and agent tokens alike).
-pub fn delete_by_id(s: Session, t: Target, auth: Auth, step: String) -> Boxed<Exchange> {
-    Box::pin(async move {
-        let c = s.client(auth);
-        s.call(&step, c.delete_authentication_token(&t.key)).await
-    })
-}
+pub const DELETE_BY_ID: Act = act!(|s, c, t| c.delete_authentication_token(&t.key));

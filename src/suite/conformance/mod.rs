@@ -7,4 +7,4 @@ mod rules;
 mod tour;
 
 pub use rules::{RULES, checks};
-pub use tour::{TRUNCATED, refused_creates, start_tour};
+pub use tour::{TRUNCATED, refused_creates, send_body, start_tour, without_content_type};

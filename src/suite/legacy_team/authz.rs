@@ -3,17 +3,7 @@
 //! team's own token where it is the only kind (`legacy`), a team outside the owners team, and
 //! a token already replaced.
 
-use crate::{
-    client::Auth,
-    config::Profile,
-    redact::Secret,
-    suite::{
-        Boxed, EVERY_PROFILE, Session, Stop,
-        authz::{Persona, Provider, Row, Target, owners_only},
-        fixtures::{self, Team},
-        steps::{docs_body, minted},
-    },
-};
+use crate::suite::prelude::*;
 
 pub const ROWS: &[Row] = &[
     Row {
@@ -23,16 +13,8 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: owners_only(&[201]),
         source: "seed 003; ref §5: owners, the organization token, manage teams",
-        prepare: |s, _| {
-            Box::pin(async move { Ok(Target::id(fixtures::team(&s, "target").await?.id)) })
-        },
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                s.call(&step, c.create_team_token(&t.key, &docs_body(None)))
-                    .await
-            })
-        },
+        prepare: prepare!(|s| Target::id(fixtures::team(&s, "target").await?.id)),
+        act: act!(|s, c, t| c.create_team_token(&t.key, &docs_body(None))),
         entitlement: None,
     },
     Row {
@@ -43,12 +25,7 @@ pub const ROWS: &[Row] = &[
         expect: owners_only(&[200]),
         source: "ref §1 #5, §5",
         prepare: team_with_token,
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                s.call(&step, c.get_team_token(&t.key)).await
-            })
-        },
+        act: act!(|s, c, t| c.get_team_token(&t.key)),
         entitlement: None,
     },
     Row {
@@ -59,12 +36,7 @@ pub const ROWS: &[Row] = &[
         expect: owners_only(&[204]),
         source: "seed 003; ref §5",
         prepare: team_with_token,
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                s.call(&step, c.delete_team_token(&t.key)).await
-            })
-        },
+        act: act!(|s, c, t| c.delete_team_token(&t.key)),
         entitlement: None,
     },
 ];
@@ -79,7 +51,7 @@ fn team_with_token(s: Session, _: bool) -> Boxed<Result<Target, Stop>> {
                 s.owner().create_team_token(&team.id, &docs_body(None)),
             )
             .await;
-        minted(&s, ex, None)?;
+        steps::minted(&s, ex, None)?;
         Ok(Target::id(team.id))
     })
 }
@@ -100,7 +72,7 @@ pub const PERSONAS: &[Provider] = &[
                         s.owner().create_team_token(&team, &docs_body(None)),
                     )
                     .await;
-                Ok(Auth::Bearer(minted(&s, ex, None)?.secret(&s)?))
+                Ok(Auth::Bearer(steps::minted(&s, ex, None)?.secret(&s)?))
             })
         },
     },
@@ -123,14 +95,14 @@ pub const PERSONAS: &[Provider] = &[
                         s.owner().create_team_token(&team.id, &docs_body(None)),
                     )
                     .await;
-                let first = minted(&s, ex, None)?.secret(&s)?;
+                let first = steps::minted(&s, ex, None)?.secret(&s)?;
                 let ex = s
                     .call(
                         "persona: replace it",
                         s.owner().create_team_token(&team.id, &docs_body(None)),
                     )
                     .await;
-                minted(&s, ex, None)?;
+                steps::minted(&s, ex, None)?;
                 Ok(Auth::Bearer(first))
             })
         },
@@ -146,6 +118,6 @@ async fn outsider(s: &Session) -> Result<(Team, Secret), Stop> {
             s.owner().create_team_token(&team.id, &docs_body(None)),
         )
         .await;
-    let secret = minted(s, ex, None)?.secret(s)?;
+    let secret = steps::minted(s, ex, None)?.secret(s)?;
     Ok((team, secret))
 }

@@ -2,7 +2,7 @@
 //! teams the trials make, so it has nothing of its own to clean up.
 
 use super::{authz, tour, trials};
-use crate::suite::Family;
+use crate::suite::prelude::*;
 
 pub const FAMILY: Family = Family {
     name: "legacy team token",

@@ -2,18 +2,12 @@
 //! deleted without the headers a client must send, and a team's token asking for account
 //! details (a team is not a user).
 
-use crate::{
-    checks::token::TokenView,
-    client::Auth,
-    redact::Secret,
-    suite::{Boxed, Session, fixtures, steps::docs_body},
-};
+use crate::suite::prelude::*;
 
 pub fn tour(s: Session) -> Boxed<()> {
     Box::pin(async move {
         let owner = s.owner();
         let anon = s.client(Auth::None);
-        let bearer = s.as_owner();
         let Ok(team) = fixtures::team(&s, "tour-tokens").await else {
             return;
         };
@@ -37,32 +31,29 @@ pub fn tour(s: Session) -> Boxed<()> {
             )
             .await;
         }
-        s.raw(
+        send_body(
+            &s,
             "create the team's token with a truncated body",
-            bearer.clone(),
             "createTeamToken",
             &team_params,
+            TRUNCATED,
         )
-        .body(r#"{"data":{"type":"authentication-tokens","#)
-        .send()
         .await;
-        s.raw(
+        without_content_type(
+            &s,
             "create the team's token without Content-Type",
-            bearer.clone(),
             "createTeamToken",
             &team_params,
+            None,
         )
-        .content_type(None)
-        .send()
         .await;
-        s.raw(
+        without_content_type(
+            &s,
             "delete the team's token without Content-Type",
-            bearer,
             "deleteTeamToken",
             &team_params,
+            None,
         )
-        .content_type(None)
-        .send()
         .await;
     })
 }

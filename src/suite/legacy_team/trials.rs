@@ -2,20 +2,7 @@
 //! and deleted like the organization token, and it names its team. Each trial works on a team
 //! it creates itself, so these trials are never destructive and run in parallel.
 
-use crate::{
-    checks::{http, schema, token},
-    config::Profile,
-    exchange::Exchange,
-    suite::{
-        CheckDef, Session, Stop,
-        fixtures::{self, Team},
-        ids::missing_like,
-        steps::{
-            self, AUTHENTICATED, Minted, docs_body, future_instant, past_instant, succeeded,
-            try_secret,
-        },
-    },
-};
+use crate::suite::prelude::*;
 
 const SEED: &str = "seed 003; HashiCorp's OpenAPI file: create 201, delete 204; ref §1";
 
@@ -122,12 +109,7 @@ async fn delete_revokes(s: Session) -> Result<(), Stop> {
     s.gate(http::status(&ex, &[204], SEED))?;
     s.check(http::empty_body(&ex, SEED));
     if let Some(secret) = &created.secret {
-        let used = try_secret(&s, "use the deleted secret", secret).await;
-        s.check(http::status(
-            &used,
-            &[401],
-            "ref §4: a deleted token no longer authenticates",
-        ));
+        deleted_secret_refused(&s, "use the deleted secret", secret).await;
     }
     let read = s
         .call("read after delete", owner.get_team_token(&team.id))
@@ -163,25 +145,21 @@ async fn unknown_team_not_found(s: Session) -> Result<(), Stop> {
     // malformed id.
     let missing = missing_like(&fixtures::owners_team(&s).await?);
     let owner = s.owner();
-    let source = "ref §5: an unknown team is 404";
-    let ex = s
-        .call(
+    let answers = [
+        s.call(
             "create for an unknown team",
             owner.create_team_token(&missing, &docs_body(None)),
         )
-        .await;
-    s.check(http::status(&ex, &[404], source));
-    let ex = s
-        .call("read for an unknown team", owner.get_team_token(&missing))
-        .await;
-    s.check(http::status(&ex, &[404], source));
-    let ex = s
-        .call(
+        .await,
+        s.call("read for an unknown team", owner.get_team_token(&missing))
+            .await,
+        s.call(
             "delete for an unknown team",
             owner.delete_team_token(&missing),
         )
-        .await;
-    s.check(http::status(&ex, &[404], source));
+        .await,
+    ];
+    all_not_found(&s, &answers, "ref §5: an unknown team is 404");
     Ok(())
 }
 

@@ -2,15 +2,8 @@
 //! team's token and the organization token may; ref §5), and the organization token as a
 //! persona.
 
-use super::{cleanup::TOKEN, trials::minted};
-use crate::{
-    client::Auth,
-    suite::{
-        Boxed, EVERY_PROFILE, Session, Stop,
-        authz::{Persona, Provider, Row, Target, owners_only},
-        steps::{docs_body, remember_created},
-    },
-};
+use super::{cleanup::TOKEN, trials::mint};
+use crate::suite::prelude::*;
 
 pub const ROWS: &[Row] = &[
     Row {
@@ -20,20 +13,11 @@ pub const ROWS: &[Row] = &[
         destructive: true,
         expect: owners_only(&[201]),
         source: "seed 002: owners, the owners team token, the organization token; ref §5",
-        prepare: |s, _| Box::pin(async move { Ok(Target::organization(&s)) }),
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                let ex = s
-                    .call(
-                        &step,
-                        c.create_organization_token(&t.key, None, &docs_body(None)),
-                    )
-                    .await;
-                remember_created(&s, &ex, &TOKEN);
-                ex
-            })
-        },
+        prepare: prepare!(|s| Target::organization(&s)),
+        act: act!(
+            |s, c, t| c.create_organization_token(&t.key, None, &docs_body(None)),
+            remembering & TOKEN
+        ),
         entitlement: None,
     },
     Row {
@@ -44,12 +28,7 @@ pub const ROWS: &[Row] = &[
         expect: owners_only(&[200]),
         source: "seed 002; ref §1 #2, §5",
         prepare: existing,
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                s.call(&step, c.get_organization_token(&t.key, None)).await
-            })
-        },
+        act: act!(|s, c, t| c.get_organization_token(&t.key, None)),
         entitlement: None,
     },
     Row {
@@ -60,13 +39,7 @@ pub const ROWS: &[Row] = &[
         expect: owners_only(&[204]),
         source: "seed 002; ref §5",
         prepare: existing,
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                s.call(&step, c.delete_organization_token(&t.key, None))
-                    .await
-            })
-        },
+        act: act!(|s, c, t| c.delete_organization_token(&t.key, None)),
         entitlement: None,
     },
 ];
@@ -75,14 +48,7 @@ pub const ROWS: &[Row] = &[
 fn existing(s: Session, full: bool) -> Boxed<Result<Target, Stop>> {
     Box::pin(async move {
         if full {
-            let ex = s
-                .call(
-                    "target: create the organization token",
-                    s.owner()
-                        .create_organization_token(s.org(), None, &docs_body(None)),
-                )
-                .await;
-            minted(&s, ex)?;
+            mint(&s, "target: create the organization token").await?;
         }
         Ok(Target::organization(&s))
     })
@@ -95,14 +61,8 @@ pub const PERSONAS: &[Provider] = &[Provider {
     destructive: true,
     provision: |s| {
         Box::pin(async move {
-            let ex = s
-                .call(
-                    "persona: create the organization token",
-                    s.owner()
-                        .create_organization_token(s.org(), None, &docs_body(None)),
-                )
-                .await;
-            Ok(Auth::Bearer(minted(&s, ex)?.secret(&s)?))
+            let token = mint(&s, "persona: create the organization token").await?;
+            Ok(Auth::Bearer(token.secret(&s)?))
         })
     },
 }];

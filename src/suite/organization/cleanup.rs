@@ -2,11 +2,7 @@
 //! hold the token's lock, and an organization has only its current token), but once at the
 //! end, and only if the current token is one the run made: anyone else's is left alone.
 
-use crate::{
-    checks::token::TokenView,
-    client::types,
-    suite::{Boxed, Kind, Removal, Session},
-};
+use crate::suite::prelude::*;
 
 /// The organization token.
 pub static TOKEN: Kind = Kind {

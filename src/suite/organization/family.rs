@@ -1,7 +1,7 @@
 //! The organization token as the suite knows it: every profile has it.
 
 use super::{authz, tour, trials};
-use crate::suite::Family;
+use crate::suite::prelude::*;
 
 pub const FAMILY: Family = Family {
     name: "organization token",

@@ -1,13 +1,7 @@
 //! The organization token's part of the conformance tour.
 
 use super::cleanup::TOKEN;
-use crate::{
-    client::Auth,
-    suite::{
-        Boxed, Session,
-        steps::{docs_body, remember_created},
-    },
-};
+use crate::suite::prelude::*;
 
 /// Every operation on the organization token and its error statuses. It deletes the token,
 /// so it runs only where destructive trials may, holding the token's lock; elsewhere it only
@@ -72,35 +66,30 @@ async fn every_operation(s: &Session) {
         owner.create_organization_token(org, None, &docs_body(Some(past))),
     )
     .await;
-    let bearer = s.as_owner();
     let params = [("organization_name", org)];
-    s.raw(
+    send_body(
+        s,
         "create with a truncated body",
-        bearer.clone(),
         "createOrganizationToken",
         &params,
+        r#"{"data":{"type":"authentication-token","#,
     )
-    .body(r#"{"data":{"type":"authentication-token","#)
-    .send()
     .await;
-    s.raw(
+    without_content_type(
+        s,
         "create without Content-Type",
-        bearer.clone(),
         "createOrganizationToken",
         &params,
+        Some(r#"{"data":{"type":"authentication-token"}}"#),
     )
-    .content_type(None)
-    .body(r#"{"data":{"type":"authentication-token"}}"#)
-    .send()
     .await;
-    s.raw(
+    without_content_type(
+        s,
         "delete without Content-Type",
-        bearer,
         "deleteOrganizationToken",
         &params,
+        None,
     )
-    .content_type(None)
-    .send()
     .await;
     s.call(
         "delete without a token",

@@ -4,21 +4,7 @@
 //! it and not every trial that happens to create a token.
 
 use super::cleanup::TOKEN;
-use crate::{
-    checks::{
-        clients::{self, Break},
-        http, schema,
-        token::{self, TokenView},
-    },
-    exchange::Exchange,
-    suite::{
-        CURRENT, CheckDef, Session, Stop,
-        steps::{
-            self, AUTHENTICATED, Minted, docs_body, future_instant, past_instant, succeeded,
-            try_secret,
-        },
-    },
-};
+use crate::suite::prelude::*;
 
 const SEED: &str = "seed 002; ref §1";
 
@@ -320,27 +306,25 @@ async fn delete_returns_no_content(s: Session) -> Result<(), Stop> {
     Ok(())
 }
 
-async fn deleted_secret_rejected(s: Session) -> Result<(), Stop> {
-    let secret = mint(&s, "create").await?.secret(&s)?;
-    let del = delete(&s, "delete").await;
+/// Deletes the token, as a step other checks depend on.
+async fn deleted(s: &Session) -> Result<(), Stop> {
+    let del = delete(s, "delete").await;
     if !succeeded(&del) {
         return Err(s.setup_failed(&del, "the token deleted (2xx)"));
     }
-    let ex = try_secret(&s, "use the deleted secret", &secret).await;
-    s.check(http::status(
-        &ex,
-        &[401],
-        "ref §4: a deleted token no longer authenticates",
-    ));
+    Ok(())
+}
+
+async fn deleted_secret_rejected(s: Session) -> Result<(), Stop> {
+    let secret = mint(&s, "create").await?.secret(&s)?;
+    deleted(&s).await?;
+    deleted_secret_refused(&s, "use the deleted secret", &secret).await;
     Ok(())
 }
 
 async fn read_after_delete_not_found(s: Session) -> Result<(), Stop> {
     mint(&s, "create").await?;
-    let del = delete(&s, "delete").await;
-    if !succeeded(&del) {
-        return Err(s.setup_failed(&del, "the token deleted (2xx)"));
-    }
+    deleted(&s).await?;
     let ex = read(&s, "read after delete").await;
     s.check(http::status(&ex, &[404], "ref §4"));
     Ok(())
@@ -348,10 +332,7 @@ async fn read_after_delete_not_found(s: Session) -> Result<(), Stop> {
 
 async fn second_delete_not_found(s: Session) -> Result<(), Stop> {
     mint(&s, "create").await?;
-    let del = delete(&s, "delete").await;
-    if !succeeded(&del) {
-        return Err(s.setup_failed(&del, "the token deleted (2xx)"));
-    }
+    deleted(&s).await?;
     let ex = delete(&s, "second delete").await;
     s.check(http::status(&ex, &[404], "ref §4"));
     Ok(())
@@ -360,28 +341,24 @@ async fn second_delete_not_found(s: Session) -> Result<(), Stop> {
 async fn unknown_organization_not_found(s: Session) -> Result<(), Stop> {
     let missing = s.unique_name("missing-org");
     let owner = s.owner();
-    let source = "ref §5: unknown organization is 404";
-    let ex = s
-        .call(
+    let answers = [
+        s.call(
             "create in an unknown organization",
             owner.create_organization_token(&missing, None, &docs_body(None)),
         )
-        .await;
-    s.check(http::status(&ex, &[404], source));
-    let ex = s
-        .call(
+        .await,
+        s.call(
             "read in an unknown organization",
             owner.get_organization_token(&missing, None),
         )
-        .await;
-    s.check(http::status(&ex, &[404], source));
-    let ex = s
-        .call(
+        .await,
+        s.call(
             "delete in an unknown organization",
             owner.delete_organization_token(&missing, None),
         )
-        .await;
-    s.check(http::status(&ex, &[404], source));
+        .await,
+    ];
+    all_not_found(&s, &answers, "ref §5: unknown organization is 404");
     Ok(())
 }
 

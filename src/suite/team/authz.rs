@@ -2,17 +2,7 @@
 //! the owners team's token as a persona where a team may have several.
 
 use super::cleanup::TOKEN;
-use crate::{
-    client::{Auth, types},
-    suite::{
-        Boxed, CURRENT, HCP, Session, Stop,
-        authz::{
-            BAD, Persona, Provider, Row, Target, delete_by_id, owners_only, read_by_id, status,
-        },
-        fixtures::{self, Team},
-        steps::{described_body, minted},
-    },
-};
+use crate::suite::prelude::*;
 
 pub const ROWS: &[Row] = &[
     Row {
@@ -22,17 +12,11 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: owners_only(&[200, 201]),
         source: "ref §1 #7, §5; the docs give no status, go-tfe takes any 2xx",
-        prepare: |s, _| {
-            Box::pin(async move { Ok(Target::id(fixtures::team(&s, "target").await?.id)) })
-        },
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                let body = described_body(Some(&s.unique_name("persona-made")), None);
-                s.call(&step, c.create_team_authentication_token(&t.key, &body))
-                    .await
-            })
-        },
+        prepare: prepare!(|s| Target::id(fixtures::team(&s, "target").await?.id)),
+        act: act!(|s, c, t| c.create_team_authentication_token(
+            &t.key,
+            &described_body(Some(&s.unique_name("persona-made")), None)
+        )),
         entitlement: None,
     },
     Row {
@@ -42,13 +26,8 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: owners_only(&[200]),
         source: "ref §1 #8, §5",
-        prepare: |s, _| {
-            Box::pin(async move {
-                let (_, token) = team_with_token(&s).await?;
-                Ok(Target::id(token))
-            })
-        },
-        act: read_by_id,
+        prepare: prepare!(|s| Target::id(team_with_token(&s).await?.1)),
+        act: READ_BY_ID,
         entitlement: None,
     },
     Row {
@@ -58,13 +37,8 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: owners_only(&[204]),
         source: "ref §1 #9, §5",
-        prepare: |s, _| {
-            Box::pin(async move {
-                let (_, token) = team_with_token(&s).await?;
-                Ok(Target::id(token))
-            })
-        },
-        act: delete_by_id,
+        prepare: prepare!(|s| Target::id(team_with_token(&s).await?.1)),
+        act: DELETE_BY_ID,
         entitlement: None,
     },
     Row {
@@ -74,23 +48,18 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: owners_only(&[200]),
         source: "ref §1 #10, §5",
-        prepare: |s, _| {
-            Box::pin(async move {
-                let (team, _) = team_with_token(&s).await?;
-                Ok(Target::organization(&s).with_detail(team.name))
-            })
-        },
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                let q = Some(t.detail.as_str());
-                s.call(
-                    &step,
-                    c.list_team_tokens(&t.key, None, None, None, None, q, None),
-                )
-                .await
-            })
-        },
+        prepare: prepare!(
+            |s| Target::organization(&s).with_detail(team_with_token(&s).await?.0.name)
+        ),
+        act: act!(|s, c, t| c.list_team_tokens(
+            &t.key,
+            None,
+            None,
+            None,
+            None,
+            Some(&t.detail),
+            None
+        )),
         entitlement: None,
     },
     Row {
@@ -111,27 +80,24 @@ pub const ROWS: &[Row] = &[
         ],
         source: "HCP Terraform team-tokens docs, bulk delete: 204; 403 \"not authorized to \
                  delete team tokens\" or 404; owners level as for team tokens (ref §5)",
-        prepare: |s, _| {
-            Box::pin(async move {
-                let (_, token) = team_with_token(&s).await?;
-                Ok(Target::organization(&s).with_detail(token))
-            })
-        },
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                let body = types::TokenReferenceList {
-                    data: vec![types::ResourceIdentifier {
-                        id: t.detail.clone(),
-                        type_: "authentication-tokens".into(),
-                    }],
-                };
-                s.call(&step, c.delete_team_tokens(&t.key, &body)).await
-            })
-        },
+        prepare: prepare!(|s| Target::organization(&s).with_detail(team_with_token(&s).await?.1)),
+        act: act!(|s, c, t| c.delete_team_tokens(&t.key, &references(&[&t.detail]))),
         entitlement: None,
     },
 ];
+
+/// A bulk delete's body: the tokens with these ids.
+pub(super) fn references(ids: &[&str]) -> types::TokenReferenceList {
+    types::TokenReferenceList {
+        data: ids
+            .iter()
+            .map(|id| types::ResourceIdentifier {
+                id: id.to_string(),
+                type_: "authentication-tokens".into(),
+            })
+            .collect(),
+    }
+}
 
 /// A team of the trial's with one of its tokens (the token's id).
 async fn team_with_token(s: &Session) -> Result<(Team, String), Stop> {
@@ -143,7 +109,7 @@ async fn team_with_token(s: &Session) -> Result<(Team, String), Stop> {
                 .create_team_authentication_token(&team.id, &described_body(Some("target"), None)),
         )
         .await;
-    let token = minted(s, ex, None)?.id;
+    let token = steps::minted(s, ex, None)?.id;
     Ok((team, token))
 }
 
@@ -168,6 +134,8 @@ fn owners_team(s: Session) -> Boxed<Result<Auth, Stop>> {
                 ),
             )
             .await;
-        Ok(Auth::Bearer(minted(&s, ex, Some(&TOKEN))?.secret(&s)?))
+        Ok(Auth::Bearer(
+            steps::minted(&s, ex, Some(&TOKEN))?.secret(&s)?,
+        ))
     })
 }

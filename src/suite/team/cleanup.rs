@@ -2,22 +2,16 @@
 //! team outlives the run (the owners team), and found by the run's tag in their description
 //! should a create's answer never arrive.
 
+use crate::suite::prelude::*;
 use std::num::NonZeroU64;
 
-use crate::suite::{
-    Boxed, Kind, Removal, Session, Stage,
-    cleanup::{SWEEP, sweep_away, tagged},
-};
-
 /// A token of a team the run did not create (the owners team), deleted by id.
-pub static TOKEN: Kind = Kind {
-    what: "team token",
-    removal: Removal::ById {
-        operation: "deleteAuthenticationToken",
-        param: "token_id",
-        stage: Stage::Token,
-    },
-};
+pub static TOKEN: Kind = Kind::by_id(
+    "team token",
+    "deleteAuthenticationToken",
+    "token_id",
+    Stage::Token,
+);
 
 /// The owners team's tokens whose description carries the run's tag.
 pub fn sweep(s: Session) -> Boxed<Vec<String>> {
@@ -30,7 +24,6 @@ pub fn sweep(s: Session) -> Boxed<Vec<String>> {
                     .list_team_tokens(s.org(), None, None, None, size, Some("owners"), None),
             )
             .await;
-        let tokens = tagged(&s, &ex, "description");
-        sweep_away(&s, &TOKEN, tokens).await
+        sweep_listed(&s, &ex, "description", &TOKEN).await
     })
 }

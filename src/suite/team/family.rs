@@ -2,7 +2,7 @@
 //! seeds' (`legacy`).
 
 use super::{authz, cleanup, list, tour, trials};
-use crate::suite::{CURRENT, CheckDef, Family};
+use crate::suite::prelude::*;
 
 pub const FAMILY: Family = Family {
     name: "team token",

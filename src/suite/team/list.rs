@@ -3,22 +3,8 @@
 //! in one request. Every trial narrows the list to teams it created (`q`), so tokens that
 //! already exist in a real organization never matter.
 
-use std::num::NonZeroU64;
-
-use super::trials::minted;
-use crate::{
-    checks::{
-        http,
-        list::{self, Page},
-    },
-    client::types,
-    exchange::Exchange,
-    suite::{
-        CURRENT, CheckDef, HCP, Session, Stop,
-        fixtures::{self, Team},
-        steps::{self, Minted, described_body, future_instant, try_secret},
-    },
-};
+use super::{authz::references, trials::minted};
+use crate::suite::prelude::*;
 
 const REF: &str = "ref §1 #10";
 
@@ -66,10 +52,7 @@ async fn list(
     page: Option<(u64, u64)>,
 ) -> Exchange {
     let sort = sort.and_then(|s| s.parse::<types::ListTeamTokensSort>().ok());
-    let (number, size) = match page {
-        Some((n, size)) => (NonZeroU64::new(n), NonZeroU64::new(size)),
-        None => (None, None),
-    };
+    let (number, size) = page_params(page);
     s.call(
         step,
         s.owner()
@@ -163,52 +146,20 @@ async fn every_page(
 async fn pagination_consistent(s: Session) -> Result<(), Stop> {
     let team = fixtures::team(&s, "pages").await?;
     let created = tokens(&s, &team, &[None, None, None]).await?;
-    let mut seen = Vec::new();
-    for number in 1..=2 {
-        let page = Page {
-            number,
-            size: 2,
-            total_count: 3,
-        };
-        let ex = list(
-            &s,
-            &format!("page {number} of 2"),
-            &team.name,
-            None,
-            Some((number, 2)),
-        )
-        .await;
-        s.gate(http::status(&ex, &[200], REF))?;
-        s.check(list::pagination(&ex, &page));
-        seen.extend(list::ids(&ex).unwrap_or_default());
-    }
-    let all = ids(&created);
-    let complete = all
-        .iter()
-        .all(|id| seen.iter().filter(|s| s == id).count() == 1);
-    if !complete {
-        s.check([crate::checks::Finding::general(
-            "pagination",
-            format!("every token exactly once across the pages: {all:?}"),
-            format!("{seen:?}"),
-        )
-        .source("ref §2")]);
-    }
-    Ok(())
+    three_on_pages_of_two(&s, &created, REF, "ref §2", |number| {
+        let step = format!("page {number} of 2");
+        let team = &team.name;
+        let s = &s;
+        async move { list(s, &step, team, None, Some((number, 2))).await }
+    })
+    .await
 }
 
 async fn bulk_delete(s: Session) -> Result<(), Stop> {
     let team = fixtures::team(&s, "bulk").await?;
     let created = tokens(&s, &team, &[None, None]).await?;
-    let body = types::TokenReferenceList {
-        data: created
-            .iter()
-            .map(|m| types::ResourceIdentifier {
-                id: m.id.clone(),
-                type_: "authentication-tokens".into(),
-            })
-            .collect(),
-    };
+    let ids: Vec<&str> = created.iter().map(|m| m.id.as_str()).collect();
+    let body = references(&ids);
     let owner = s.owner();
     let ex = s
         .call("bulk delete", owner.delete_team_tokens(s.org(), &body))
@@ -217,12 +168,7 @@ async fn bulk_delete(s: Session) -> Result<(), Stop> {
     s.gate(http::status(&ex, &[204], source))?;
     for (i, token) in created.iter().enumerate() {
         if let Some(secret) = &token.secret {
-            let used = try_secret(&s, &format!("use deleted secret t{i}"), secret).await;
-            s.check(http::status(
-                &used,
-                &[401],
-                "ref §4: a deleted token no longer authenticates",
-            ));
+            deleted_secret_refused(&s, &format!("use deleted secret t{i}"), secret).await;
         }
         let read = s
             .call(

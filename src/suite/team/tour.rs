@@ -1,16 +1,7 @@
 //! A team's several tokens in the conformance tour: creates refused, a token made and deleted
 //! without the headers a client must send, and (HCP Terraform) bulk deletes refused or empty.
 
-use crate::{
-    checks::token::TokenView,
-    suite::{
-        Boxed, Session,
-        conformance::{TRUNCATED, refused_creates},
-        fixtures,
-        ids::missing_like,
-        steps::described_body,
-    },
-};
+use crate::suite::prelude::*;
 
 pub fn tour(s: Session) -> Boxed<()> {
     Box::pin(async move {
@@ -37,14 +28,13 @@ pub fn tour(s: Session) -> Boxed<()> {
             .await;
         let token_id = TokenView::of(&ex).and_then(|v| v.id);
         if let Some(id) = &token_id {
-            s.raw(
+            without_content_type(
+                &s,
                 "delete it without Content-Type",
-                bearer.clone(),
                 "deleteAuthenticationToken",
                 &[("token_id", id)],
+                None,
             )
-            .content_type(None)
-            .send()
             .await;
         }
         // Bulk delete is HCP Terraform's alone.
@@ -53,33 +43,29 @@ pub fn tour(s: Session) -> Boxed<()> {
         }
         let org = s.org().to_string();
         let org_params = [("organization_name", org.as_str())];
-        s.raw(
+        send_body(
+            &s,
             "bulk delete with a truncated body",
-            bearer.clone(),
             "deleteTeamTokens",
             &org_params,
+            TRUNCATED,
         )
-        .body(TRUNCATED)
-        .send()
         .await;
-        s.raw(
+        without_content_type(
+            &s,
             "bulk delete without Content-Type",
-            bearer.clone(),
             "deleteTeamTokens",
             &org_params,
+            Some(r#"{"data":[]}"#),
         )
-        .content_type(None)
-        .body(r#"{"data":[]}"#)
-        .send()
         .await;
-        s.raw(
+        send_body(
+            &s,
             "bulk delete of nothing",
-            bearer.clone(),
             "deleteTeamTokens",
             &org_params,
+            r#"{"data":[]}"#,
         )
-        .body(r#"{"data":[]}"#)
-        .send()
         .await;
         if let Some(id) = &token_id {
             let unknown = missing_like(id);

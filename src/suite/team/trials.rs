@@ -2,16 +2,7 @@
 //! the team, none replacing another, shown and deleted by id. Not in the `legacy` profile:
 //! the seeds' API had one token per team.
 
-use crate::{
-    checks::{http, schema, token},
-    exchange::Exchange,
-    suite::{
-        CURRENT, CheckDef, Session, Stop,
-        fixtures::{self, Team},
-        ids::missing_like,
-        steps::{self, AUTHENTICATED, Minted, described_body, try_secret},
-    },
-};
+use crate::suite::prelude::*;
 
 const REF: &str = "ref §1 #7";
 
@@ -125,15 +116,7 @@ async fn duplicate_description_rejected(s: Session) -> Result<(), Stop> {
 async fn read_hides_secret(s: Session) -> Result<(), Stop> {
     let team = fixtures::team(&s, "multi").await?;
     let created = minted(&s, create(&s, &team, "read").await)?;
-    let ex = s
-        .call(
-            "read by id",
-            s.owner().get_authentication_token(&created.id),
-        )
-        .await;
-    s.gate(http::status(&ex, &[200], "ref §1 #8"))?;
-    s.check(token::same_id(&ex, &created.id));
-    s.check(token::secret_hidden(&ex));
+    steps::read_by_id_hides_secret(&s, &created, "ref §1 #8").await?;
     Ok(())
 }
 
@@ -150,27 +133,23 @@ async fn unknown_not_found(s: Session) -> Result<(), Stop> {
     let missing = missing_like(&real.id);
     let missing_team = missing_like(&team.id);
     let owner = s.owner();
-    let source = "ref §5: unknown ids are 404";
-    let ex = s
-        .call(
+    let answers = [
+        s.call(
             "read an unknown id",
             owner.get_authentication_token(&missing),
         )
-        .await;
-    s.check(http::status(&ex, &[404], source));
-    let ex = s
-        .call(
+        .await,
+        s.call(
             "delete an unknown id",
             owner.delete_authentication_token(&missing),
         )
-        .await;
-    s.check(http::status(&ex, &[404], source));
-    let ex = s
-        .call(
+        .await,
+        s.call(
             "create for an unknown team",
             owner.create_team_authentication_token(&missing_team, &described_body(Some("x"), None)),
         )
-        .await;
-    s.check(http::status(&ex, &[404], source));
+        .await,
+    ];
+    all_not_found(&s, &answers, "ref §5: unknown ids are 404");
     Ok(())
 }

@@ -3,15 +3,7 @@
 //! as a persona.
 
 use super::cleanup::TOKEN;
-use crate::{
-    client::Auth,
-    suite::{
-        CURRENT, Session, Stop,
-        authz::{BAD, Expect, Persona, Provider, Row, Target, delete_by_id, read_by_id, user_only},
-        fixtures,
-        steps::{described_body, minted, remember_created},
-    },
-};
+use crate::suite::prelude::*;
 
 pub const ROWS: &[Row] = &[
     Row {
@@ -21,13 +13,8 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: user_only(&[200]),
         source: "ref §5: user tokens only to the user's own user token; others 404",
-        prepare: |s, _| {
-            Box::pin(async move {
-                let user = fixtures::user_id(&s).await?;
-                Ok(Target::id(user_token(&s, &user).await?))
-            })
-        },
-        act: read_by_id,
+        prepare: prepare!(|s| Target::id(user_token(&s, &fixtures::user_id(&s).await?).await?)),
+        act: READ_BY_ID,
         entitlement: None,
     },
     Row {
@@ -37,13 +24,8 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: user_only(&[204]),
         source: "ref §5: user tokens only to the user's own user token; others 404",
-        prepare: |s, _| {
-            Box::pin(async move {
-                let user = fixtures::user_id(&s).await?;
-                Ok(Target::id(user_token(&s, &user).await?))
-            })
-        },
-        act: delete_by_id,
+        prepare: prepare!(|s| Target::id(user_token(&s, &fixtures::user_id(&s).await?).await?)),
+        act: DELETE_BY_ID,
         entitlement: None,
     },
     Row {
@@ -72,12 +54,7 @@ pub const ROWS: &[Row] = &[
                 })
             })
         },
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                s.call(&step, c.list_user_tokens(&t.key, None, None)).await
-            })
-        },
+        act: act!(|s, c, t| c.list_user_tokens(&t.key, None, None)),
         entitlement: None,
     },
     Row {
@@ -87,16 +64,14 @@ pub const ROWS: &[Row] = &[
         destructive: false,
         expect: user_only(&[201]),
         source: "ref §1 #13, §5",
-        prepare: |s, _| Box::pin(async move { Ok(Target::id(fixtures::user_id(&s).await?)) }),
-        act: |s, t, auth, step| {
-            Box::pin(async move {
-                let c = s.client(auth);
-                let body = described_body(Some(&s.unique_name("persona-made")), None);
-                let ex = s.call(&step, c.create_user_token(&t.key, &body)).await;
-                remember_created(&s, &ex, &TOKEN);
-                ex
-            })
-        },
+        prepare: prepare!(|s| Target::id(fixtures::user_id(&s).await?)),
+        act: act!(
+            |s, c, t| c.create_user_token(
+                &t.key,
+                &described_body(Some(&s.unique_name("persona-made")), None)
+            ),
+            remembering & TOKEN
+        ),
         entitlement: None,
     },
 ];
@@ -110,7 +85,7 @@ async fn user_token(s: &Session, user: &str) -> Result<String, Stop> {
                 .create_user_token(user, &described_body(Some(&s.unique_name("target")), None)),
         )
         .await;
-    Ok(minted(s, ex, Some(&TOKEN))?.id)
+    Ok(steps::minted(s, ex, Some(&TOKEN))?.id)
 }
 
 pub const PERSONAS: &[Provider] = &[Provider {
@@ -129,7 +104,9 @@ pub const PERSONAS: &[Provider] = &[Provider {
                     ),
                 )
                 .await;
-            Ok(Auth::Bearer(minted(&s, ex, Some(&TOKEN))?.secret(&s)?))
+            Ok(Auth::Bearer(
+                steps::minted(&s, ex, Some(&TOKEN))?.secret(&s)?,
+            ))
         })
     },
 }];

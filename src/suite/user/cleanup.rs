@@ -2,21 +2,15 @@
 //! description should a create's answer never arrive. The token the harness runs with is
 //! never touched.
 
-use crate::suite::{
-    Boxed, Kind, Removal, Session, Stage,
-    cleanup::{SWEEP, sweep_away, tagged},
-    steps::succeeded_id,
-};
+use crate::suite::prelude::*;
 
 /// A user token, deleted through `/authentication-tokens/{id}`.
-pub static TOKEN: Kind = Kind {
-    what: "user token",
-    removal: Removal::ById {
-        operation: "deleteAuthenticationToken",
-        param: "token_id",
-        stage: Stage::Token,
-    },
-};
+pub static TOKEN: Kind = Kind::by_id(
+    "user token",
+    "deleteAuthenticationToken",
+    "token_id",
+    Stage::Token,
+);
 
 /// The calling user's tokens whose description carries the run's tag.
 pub fn sweep(s: Session) -> Boxed<Vec<String>> {
@@ -28,7 +22,6 @@ pub fn sweep(s: Session) -> Boxed<Vec<String>> {
         let ex = s
             .call(SWEEP, s.owner().list_user_tokens(&user, None, None))
             .await;
-        let tokens = tagged(&s, &ex, "description");
-        sweep_away(&s, &TOKEN, tokens).await
+        sweep_listed(&s, &ex, "description", &TOKEN).await
     })
 }

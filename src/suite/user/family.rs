@@ -2,7 +2,7 @@
 //! (`legacy`).
 
 use super::{authz, cleanup, tour, trials};
-use crate::suite::{CURRENT, Family};
+use crate::suite::prelude::*;
 
 pub const FAMILY: Family = Family {
     name: "user token",

@@ -1,6 +1,6 @@
 //! User tokens in the conformance tour: creates refused.
 
-use crate::suite::{Boxed, Session, conformance::refused_creates, fixtures};
+use crate::suite::prelude::*;
 
 pub fn tour(s: Session) -> Boxed<()> {
     Box::pin(async move {

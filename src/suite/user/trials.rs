@@ -2,18 +2,10 @@
 //! `GET /account/details`), listed and shown only to that user, deleted by id. The harness
 //! deletes only the tokens it created, never the one it runs with.
 
+use crate::suite::prelude::*;
 use serde_json::Value;
 
 use super::cleanup::TOKEN;
-use crate::{
-    checks::{Finding, http, list, schema, token},
-    exchange::Exchange,
-    suite::{
-        CURRENT, CheckDef, Session, Stop, fixtures,
-        ids::missing_like,
-        steps::{self, Minted, described_body, docs_body},
-    },
-};
 
 const REF: &str = "ref §1 #13";
 
@@ -136,15 +128,7 @@ async fn listed_without_secret(s: Session) -> Result<(), Stop> {
 async fn read_hides_secret(s: Session) -> Result<(), Stop> {
     let user = fixtures::user_id(&s).await?;
     let created = minted(&s, create(&s, &user, &s.unique_name("user")).await)?;
-    let ex = s
-        .call(
-            "read by id",
-            s.owner().get_authentication_token(&created.id),
-        )
-        .await;
-    s.gate(http::status(&ex, &[200], "ref §1 #8"))?;
-    s.check(token::same_id(&ex, &created.id));
-    s.check(token::secret_hidden(&ex));
+    steps::read_by_id_hides_secret(&s, &created, "ref §1 #8").await?;
     Ok(())
 }
 
