@@ -24,7 +24,7 @@ use crate::{
 #[allow(clippy::all, unused, unreachable_pub, missing_docs, rustdoc::all)]
 mod generated {
     // Every path parameter the generated code builds a URL with stays one segment.
-    use crate::spec::encode_segment as encode_path;
+    use crate::segment::encode_segment as encode_path;
     include!(concat!(env!("OUT_DIR"), "/client.rs"));
 }
 

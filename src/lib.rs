@@ -22,6 +22,7 @@ pub mod record;
 pub mod redact;
 pub mod report;
 pub mod runner;
+pub mod segment;
 pub mod server;
 pub mod snapshot;
 pub mod spec;

@@ -137,7 +137,7 @@ fn variants(secret: &str) -> Vec<Box<str>> {
             .map(|u| format!("\\u{u:04x}"))
             .collect(),
     );
-    forms.push(crate::spec::encode_segment(secret));
+    forms.push(crate::segment::encode_segment(secret));
     // Percent-encoded without sparing the unreserved punctuation (`.` as `%2E`), as some do.
     forms.push(
         secret
@@ -664,7 +664,7 @@ mod tests {
             b64.to_ascii_lowercase(),
             url_b64,
             escaped,
-            crate::spec::encode_segment(value),
+            crate::segment::encode_segment(value),
         ] {
             let shown = text(&format!("echo: {form}!"));
             assert_eq!(shown, "echo: [secret]!", "{form}");

@@ -11,6 +11,8 @@ use std::{
 use http::Method;
 use serde_json::{Value, json};
 
+use crate::segment::encode_segment;
+
 const SPEC_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/spec.json"));
 
 /// One documented response of an operation.
@@ -58,28 +60,6 @@ impl Operation {
         debug_assert!(!path.contains('{'), "unfilled parameter in {path}");
         path
     }
-}
-
-/// `value` as one path segment: everything but letters, digits and `-._~` percent-encoded
-/// (`\`, `/`, `?`, `#` and `%` included), so that no value, however hostile, can add a segment
-/// or leave the path. `.` and `..` alone cannot be made safe this way; the recorder refuses
-/// to send a request whose path does not keep its template's shape.
-pub fn encode_segment(value: &str) -> String {
-    // `.`, `..` and nothing would vanish from the path when it is parsed (however they are
-    // escaped): they go out marked by a leading NUL, which the guard recognizes and refuses,
-    // naming the value, before anything is sent.
-    if matches!(value, "" | "." | "..") {
-        return format!("%00{value}");
-    }
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// A place where a document breaks its schema.
