@@ -14,7 +14,9 @@ use http::{HeaderMap, HeaderValue, Method, header};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 
 use crate::{
-    exchange::{Exchange, KEEP_FOR_REPORTS, Request, Response, TransportError, TransportErrorKind},
+    exchange::{
+        Exchange, JSON_API, KEEP_FOR_REPORTS, Request, Response, TransportError, TransportErrorKind,
+    },
     guard::Guard,
     pacing::Pacer,
     redact::{self, Secret},
@@ -29,9 +31,6 @@ mod generated {
 }
 
 pub use generated::{Client, types};
-
-/// The JSON:API media type, sent on every request and expected on every response with a body.
-pub const JSON_API: &str = "application/vnd.api+json";
 
 /// Bodies larger than this are not read further; the exchange fails instead.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;

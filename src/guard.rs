@@ -166,7 +166,11 @@ fn shape(base_path: &str, path: &str, template: &str) -> Result<Vec<(String, Str
                 if let Some(value) = decoded.strip_prefix('\0') {
                     decoded = value.to_string();
                 }
-                if decoded.is_empty() || decoded == "." || decoded == ".." || a.starts_with(UNSENDABLE) {
+                if decoded.is_empty()
+                    || decoded == "."
+                    || decoded == ".."
+                    || a.starts_with(UNSENDABLE)
+                {
                     let why = format!(
                         "{name} would be {decoded:?}, which cannot be one path segment of {template}"
                     );
