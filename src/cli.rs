@@ -8,7 +8,6 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::{
     app,
-    baseline::Baseline,
     config::{BaselineConfig, ConfigError, Profile, RunConfig, SnapshotConfig, TargetSpec},
     record::EXIT_CONFIG,
     redact::Secret,
@@ -387,14 +386,10 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         }),
         junit: args.junit,
         report_json: args.report_json,
-        baseline: match args.baseline {
-            Some(path) => Some(BaselineConfig {
-                baseline: Baseline::load(&path).map_err(ConfigError::new)?,
-                path,
-                strict: args.strict_baseline,
-            }),
-            None => None,
-        },
+        baseline: args.baseline.map(|path| BaselineConfig {
+            path,
+            strict: args.strict_baseline,
+        }),
         write_baseline: args.write_baseline,
         report_html: args.report_html,
         allow_destructive: args.allow_destructive,

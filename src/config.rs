@@ -115,12 +115,12 @@ pub struct SnapshotConfig {
     pub update: bool,
 }
 
-/// A baseline the run judges failures against.
+/// A baseline the run judges failures against, as asked: the file is read where the run is
+/// assembled (`crate::app`).
 #[derive(Clone, Debug)]
 pub struct BaselineConfig {
-    /// Where it was read from (shown in the summary and reports).
+    /// Where to read it from (shown in the summary and reports).
     pub path: PathBuf,
-    pub baseline: crate::baseline::Baseline,
     /// `--strict-baseline`: entries whose trial passes, or that name no trial, fail the run.
     pub strict: bool,
 }

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use libtest_mimic::Conclusion;
 
 use crate::{
+    baseline::Baseline,
     client::Halt,
     config::{BaselineConfig, RunConfig},
     exchange::Exchange,
@@ -27,6 +28,7 @@ pub(super) fn records(
     config: &RunConfig,
     checks: &[CheckDef],
     ctx: &RunContext,
+    baseline: Option<&Baseline>,
     ended: Ended,
 ) -> RunReport {
     let Ended {
@@ -56,7 +58,8 @@ pub(super) fn records(
         baseline: config
             .baseline
             .as_ref()
-            .map(|b| review_baseline(b, checks, &trials)),
+            .zip(baseline)
+            .map(|(asked, baseline)| review_baseline(asked, baseline, checks, &trials)),
         trials,
         leftovers,
         listed_only: false,
@@ -76,6 +79,7 @@ pub(super) fn records(
 /// Which baseline entries the run shows fixed, and which name no trial at all.
 fn review_baseline(
     config: &BaselineConfig,
+    baseline: &Baseline,
     checks: &[CheckDef],
     trials: &[TrialRecord],
 ) -> BaselineReview {
@@ -84,7 +88,7 @@ fn review_baseline(
         .map(|t| (t.name.as_str(), &t.outcome))
         .collect();
     let names: HashSet<&str> = checks.iter().map(|c| c.name).collect();
-    let entries = &config.baseline.known;
+    let entries = &baseline.known;
     BaselineReview {
         path: config.path.display().to_string(),
         entries: entries.len(),

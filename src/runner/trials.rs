@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use libtest_mimic::{Conclusion, Trial};
 
 use crate::{
+    baseline::Baseline,
     config::RunConfig,
     record::TrialRecord,
     suite::{self, CheckDef, RunContext},
@@ -23,6 +24,7 @@ pub(super) fn run_trials(
     checks: &'static [CheckDef],
     ctx: &Arc<RunContext>,
     runtime: &Arc<tokio::runtime::Runtime>,
+    baseline: Option<Arc<Baseline>>,
 ) -> (
     Conclusion,
     Vec<TrialRecord>,
@@ -54,10 +56,6 @@ pub(super) fn run_trials(
     // default). libtest only reports them, in the suite's order, each as its verdict arrives.
     let records = Arc::new(Mutex::new(Vec::new()));
     let threads = config.libtest.test_threads.unwrap_or(DEFAULT_TRIAL_THREADS);
-    let baseline = config
-        .baseline
-        .as_ref()
-        .map(|b| Arc::new(b.baseline.clone()));
     let mut verdicts = schedule(
         order,
         threads,
