@@ -2,7 +2,11 @@
 
 use crate::{config::Profile, exchange::Exchange, redact};
 
-use super::trial::{TrialOutcome, TrialRecord};
+use super::{
+    entitlement::EntitlementNote,
+    matrix::AuthzMatrix,
+    trial::{TrialOutcome, TrialRecord},
+};
 
 /// Exit code when every trial passed (or was ignored).
 pub const EXIT_PASSED: u8 = 0;
@@ -43,6 +47,10 @@ pub struct RunReport {
     /// The secrets the target minted stay redacted while the report lives: every report is
     /// rendered from it first.
     pub minted: Minted,
+    /// The suite's authorization matrix, for the HTML report's grid (empty for `--list`).
+    pub matrix: AuthzMatrix,
+    /// The entitlements a trial may fail for want of, for the summary.
+    pub entitlements: Vec<EntitlementNote>,
 }
 
 /// How a run compared with its baseline, beyond each trial's verdict.

@@ -14,9 +14,11 @@ use super::{coverage::Coverage, json};
 use crate::{
     checks::Finding,
     exchange::Exchange,
-    record::{EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, RunReport, TrialOutcome, TrialRecord},
+    record::{
+        EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, MatrixCell, MatrixRow, RunReport, TrialOutcome,
+        TrialRecord,
+    },
     redact,
-    suite::authz::{MATRIX, Persona, Row},
 };
 
 /// At most this many characters of one body are shown.
@@ -90,14 +92,14 @@ struct FailureLink {
 }
 
 struct Matrix {
-    personas: Vec<&'static str>,
-    rows: Vec<MatrixRow>,
+    personas: Vec<String>,
+    rows: Vec<MatrixRowView>,
 }
 
-struct MatrixRow {
-    name: &'static str,
-    operation: &'static str,
-    source: &'static str,
+struct MatrixRowView {
+    name: String,
+    operation: String,
+    source: String,
     cells: Vec<Cell>,
     leak: Cell,
 }
@@ -373,26 +375,27 @@ fn matrix(report: &RunReport) -> Option<Matrix> {
     if !report.trials.iter().any(|t| area(&t.name) == "authz") {
         return None;
     }
-    let rows = MATRIX
+    let rows = report
+        .matrix
+        .rows
         .iter()
-        .map(|row| MatrixRow {
-            name: row.name,
-            operation: row.operation,
-            source: row.source,
-            cells: Persona::ALL.iter().map(|p| cell(report, row, *p)).collect(),
+        .map(|row| MatrixRowView {
+            name: row.name.clone(),
+            operation: row.operation.clone(),
+            source: row.source.clone(),
+            cells: row.cells.iter().map(|c| cell(report, row, c)).collect(),
             leak: leak_cell(report, row),
         })
         .collect();
     Some(Matrix {
-        personas: Persona::ALL.iter().map(|p| p.name()).collect(),
+        personas: report.matrix.personas.clone(),
         rows,
     })
 }
 
-fn cell(report: &RunReport, row: &Row, persona: Persona) -> Cell {
-    let name = format!("authz::{}::{}", row.name, persona.name());
-    let expect = row.expect(persona);
-    let expected = expect.short();
+fn cell(report: &RunReport, row: &MatrixRow, of: &MatrixCell) -> Cell {
+    let name = of.trial.clone();
+    let expected = of.expected_short.clone();
     let Some(trial) = report.trial(&name) else {
         return Cell {
             title: format!("{name}: not part of this run"),
@@ -403,8 +406,7 @@ fn cell(report: &RunReport, row: &Row, persona: Persona) -> Cell {
             href: None,
         };
     };
-    let step = row.acting_step(persona);
-    let acting = trial.exchanges.iter().find(|e| e.step == step);
+    let acting = trial.exchanges.iter().find(|e| e.step == of.acting_step);
     let actual = match acting.map(|e| &e.outcome) {
         Some(Ok(r)) => r.status.to_string(),
         Some(Err(_)) => "no answer".into(),
@@ -428,8 +430,7 @@ fn cell(report: &RunReport, row: &Row, persona: Persona) -> Cell {
     Cell {
         title: format!(
             "{name}: {outcome}; expected {} [{}]",
-            expect.describe(),
-            row.source
+            of.expected, row.source
         ),
         trial: name,
         class,
@@ -439,8 +440,8 @@ fn cell(report: &RunReport, row: &Row, persona: Persona) -> Cell {
     }
 }
 
-fn leak_cell(report: &RunReport, row: &Row) -> Cell {
-    let name = format!("leak::{}", row.name);
+fn leak_cell(report: &RunReport, row: &MatrixRow) -> Cell {
+    let name = row.leak_trial.clone();
     let (class, actual, title) = match report.trial(&name).map(|t| &t.outcome) {
         None => ("na", "-", format!("{name}: not part of this run")),
         Some(TrialOutcome::Passed) => ("pass", "same", format!("{name}: passed")),

@@ -1,6 +1,7 @@
 //! The run's records, filled in once the trials and the cleanup are over: the trials in the
 //! suite's order, the tour and housekeeping exchanges, what the baseline came to, the pacing,
-//! and the secrets the target minted.
+//! the secrets the target minted, and what the reports need to know of the suite (the
+//! authorization matrix, the entitlements a trial may fail for want of).
 
 use std::collections::{HashMap, HashSet};
 
@@ -12,8 +13,14 @@ use crate::{
     config::{BaselineConfig, RunConfig},
     exchange::Exchange,
     pacing::{Pace, Pacer},
-    record::{BaselineReview, Minted, RateSummary, RunReport, TrialOutcome, TrialRecord},
-    suite::{CheckDef, RunContext},
+    record::{
+        AuthzMatrix, BaselineReview, EntitlementNote, MatrixCell, MatrixRow, Minted, RateSummary,
+        RunReport, TrialOutcome, TrialRecord,
+    },
+    suite::{
+        CheckDef, ENTITLEMENTS, RunContext,
+        authz::{MATRIX, Persona},
+    },
 };
 
 /// What the runner hands the records.
@@ -73,7 +80,50 @@ pub(super) fn records(
         destructive_allowed: ctx.destructive_allowed,
         rate: rate_summary(&ctx.transport.pacer),
         minted: Minted(minted),
+        matrix: authz_matrix(),
+        entitlements: entitlements(),
     }
+}
+
+/// The suite's authorization matrix, as data the reports can draw without the suite.
+pub(super) fn authz_matrix() -> AuthzMatrix {
+    let rows = MATRIX
+        .iter()
+        .map(|row| MatrixRow {
+            name: row.name.to_string(),
+            operation: row.operation.to_string(),
+            source: row.source.to_string(),
+            cells: Persona::ALL
+                .iter()
+                .map(|persona| {
+                    let expect = row.expect(*persona);
+                    MatrixCell {
+                        persona: persona.name().to_string(),
+                        trial: format!("authz::{}::{}", row.name, persona.name()),
+                        expected: expect.describe(),
+                        expected_short: expect.short(),
+                        acting_step: row.acting_step(*persona),
+                    }
+                })
+                .collect(),
+            leak_trial: format!("leak::{}", row.name),
+        })
+        .collect();
+    AuthzMatrix {
+        personas: Persona::ALL.iter().map(|p| p.name().to_string()).collect(),
+        rows,
+    }
+}
+
+/// The entitlements a trial may fail for want of, with what the summary says of each.
+fn entitlements() -> Vec<EntitlementNote> {
+    ENTITLEMENTS
+        .iter()
+        .map(|(rule, says)| EntitlementNote {
+            rule: rule.to_string(),
+            says: says.to_string(),
+        })
+        .collect()
 }
 
 /// Which baseline entries the run shows fixed, and which name no trial at all.

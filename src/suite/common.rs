@@ -202,6 +202,19 @@ where
 /// in the run's summary.
 pub const NO_AUDIT_TRAILS: &str = "audit-trails";
 
+/// For each rule a trial fails with for want of an entitlement of the target, the line the
+/// run's summary prints when some did (`{count}`: how many).
+pub const ENTITLEMENTS: &[(&str, &str)] = &[
+    (
+        NO_AGENT_POOL,
+        "{count} agent-token trial(s) failed because no agent pool could be made (POST /organizations/{org}/agent-pools answered 404: the organization has no agents entitlement, the token may not manage agent pools, or the server has none); leave them out with --skip agent_token",
+    ),
+    (
+        NO_AUDIT_TRAILS,
+        "{count} trial(s) failed because the audit-trails token could not be made (POST /organizations/{org}/authentication-token?token=audit-trails answered 404: the organization has no audit-trails entitlement, the token may not manage it, or the server has none); leave them out with --skip audit_token --skip audit_trails",
+    ),
+];
+
 /// The owner's audit-trails token create answered 404: what an organization without the
 /// audit-trails entitlement answers (ref §5: audit-trails tokens need a paid entitlement, 404
 /// without it). The trial fails with this one finding, which says so and how to leave the

@@ -22,6 +22,7 @@ use std::{
     sync::{Arc, OnceLock},
 };
 
+pub use common::ENTITLEMENTS;
 pub use common::{NO_AGENT_POOL, NO_AUDIT_TRAILS};
 pub use conformance::start_tour;
 pub use context::{Created, RunContext, Session, Stop};
