@@ -7,6 +7,7 @@ mod causes;
 mod cli;
 mod entitlement;
 mod faults;
+mod flow;
 mod hostile;
 mod html;
 mod rate;
