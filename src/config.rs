@@ -161,6 +161,11 @@ pub struct RunConfig {
     /// a signal handler is process-wide.
     pub handle_interrupt: bool,
     pub libtest: libtest_mimic::Arguments,
+    /// For the harness's own tests only, and no command-line option: the trial of this name
+    /// panics as it starts, as a bug of the harness would, so that a test can see how a run
+    /// reports one.
+    #[doc(hidden)]
+    pub panic_in_trial: Option<String>,
 }
 
 impl RunConfig {
@@ -184,6 +189,7 @@ impl RunConfig {
             quiet: false,
             handle_interrupt: false,
             libtest: libtest_mimic::Arguments::default(),
+            panic_in_trial: None,
         }
     }
 }

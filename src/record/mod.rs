@@ -13,7 +13,7 @@ pub use entitlement::EntitlementNote;
 pub use matrix::{AuthzMatrix, MatrixCell, MatrixRow};
 
 pub use run::{
-    BaselineReview, EXIT_CONFIG, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, Minted, RateSummary,
-    RunReport,
+    BaselineReview, EXIT_CONFIG, EXIT_FAILED, EXIT_HARNESS_BUG, EXIT_INTERRUPTED, EXIT_PASSED,
+    Minted, RateSummary, RunReport,
 };
 pub use trial::{TrialOutcome, TrialRecord};

@@ -15,8 +15,8 @@ use crate::{
     checks::Finding,
     exchange::Exchange,
     record::{
-        EXIT_FAILED, EXIT_INTERRUPTED, EXIT_PASSED, MatrixCell, MatrixRow, RunReport, TrialOutcome,
-        TrialRecord,
+        EXIT_FAILED, EXIT_HARNESS_BUG, EXIT_INTERRUPTED, EXIT_PASSED, MatrixCell, MatrixRow,
+        RunReport, TrialOutcome, TrialRecord,
     },
     redact,
 };
@@ -72,11 +72,14 @@ struct Page {
     passed: usize,
     failed: usize,
     ignored: usize,
+    /// Trials that panicked: bugs of the harness, shown apart from failures.
+    panicked: usize,
     exchanges: usize,
     notes: Vec<String>,
     /// Issue 12's grouped causes, one line each; the section shows only when there are some.
     causes: Vec<String>,
     failures: Vec<FailureLink>,
+    panics: Vec<FailureLink>,
     matrix: Option<Matrix>,
     areas: Vec<Area>,
     coverage: CoverageView,
@@ -121,6 +124,7 @@ struct Area {
     passed: usize,
     failed: usize,
     ignored: usize,
+    panicked: usize,
     trials: Vec<TrialView>,
 }
 
@@ -198,6 +202,10 @@ impl Page {
             EXIT_PASSED => ("every check passed", "pass"),
             EXIT_FAILED => ("a check failed: the server broke the contract", "fail"),
             EXIT_INTERRUPTED => ("interrupted (Ctrl-C)", "ign"),
+            EXIT_HARNESS_BUG => (
+                "a trial panicked: a bug of the harness, not of the server",
+                "panic",
+            ),
             _ => ("the harness could not run", "fail"),
         };
         let mut budget = DETAIL_BUDGET;
@@ -215,6 +223,7 @@ impl Page {
                         passed: 0,
                         failed: 0,
                         ignored: 0,
+                        panicked: 0,
                         trials: Vec::new(),
                     });
                     areas.last_mut().expect("just pushed")
@@ -228,17 +237,20 @@ impl Page {
                 }
                 // A known failure (--baseline) does not fail the run: counted apart from both.
                 TrialOutcome::Ignored(_) | TrialOutcome::Known(_) => slot.ignored += 1,
+                TrialOutcome::Panicked => {
+                    slot.panicked += 1;
+                    slot.open = true;
+                }
             }
             slot.trials.push(view);
         }
-        let failures = report
-            .failed()
-            .map(|t| FailureLink {
-                name: t.name.clone(),
-                anchor: anchor(&t.name),
-                first: first_finding(t),
-            })
-            .collect();
+        let link = |t: &TrialRecord| FailureLink {
+            name: t.name.clone(),
+            anchor: anchor(&t.name),
+            first: first_finding(t),
+        };
+        let failures = report.failed().map(link).collect();
+        let panics = report.panicked().map(link).collect();
         let (exercised, documented) = coverage.counts();
         Page {
             target: redact::text(&report.target),
@@ -253,10 +265,12 @@ impl Page {
             passed: count(|o| *o == TrialOutcome::Passed),
             failed: count(|o| *o == TrialOutcome::Failed),
             ignored: count(|o| matches!(o, TrialOutcome::Ignored(_) | TrialOutcome::Known(_))),
+            panicked: count(|o| *o == TrialOutcome::Panicked),
             exchanges: report.exchanges().count(),
             notes: notes(report),
             causes: causes.iter().map(|c| redact::text(c)).collect(),
             failures,
+            panics,
             matrix: matrix(report),
             areas,
             coverage: CoverageView {
@@ -315,8 +329,13 @@ fn finding_seq(f: &Finding, t: &TrialRecord) -> Option<usize> {
         .then_some(seq)
 }
 
+/// The line a list of trials shows for `t`: its first finding, or what it panicked with.
 fn first_finding(t: &TrialRecord) -> String {
-    match t.findings.first() {
+    match t
+        .findings
+        .first()
+        .filter(|_| t.outcome != TrialOutcome::Panicked)
+    {
         Some(f) => redact::text(&f.detail()),
         None => t
             .message
@@ -417,6 +436,7 @@ fn cell(report: &RunReport, row: &MatrixRow, of: &MatrixCell) -> Cell {
         TrialOutcome::Failed => ("fail", "FAILED".to_string()),
         TrialOutcome::Ignored(reason) => ("ign", format!("ignored: {}", redact::text(reason))),
         TrialOutcome::Known(reason) => ("known", redact::text(reason)),
+        TrialOutcome::Panicked => ("panic", "PANICKED (a bug of the harness)".to_string()),
     };
     let actual = if class == "ign" {
         "ignored".into()
@@ -454,6 +474,11 @@ fn leak_cell(report: &RunReport, row: &MatrixRow) -> Cell {
         Some(TrialOutcome::Known(r)) => {
             ("known", "differs", format!("{name}: {}", redact::text(r)))
         }
+        Some(TrialOutcome::Panicked) => (
+            "panic",
+            "panicked",
+            format!("{name}: PANICKED (a bug of the harness)"),
+        ),
     };
     Cell {
         href: (class != "na").then(|| anchor(&name)),
@@ -470,8 +495,12 @@ fn millis(d: std::time::Duration) -> String {
 }
 
 fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usize) -> TrialView {
-    // A known failure shows its findings and exchanges like any failure.
-    let failed = matches!(t.outcome, TrialOutcome::Failed | TrialOutcome::Known(_));
+    // A known failure, and a trial that panicked, show their findings and exchanges like any
+    // failure.
+    let failed = matches!(
+        t.outcome,
+        TrialOutcome::Failed | TrialOutcome::Known(_) | TrialOutcome::Panicked
+    );
     let named: Vec<usize> = t
         .findings
         .iter()
@@ -482,6 +511,7 @@ fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usize) -> Trial
         TrialOutcome::Failed => ("fail", "FAILED", None),
         TrialOutcome::Ignored(r) => ("ign", "ignored", Some(redact::text(r))),
         TrialOutcome::Known(r) => ("known", "known failure", Some(redact::text(r))),
+        TrialOutcome::Panicked => ("panic", "PANICKED", None),
     };
     let mut exchange = |ex: &Exchange, anchor: String| {
         let detail = if failed && *budget < MIN_DETAIL {

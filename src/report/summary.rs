@@ -6,7 +6,7 @@ use super::{causes::Causes, coverage::Coverage};
 /// How many groups of findings the summary shows (the JSON report has them all).
 const CAUSES_SHOWN: usize = 12;
 use crate::{
-    record::{RunReport, TrialOutcome},
+    record::{EXIT_HARNESS_BUG, RunReport, TrialOutcome},
     redact,
 };
 
@@ -70,6 +70,16 @@ pub fn print(report: &RunReport) {
                 "tfe-contract: the baseline names no trial {}: remove or rename the entry{strict}",
                 redact::text(name)
             );
+        }
+    }
+    let panicked: Vec<&str> = report.panicked().map(|t| t.name.as_str()).collect();
+    if !panicked.is_empty() {
+        eprintln!(
+            "tfe-contract: {} trial(s) panicked: a bug of the harness, not of the server (please report it); the run has no verdict to trust and exits {EXIT_HARNESS_BUG}",
+            panicked.len()
+        );
+        for name in panicked {
+            eprintln!("tfe-contract: panicked: {name}");
         }
     }
     let causes = Causes::of(report);

@@ -12,7 +12,7 @@ use crate::{
     suite::{self, CheckDef, RunContext},
 };
 
-use super::schedule::{execution_order, schedule, trial, watch_interrupts};
+use super::schedule::{Conduct, execution_order, schedule, trial, watch_interrupts};
 
 /// How many trials run at once unless --test-threads says otherwise.
 pub const DEFAULT_TRIAL_THREADS: usize = 8;
@@ -56,15 +56,12 @@ pub(super) fn run_trials(
     // default). libtest only reports them, in the suite's order, each as its verdict arrives.
     let records = Arc::new(Mutex::new(Vec::new()));
     let threads = config.libtest.test_threads.unwrap_or(DEFAULT_TRIAL_THREADS);
-    let mut verdicts = schedule(
-        order,
-        threads,
-        ctx,
-        runtime,
-        &config.snapshots,
+    let conduct = Conduct {
+        snapshots: config.snapshots.clone(),
         baseline,
-        &records,
-    );
+        panic_in: config.panic_in_trial.clone(),
+    };
+    let mut verdicts = schedule(order, threads, ctx, runtime, conduct, &records);
     let trials = checks
         .iter()
         .map(|def| trial(def, verdicts.remove(def.name), runtime))

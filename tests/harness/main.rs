@@ -10,6 +10,7 @@ mod faults;
 mod flow;
 mod hostile;
 mod html;
+mod panics;
 mod rate;
 mod reference;
 mod reports;
