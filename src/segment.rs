@@ -33,12 +33,17 @@ mod tests {
 
     #[test]
     fn a_value_stays_one_segment() {
-        assert_eq!(encode_segment("a/b"), "a%2Fb");
-        assert_eq!(encode_segment("team-X\\..\\x"), "team-X%5C..%5Cx");
-        assert_eq!(encode_segment("a b?c#d%"), "a%20b%3Fc%23d%25");
-        assert_eq!(encode_segment("ok-._~9"), "ok-._~9");
-        for unsendable in ["", ".", ".."] {
-            assert!(encode_segment(unsendable).starts_with(UNSENDABLE));
+        let cases = [
+            ("a/b", "a%2Fb"),
+            ("team-X\\..\\x", "team-X%5C..%5Cx"),
+            ("a b?c#d%", "a%20b%3Fc%23d%25"),
+            ("ok-._~9", "ok-._~9"),
+            ("", "%00"),
+            ("..", "%00.."),
+        ];
+        for (value, encoded) in cases {
+            assert_eq!(encode_segment(value), encoded, "{value:?}");
         }
+        assert!(encode_segment(".").starts_with(UNSENDABLE));
     }
 }

@@ -6,39 +6,32 @@ use serde_json::Value;
 use tfe_contract::{
     app,
     baseline::Baseline,
-    config::{Profile, RunConfig, TargetSpec},
+    config::Profile,
     record::{EXIT_HARNESS_BUG, TrialOutcome},
     report::causes::Causes,
     server,
 };
 
-use crate::support::{ORG, Reference, scratch};
+use crate::support::{Reference, scratch};
 
 const PANICKING: &str = "org_token::expiry_default";
 
 #[test]
 fn a_trial_that_panics_is_a_harness_bug_in_every_report() {
     let reference = Reference::start(server::Profile::Tfe, &[], &[]);
-    let (junit, json, html, baseline, log) = (
+    let (junit, json, html, baseline) = (
         scratch("panic.xml"),
         scratch("panic.json"),
         scratch("panic.html"),
         scratch("panic-baseline.toml"),
-        scratch("panic-libtest.log"),
     );
-    let mut config = RunConfig::new(TargetSpec::Remote {
-        address: reference.address(),
-        token: Some(reference.token.clone()),
-        organization: Some(ORG.into()),
-    });
-    config.profile = Profile::Tfe;
+    let mut config = reference.config(Profile::Tfe);
     config.junit = Some(junit.clone());
     config.report_json = Some(json.clone());
     config.report_html = Some(html.clone());
     config.write_baseline = Some(baseline.clone());
-    config.libtest.logfile = Some(log.display().to_string());
-    config.quiet = true;
     config.panic_in_trial = Some(PANICKING.into());
+    let log = config.libtest.logfile.clone().expect("a libtest log");
     let report = app::run(config).expect("the run starts");
 
     // The records: its own outcome, a message that says what it is, and the exit code.
