@@ -30,7 +30,6 @@ spec     -> redact     schema messages quote documents, which may hold secrets
 exchange -> redact     an exchange renders its labels and excerpts redacted
 guard    -> spec       what a request may touch is judged by its spec operation
 guard    -> segment    the guard recognizes the encoder's mark of an unsendable value
-pacing   -> redact     a rate that does not parse is quoted redacted
 client   -> spec       every request belongs to a spec operation
 client   -> segment    the generated code encodes path parameters with it
 client   -> exchange   every request is recorded as an exchange
@@ -40,7 +39,7 @@ client   -> pacing     the recorder keeps each credential's pace
 checks   -> exchange   a check judges a recorded exchange
 checks   -> spec       schemas and documented statuses come from the spec
 checks   -> redact     findings show values redacted
-checks   -> segment    checks of paths compare encoded segments
+checks   -> segment    a check may compare paths by their encoded segments
 config   -> redact     the token given is a Secret
 suite    -> client     trials send requests through the typed client
 suite    -> checks     trials judge their exchanges with the checks
@@ -48,7 +47,6 @@ suite    -> exchange   trials read what they sent and got
 suite    -> spec       trials name spec operations
 suite    -> config     trials apply per profile
 suite    -> redact     trials register secrets and show excerpts redacted
-suite    -> segment    hand-built paths encode their segments
 snapshot -> exchange   a snapshot stores a trial's exchanges
 snapshot -> checks     a snapshot that differs is a finding
 snapshot -> config     where snapshots live and whether to record them
@@ -71,7 +69,6 @@ runner   -> snapshot   each trial's exchanges are compared with its snapshot
 runner   -> pacing     the records say how the run kept to the rate limit
 runner   -> redact     panic messages and failure texts are redacted
 runner   -> server     without an address the runner starts the reference server
-runner   -> spec       the probe names spec operations
 report   -> record     reports render the run's records, and nothing else of the run
 report   -> exchange   reports show exchanges
 report   -> checks     reports show findings
