@@ -128,10 +128,8 @@ fn main() {
         paired.fidelity.1
     );
     println!(
-        "  processor time, same runs     {:8.1} ms  bare {:.1} ms, harness / bare = {:.2} (server included)",
-        ms(paired.harness_cpu) / repeats as f64,
-        ms(paired.floor_cpu) / repeats as f64,
-        paired.cpu_ratio()
+        "{} (server included)",
+        paired.cpu_line("same runs", repeats)
     );
     println!(
         "  one trial at a time           {:8.1} ms  bare {:.1} ms, harness / bare = {:.2} (replay answered {} of {} as the run did)",
@@ -141,12 +139,7 @@ fn main() {
         paired_1.fidelity.0,
         paired_1.fidelity.1
     );
-    println!(
-        "  processor time, one at a time {:8.1} ms  bare {:.1} ms, harness / bare = {:.2}",
-        ms(paired_1.harness_cpu) / repeats as f64,
-        ms(paired_1.floor_cpu) / repeats as f64,
-        paired_1.cpu_ratio()
-    );
+    println!("{}", paired_1.cpu_line("one at a time", repeats));
     println!(
         "  checks, no network            {checks_per_exchange:8.1} µs per exchange ({checked} checked), {:.1}% of a loopback exchange ({per_exchange_us:.0} µs)",
         100.0 * checks_per_exchange / per_exchange_us
@@ -241,6 +234,17 @@ struct Paired {
 impl Paired {
     fn cpu_ratio(&self) -> f64 {
         self.harness_cpu.as_secs_f64() / self.floor_cpu.as_secs_f64().max(1e-9)
+    }
+
+    /// The line of processor time per run, harness and floor, over `repeats` runs.
+    fn cpu_line(&self, which: &str, repeats: usize) -> String {
+        format!(
+            "  {:<29} {:8.1} ms  bare {:.1} ms, harness / bare = {:.2}",
+            format!("processor time, {which}"),
+            ms(self.harness_cpu) / repeats as f64,
+            ms(self.floor_cpu) / repeats as f64,
+            self.cpu_ratio()
+        )
     }
 
     fn push(&mut self, harness: Duration, floor: Duration, fidelity: (usize, usize)) {
