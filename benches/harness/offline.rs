@@ -4,7 +4,7 @@
 use std::{
     io::Read,
     net::TcpListener,
-    process::{Command, Stdio},
+    process,
     time::{Duration, Instant},
 };
 
@@ -74,7 +74,7 @@ pub(crate) fn start_to_first_request() -> Duration {
     let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
     let address = format!("http://{}", listener.local_addr().expect("addr"));
     let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_tfe-contract"))
+    let mut child = process::Command::new(env!("CARGO_BIN_EXE_tfe-contract"))
         .args([
             "run",
             "--address",
@@ -84,8 +84,8 @@ pub(crate) fn start_to_first_request() -> Duration {
             "--organization",
             ORG,
         ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(process::Stdio::null())
+        .stderr(process::Stdio::null())
         .spawn()
         .expect("the binary starts");
     let (mut stream, _) = listener.accept().expect("a request");
