@@ -83,7 +83,7 @@ fn generate_client(spec: &Value) -> String {
     // Path parameters come from the server under test, so whatever they hold must stay one
     // path segment. progenitor's `encode_path` leaves `\` and `.` as they are, and URL parsing
     // then turns `\` into `/` and resolves `..`: an id could steer a request elsewhere. The
-    // generated code uses the harness's own encoder instead (`crate::spec::encode_segment`).
+    // generated code uses the harness's own encoder instead (`crate::segment::encode_segment`).
     let code = prettyplease::unparse(&file);
     let imported = "use progenitor_client::{encode_path, ";
     assert!(

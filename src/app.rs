@@ -12,8 +12,13 @@ use crate::{
 };
 
 /// Runs the suite as `config` says and writes the reports it asks for. `Err` means the harness
-/// could not run, or a report could not be written (exit 2).
+/// could not run (an unreadable baseline among others), or a report could not be written
+/// (exit 2).
 pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
+    let baseline = match &config.baseline {
+        Some(asked) => Some(Baseline::load(&asked.path).map_err(ConfigError::new)?),
+        None => None,
+    };
     let (junit, json, quiet) = (
         config.junit.clone(),
         config.report_json.clone(),
@@ -22,13 +27,13 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     let write_baseline = config.write_baseline.clone();
     // Reasons people wrote carry over into a rewritten baseline: from --baseline, else from
     // the file about to be replaced.
-    let previous = match (&config.baseline, &write_baseline) {
-        (Some(b), _) => Some(b.baseline.clone()),
+    let previous = match (&baseline, &write_baseline) {
+        (Some(b), _) => Some(b.clone()),
         (None, Some(path)) if path.exists() => Baseline::load(path).ok(),
         _ => None,
     };
     let html = config.report_html.clone();
-    let report = runner::run(config)?;
+    let report = runner::run(config, baseline)?;
     if report.listed_only {
         return Ok(report);
     }

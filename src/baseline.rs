@@ -84,16 +84,19 @@ impl Baseline {
 
     /// The baseline of a finished run: one entry per trial that failed (known failures
     /// included) with the kinds it failed with. Reasons carry over from `previous` for trials
-    /// still listed, and its entries for trials the run did not conduct are kept. Trials that failed without findings (a panic: a harness bug) are left
-    /// out and returned by name.
+    /// still listed, and its entries for trials the run did not conduct are kept. Trials that
+    /// panicked (a harness bug) or failed without findings are left out and returned by name.
     pub fn of_run(report: &RunReport, previous: Option<&Baseline>) -> (Self, Vec<String>) {
         let mut known = BTreeMap::new();
         let mut left_out = Vec::new();
         for trial in &report.trials {
-            if !matches!(trial.outcome, TrialOutcome::Failed | TrialOutcome::Known(_)) {
+            if !matches!(
+                trial.outcome,
+                TrialOutcome::Failed | TrialOutcome::Known(_) | TrialOutcome::Panicked
+            ) {
                 continue;
             }
-            if trial.findings.is_empty() {
+            if trial.outcome == TrialOutcome::Panicked || trial.findings.is_empty() {
                 left_out.push(trial.name.clone());
                 continue;
             }

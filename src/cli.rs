@@ -8,7 +8,6 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::{
     app,
-    baseline::Baseline,
     config::{BaselineConfig, ConfigError, Profile, RunConfig, SnapshotConfig, TargetSpec},
     record::EXIT_CONFIG,
     redact::Secret,
@@ -24,7 +23,8 @@ Contract tests for the Terraform Enterprise / HCP Terraform API v2 token endpoin
 (`area::check`). Without an address it starts an embedded reference server and checks that.
 `serve` runs that reference server on its own, optionally with a deliberate fault.
 
-Exit codes: 0 every check passed; 101 a check failed; 2 usage or configuration error.";
+Exit codes: 0 every check passed; 101 a check failed; 70 a trial panicked (a bug of the harness,
+not of the server: please report it); 2 usage or configuration error.";
 
 const RUN_AFTER_HELP: &str = "\
 Environment: TFE_ADDRESS, TFE_TOKEN and TFE_ORGANIZATION stand in for --address, --token and
@@ -41,8 +41,9 @@ listed, or a kind of finding its entry does not list) fail the run. Add --strict
 fail until fixed entries are removed.
 
 Exit codes: 0 every check passed (or was ignored, or failed only as the baseline expects); 101
-a check failed; 2 usage or configuration error (bad URL, unreachable target, missing token or
-organization, unreadable baseline).";
+a check failed; 70 a trial panicked: a bug of the harness, not of the server (please report it;
+the run has no verdict to trust, so this wins over 101); 2 usage or configuration error (bad
+URL, unreachable target, missing token or organization, unreadable baseline); 130 interrupted.";
 
 #[derive(Parser, Debug)]
 #[command(name = "tfe-contract", version, about = ABOUT, long_about = LONG_ABOUT)]
@@ -387,14 +388,10 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         }),
         junit: args.junit,
         report_json: args.report_json,
-        baseline: match args.baseline {
-            Some(path) => Some(BaselineConfig {
-                baseline: Baseline::load(&path).map_err(ConfigError::new)?,
-                path,
-                strict: args.strict_baseline,
-            }),
-            None => None,
-        },
+        baseline: args.baseline.map(|path| BaselineConfig {
+            path,
+            strict: args.strict_baseline,
+        }),
         write_baseline: args.write_baseline,
         report_html: args.report_html,
         allow_destructive: args.allow_destructive,
@@ -407,6 +404,7 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         quiet: false,
         handle_interrupt: true,
         libtest: args.libtest,
+        panic_in_trial: None,
     };
     let mut config = config;
     // Standard output goes through redaction once more as it leaves (see `crate::stdout`);

@@ -10,6 +10,9 @@ use serde_json::Value;
 
 use crate::redact;
 
+/// The JSON:API media type, sent on every request and expected on every response with a body.
+pub const JSON_API: &str = "application/vnd.api+json";
+
 /// One request and its outcome.
 #[derive(Clone, Debug)]
 pub struct Exchange {

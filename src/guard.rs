@@ -4,12 +4,12 @@
 //! neither rotates nor deletes the organization's token, its audit-trails token or the owners
 //! team's token, nor deletes an agent pool the run did not make. Ids come from the server
 //! under test and may be hostile: path parameters are encoded as one segment
-//! (`spec::encode_segment`), and what encoding cannot save (`.`, `..`, an empty id) is refused
+//! (`segment::encode_segment`), and what encoding cannot save (`.`, `..`, an empty id) is refused
 //! here.
 
 use std::{collections::HashSet, sync::Mutex};
 
-use crate::spec::Operation;
+use crate::{segment::UNSENDABLE, spec::Operation};
 
 /// What the guard knows of the run.
 #[derive(Debug, Default)]
@@ -166,7 +166,11 @@ fn shape(base_path: &str, path: &str, template: &str) -> Result<Vec<(String, Str
                 if let Some(value) = decoded.strip_prefix('\0') {
                     decoded = value.to_string();
                 }
-                if decoded.is_empty() || decoded == "." || decoded == ".." || a.starts_with("%00") {
+                if decoded.is_empty()
+                    || decoded == "."
+                    || decoded == ".."
+                    || a.starts_with(UNSENDABLE)
+                {
                     let why = format!(
                         "{name} would be {decoded:?}, which cannot be one path segment of {template}"
                     );
@@ -209,7 +213,7 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::spec::{Spec, encode_segment};
+    use crate::{segment::encode_segment, spec::Spec};
 
     const BASE: &str = "/api/v2";
 

@@ -6,8 +6,9 @@
 //! the runner (`runner`) turns verdicts into libtest trials and fills the run's records
 //! (`record`); reports (`report`) render those records after the run (`app` conducts both), and
 //! snapshots render each trial's exchanges, everything passing through one redaction module
-//! (`redact`). The reference server
-//! (`server`) stands apart: it shares no code with the rest and is reached only over HTTP.
+//! (`redact`); path segments are encoded by a leaf everyone may use (`segment`). The reference
+//! server (`server`) stands apart: it shares no code with the rest and is reached only over
+//! HTTP. `tests/harness/flow.rs` holds the imports to this.
 
 pub mod app;
 pub mod baseline;
@@ -22,6 +23,7 @@ pub mod record;
 pub mod redact;
 pub mod report;
 pub mod runner;
+pub mod segment;
 pub mod server;
 pub mod snapshot;
 pub mod spec;

@@ -3,7 +3,10 @@
 use serde_json::Value;
 
 use super::Finding;
-use crate::{client::JSON_API, exchange::Exchange, redact};
+use crate::{
+    exchange::{Exchange, JSON_API},
+    redact,
+};
 
 const SOURCE: &str = "JSON:API 1.0; ref §6";
 

@@ -1,7 +1,8 @@
 //! Checks judged on canned exchanges, without a server.
 
+use super::token::DefaultExpiry;
 use super::{authz, http, list, token};
-use crate::{config::DefaultExpiry, exchange::Exchange};
+use crate::exchange::Exchange;
 
 fn rules(findings: &[super::Finding]) -> Vec<&'static str> {
     findings.iter().map(|f| f.rule).collect()

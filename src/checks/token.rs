@@ -5,10 +5,24 @@ use chrono::{DateTime, Months, Utc};
 use serde_json::Value;
 
 use super::Finding;
-use crate::{config::DefaultExpiry, exchange::Exchange};
+use crate::exchange::Exchange;
 
 /// How far a default expiry may be from created-at + 2 years (go-tfe's tests allow a minute).
 pub const EXPIRY_SLACK_SECONDS: i64 = 60;
+
+/// What a server sets `expired-at` to when the request does not say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DefaultExpiry {
+    /// Created-at + 2 years: HCP Terraform's docs (organization and team tokens) and go-tfe's
+    /// tests since 2026 (`defaultTokenExpirationYears = 2`, a minute of slack).
+    TwoYears,
+    /// Either: the TFE 2.0.x docs say two years, HashiCorp's OpenAPI file and the TFE 1.2.x
+    /// docs say such a token never expires, and TFE releases before the default leave it null
+    /// (ref §2). Both are real TFE, so both pass.
+    TwoYearsOrNever,
+    /// Null (or no attribute): the seeds' era has no expiry at all.
+    Never,
+}
 
 /// An attribute that may be absent, null, or hold a value.
 #[derive(Clone, Debug, PartialEq, Eq)]

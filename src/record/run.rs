@@ -2,7 +2,11 @@
 
 use crate::{config::Profile, exchange::Exchange, redact};
 
-use super::trial::{TrialOutcome, TrialRecord};
+use super::{
+    entitlement::EntitlementNote,
+    matrix::AuthzMatrix,
+    trial::{TrialOutcome, TrialRecord},
+};
 
 /// Exit code when every trial passed (or was ignored).
 pub const EXIT_PASSED: u8 = 0;
@@ -12,6 +16,10 @@ pub const EXIT_FAILED: u8 = 101;
 pub const EXIT_CONFIG: u8 = 2;
 /// Exit code when Ctrl-C stopped the run (after its cleanup), as for any interrupted program.
 pub const EXIT_INTERRUPTED: u8 = 130;
+/// Exit code when a trial panicked: a bug of the harness (sysexits' EX_SOFTWARE, "internal
+/// software error"). It takes precedence over `EXIT_FAILED`: a run with a harness bug has no
+/// verdict to trust.
+pub const EXIT_HARNESS_BUG: u8 = 70;
 
 /// What a run did.
 #[derive(Debug, Default)]
@@ -43,6 +51,10 @@ pub struct RunReport {
     /// The secrets the target minted stay redacted while the report lives: every report is
     /// rendered from it first.
     pub minted: Minted,
+    /// The suite's authorization matrix, for the HTML report's grid (empty for `--list`).
+    pub matrix: AuthzMatrix,
+    /// The entitlements a trial may fail for want of, for the summary.
+    pub entitlements: Vec<EntitlementNote>,
 }
 
 /// How a run compared with its baseline, beyond each trial's verdict.
@@ -101,9 +113,18 @@ impl RunReport {
             .filter(|t| t.outcome == TrialOutcome::Failed)
     }
 
+    /// The trials that panicked: bugs of the harness.
+    pub fn panicked(&self) -> impl Iterator<Item = &TrialRecord> {
+        self.trials
+            .iter()
+            .filter(|t| t.outcome == TrialOutcome::Panicked)
+    }
+
     pub fn exit_code(&self) -> u8 {
         if self.interrupted {
             EXIT_INTERRUPTED
+        } else if self.panicked().next().is_some() {
+            EXIT_HARNESS_BUG
         } else if self.libtest_failed
             || self.failed().next().is_some()
             || self.baseline.as_ref().is_some_and(BaselineReview::fails)
@@ -138,5 +159,40 @@ impl RunReport {
     /// How often requests were retried after a 429, over the whole run.
     pub fn retries(&self) -> u64 {
         self.exchanges().map(|e| u64::from(e.retries)).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn trial(outcome: TrialOutcome) -> TrialRecord {
+        TrialRecord {
+            name: "a::b".into(),
+            outcome,
+            duration: Duration::ZERO,
+            message: None,
+            findings: Vec::new(),
+            exchanges: Default::default(),
+            exclusive: false,
+            released: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_panic_outranks_a_failure_and_an_interruption_outranks_both() {
+        let mut report = RunReport {
+            trials: vec![trial(TrialOutcome::Failed), trial(TrialOutcome::Passed)],
+            libtest_failed: true,
+            ..RunReport::default()
+        };
+        assert_eq!(report.exit_code(), EXIT_FAILED);
+        report.trials.push(trial(TrialOutcome::Panicked));
+        assert_eq!(report.exit_code(), EXIT_HARNESS_BUG);
+        assert_eq!(report.failed().count(), 1, "a panic is not a failure");
+        report.interrupted = true;
+        assert_eq!(report.exit_code(), EXIT_INTERRUPTED);
     }
 }

@@ -12,6 +12,9 @@ pub enum TrialOutcome {
     /// It failed, but only with kinds of finding the baseline accepts for it (`--baseline`):
     /// does not fail the run. The text says so, with the entry's reason.
     Known(String),
+    /// It panicked: a bug of the harness, which says nothing of the server (the message says
+    /// where; findings made before the panic are kept). The run exits `EXIT_HARNESS_BUG`.
+    Panicked,
 }
 
 /// What one trial did.

@@ -1,11 +1,12 @@
 //! GitHub Actions annotations: under a workflow (`GITHUB_ACTIONS=true`), one `::error` workflow
 //! command per failed trial, naming the trial and its first finding (redacted), so that the
-//! failure shows on the pull request. Printed on stdout after the run, from its records.
+//! failure shows on the pull request, and one per trial that panicked, saying it is a bug of
+//! the harness. Printed on stdout after the run, from its records.
 
 use std::io::Write;
 
 use crate::{
-    record::{RunReport, TrialRecord},
+    record::{RunReport, TrialOutcome, TrialRecord},
     redact,
 };
 
@@ -18,9 +19,14 @@ pub fn enabled() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
 }
 
-/// One workflow-command line per failed trial, in the suite's order.
+/// One workflow-command line per failed or panicked trial, in the suite's order.
 pub fn lines(report: &RunReport) -> Vec<String> {
-    report.failed().map(line).collect()
+    report
+        .trials
+        .iter()
+        .filter(|t| matches!(t.outcome, TrialOutcome::Failed | TrialOutcome::Panicked))
+        .map(line)
+        .collect()
 }
 
 /// Prints `lines` on stdout.
@@ -33,7 +39,14 @@ pub fn print(report: &RunReport) {
 }
 
 fn line(trial: &TrialRecord) -> String {
-    let title = format!("tfe-contract: {} failed", trial.name);
+    let title = if trial.outcome == TrialOutcome::Panicked {
+        format!(
+            "tfe-contract: {} panicked (a bug of the harness, not of the server)",
+            trial.name
+        )
+    } else {
+        format!("tfe-contract: {} failed", trial.name)
+    };
     let message = match trial.findings.first() {
         Some(f) => match &f.exchange {
             Some(exchange) => format!("{exchange}\n{}", f.detail()),

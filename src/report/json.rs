@@ -27,6 +27,7 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
             "failed": count(|o| *o == TrialOutcome::Failed),
             "ignored": count(|o| matches!(o, TrialOutcome::Ignored(_))),
             "known-failures": count(|o| matches!(o, TrialOutcome::Known(_))),
+            "panicked": count(|o| *o == TrialOutcome::Panicked),
             "exit-code": report.exit_code(),
             "interrupted": report.interrupted,
             "deadline-passed": report.deadline_passed,
@@ -63,6 +64,7 @@ fn trial(t: &TrialRecord) -> Value {
         TrialOutcome::Failed => ("failed", None),
         TrialOutcome::Ignored(r) => ("ignored", Some(redact::text(r))),
         TrialOutcome::Known(r) => ("known-failure", Some(redact::text(r))),
+        TrialOutcome::Panicked => ("panicked", None),
     };
     let mut operations: Vec<&str> = t.exchanges.iter().map(|e| e.operation).collect();
     operations.sort_unstable();

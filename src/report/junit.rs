@@ -1,4 +1,5 @@
-//! JUnit XML: one testcase per trial, the redacted failure message as the failure text.
+//! JUnit XML: one testcase per trial, the redacted failure message as the failure text; a trial
+//! that panicked is an `<error>` of type `harness-bug`, not a `<failure>`.
 
 use std::{fs, path::Path};
 
@@ -24,6 +25,16 @@ pub fn render(report: &RunReport) -> Result<String, String> {
                     .unwrap_or(message);
                 status.set_message(redact::text(first.trim()));
                 status.set_type("contract");
+                status.set_description(redact::text(message));
+                status
+            }
+            // A bug of the harness says nothing of the server: an error, not a failure.
+            TrialOutcome::Panicked => {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
+                let message = trial.message.as_deref().unwrap_or("the trial panicked");
+                let first = message.lines().next().unwrap_or(message);
+                status.set_message(redact::text(first.trim()));
+                status.set_type("harness-bug");
                 status.set_description(redact::text(message));
                 status
             }

@@ -6,9 +6,8 @@ use super::{causes::Causes, coverage::Coverage};
 /// How many groups of findings the summary shows (the JSON report has them all).
 const CAUSES_SHOWN: usize = 12;
 use crate::{
-    record::{RunReport, TrialOutcome},
+    record::{EXIT_HARNESS_BUG, RunReport, TrialOutcome},
     redact,
-    suite::{NO_AGENT_POOL, NO_AUDIT_TRAILS},
 };
 
 /// Prints the summary of a finished run.
@@ -73,31 +72,24 @@ pub fn print(report: &RunReport) {
             );
         }
     }
+    let panicked: Vec<&str> = report.panicked().map(|t| t.name.as_str()).collect();
+    if !panicked.is_empty() {
+        eprintln!(
+            "tfe-contract: {} trial(s) panicked: a bug of the harness, not of the server (please report it); the run has no verdict to trust and exits {EXIT_HARNESS_BUG}",
+            panicked.len()
+        );
+        for name in panicked {
+            eprintln!("tfe-contract: panicked: {name}");
+        }
+    }
     let causes = Causes::of(report);
     if !causes.is_empty() {
         for line in causes.render(CAUSES_SHOWN).lines() {
             eprintln!("tfe-contract: {}", redact::text(line));
         }
     }
-    let without_pool = report
-        .trials
-        .iter()
-        .filter(|t| t.findings.iter().any(|f| f.rule == NO_AGENT_POOL.rule))
-        .count();
-    if without_pool > 0 {
-        eprintln!(
-            "tfe-contract: {without_pool} agent-token trial(s) failed because no agent pool could be made (POST /organizations/{{org}}/agent-pools answered 404: the organization has no agents entitlement, the token may not manage agent pools, or the server has none); leave them out with --skip agent_token"
-        );
-    }
-    let without_audit_trails = report
-        .trials
-        .iter()
-        .filter(|t| t.findings.iter().any(|f| f.rule == NO_AUDIT_TRAILS.rule))
-        .count();
-    if without_audit_trails > 0 {
-        eprintln!(
-            "tfe-contract: {without_audit_trails} trial(s) failed because the audit-trails token could not be made (POST /organizations/{{org}}/authentication-token?token=audit-trails answered 404: the organization has no audit-trails entitlement, the token may not manage it, or the server has none); leave them out with --skip audit_token --skip audit_trails"
-        );
+    for line in report.entitlement_lines() {
+        eprintln!("tfe-contract: {line}");
     }
     for leftover in &report.leftovers {
         // What was left holds ids and names the server chose: redacted like everything shown.

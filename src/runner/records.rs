@@ -1,18 +1,26 @@
 //! The run's records, filled in once the trials and the cleanup are over: the trials in the
 //! suite's order, the tour and housekeeping exchanges, what the baseline came to, the pacing,
-//! and the secrets the target minted.
+//! the secrets the target minted, and what the reports need to know of the suite (the
+//! authorization matrix, the entitlements a trial may fail for want of).
 
 use std::collections::{HashMap, HashSet};
 
 use libtest_mimic::Conclusion;
 
 use crate::{
+    baseline::Baseline,
     client::Halt,
     config::{BaselineConfig, RunConfig},
     exchange::Exchange,
     pacing::{Pace, Pacer},
-    record::{BaselineReview, Minted, RateSummary, RunReport, TrialOutcome, TrialRecord},
-    suite::{CheckDef, RunContext},
+    record::{
+        AuthzMatrix, BaselineReview, EntitlementNote, MatrixCell, MatrixRow, Minted, RateSummary,
+        RunReport, TrialOutcome, TrialRecord,
+    },
+    suite::{
+        self, CheckDef, RunContext,
+        authz::{self, Persona},
+    },
 };
 
 /// What the runner hands the records.
@@ -27,6 +35,7 @@ pub(super) fn records(
     config: &RunConfig,
     checks: &[CheckDef],
     ctx: &RunContext,
+    baseline: Option<&Baseline>,
     ended: Ended,
 ) -> RunReport {
     let Ended {
@@ -56,7 +65,8 @@ pub(super) fn records(
         baseline: config
             .baseline
             .as_ref()
-            .map(|b| review_baseline(b, checks, &trials)),
+            .zip(baseline)
+            .map(|(asked, baseline)| review_baseline(asked, baseline, checks, &trials)),
         trials,
         leftovers,
         listed_only: false,
@@ -70,12 +80,56 @@ pub(super) fn records(
         destructive_allowed: ctx.destructive_allowed,
         rate: rate_summary(&ctx.transport.pacer),
         minted: Minted(minted),
+        matrix: authz_matrix(),
+        entitlements: entitlements(),
     }
+}
+
+/// The suite's authorization matrix, as data the reports can draw without the suite.
+pub(super) fn authz_matrix() -> AuthzMatrix {
+    let rows = authz::rows()
+        .map(|row| MatrixRow {
+            name: row.name.to_string(),
+            operation: row.operation.to_string(),
+            source: row.source.to_string(),
+            cells: Persona::ALL
+                .iter()
+                .map(|persona| {
+                    let expect = row.expect(*persona);
+                    MatrixCell {
+                        persona: persona.name().to_string(),
+                        trial: row.trial(*persona),
+                        expected: expect.describe(),
+                        expected_short: expect.short(),
+                        acting_step: row.acting_step(*persona),
+                    }
+                })
+                .collect(),
+            leak_trial: row.leak_trial(),
+        })
+        .collect();
+    AuthzMatrix {
+        personas: Persona::ALL.iter().map(|p| p.name().to_string()).collect(),
+        rows,
+    }
+}
+
+/// The entitlements a trial may fail for want of, with what the summary says of each.
+fn entitlements() -> Vec<EntitlementNote> {
+    suite::families()
+        .iter()
+        .filter_map(|family| family.entitlement)
+        .map(|entitlement| EntitlementNote {
+            rule: entitlement.rule.to_string(),
+            says: entitlement.summary.to_string(),
+        })
+        .collect()
 }
 
 /// Which baseline entries the run shows fixed, and which name no trial at all.
 fn review_baseline(
     config: &BaselineConfig,
+    baseline: &Baseline,
     checks: &[CheckDef],
     trials: &[TrialRecord],
 ) -> BaselineReview {
@@ -84,7 +138,7 @@ fn review_baseline(
         .map(|t| (t.name.as_str(), &t.outcome))
         .collect();
     let names: HashSet<&str> = checks.iter().map(|c| c.name).collect();
-    let entries = &config.baseline.known;
+    let entries = &baseline.known;
     BaselineReview {
         path: config.path.display().to_string(),
         entries: entries.len(),

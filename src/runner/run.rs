@@ -1,6 +1,9 @@
 //! `run`: the whole run, phase by phase: set up, the trials, the cleanup, the records.
 
+use std::sync::Arc;
+
 use crate::{
+    baseline::Baseline,
     config::{ConfigError, RunConfig},
     record::RunReport,
     suite,
@@ -15,9 +18,11 @@ use super::{
     trials::run_trials,
 };
 
-/// Runs the suite as `config` says and returns the run's records; the reports are rendered
-/// from them afterwards (`crate::app`). `Err` means the harness could not run (exit 2).
-pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
+/// Runs the suite as `config` says, judging failures against `baseline` (the file
+/// `config.baseline` names, read by the caller), and returns the run's records; the reports
+/// are rendered from them afterwards (`crate::app`). `Err` means the harness could not run
+/// (exit 2).
+pub fn run(config: RunConfig, baseline: Option<Baseline>) -> Result<RunReport, ConfigError> {
     install_panic_hook();
     let checks = suite::all();
     if config.libtest.list {
@@ -29,7 +34,9 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         ctx,
         run_deadline,
     } = set_up(&config)?;
-    let (conclusion, trials, interrupt) = run_trials(&config, checks, &ctx, &runtime);
+    let baseline = baseline.map(Arc::new);
+    let (conclusion, trials, interrupt) =
+        run_trials(&config, checks, &ctx, &runtime, baseline.clone());
     let leftovers = clean_up(&ctx, &runtime, run_deadline);
     if let Some(handler) = interrupt {
         handler.abort();
@@ -38,6 +45,7 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         &config,
         checks,
         &ctx,
+        baseline.as_deref(),
         Ended {
             conclusion,
             trials,
@@ -49,7 +57,7 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
     // Everything the runtime ran is over: let its threads end on their own rather than wait
     // for them (measured: 0.4 ms of every run).
     drop(ctx);
-    if let Ok(runtime) = std::sync::Arc::try_unwrap(runtime) {
+    if let Ok(runtime) = Arc::try_unwrap(runtime) {
         runtime.shutdown_background();
     }
     Ok(report)

@@ -78,6 +78,14 @@ pub(super) enum Verdict {
     Ignored(String),
 }
 
+/// What every trial of the run is conducted with, beside the run's context.
+pub(super) struct Conduct {
+    pub snapshots: Option<SnapshotConfig>,
+    pub baseline: Option<Arc<Baseline>>,
+    /// The trial made to panic (`RunConfig::panic_in_trial`, for the harness's own tests).
+    pub panic_in: Option<String>,
+}
+
 /// Starts the trials in `order` on the runtime, at most `threads` at a time, and returns, for
 /// each, where its verdict will arrive.
 pub(super) fn schedule(
@@ -85,8 +93,7 @@ pub(super) fn schedule(
     threads: usize,
     ctx: &Arc<RunContext>,
     runtime: &tokio::runtime::Runtime,
-    snapshots: &Option<SnapshotConfig>,
-    baseline: Option<Arc<Baseline>>,
+    conduct_with: Conduct,
     records: &Arc<Mutex<Vec<TrialRecord>>>,
 ) -> HashMap<&'static str, tokio::sync::oneshot::Receiver<Verdict>> {
     let mut verdicts = HashMap::new();
@@ -97,16 +104,15 @@ pub(super) fn schedule(
         jobs.push((def.clone(), tx));
     }
     let permits = Arc::new(tokio::sync::Semaphore::new(threads.max(1)));
-    let (ctx, snapshots, records) = (ctx.clone(), snapshots.clone(), records.clone());
+    let (ctx, with, records) = (ctx.clone(), Arc::new(conduct_with), records.clone());
     runtime.spawn(async move {
         for (def, tx) in jobs {
             let Ok(permit) = permits.clone().acquire_owned().await else {
                 return;
             };
-            let (ctx, snapshots, records) = (ctx.clone(), snapshots.clone(), records.clone());
-            let baseline = baseline.clone();
+            let (ctx, with, records) = (ctx.clone(), with.clone(), records.clone());
             tokio::spawn(async move {
-                let verdict = conduct(def, ctx, snapshots, baseline, records).await;
+                let verdict = conduct(def, ctx, with, records).await;
                 drop(permit);
                 let _ = tx.send(verdict);
             });
@@ -142,8 +148,7 @@ pub(super) fn trial(
 async fn conduct(
     def: CheckDef,
     ctx: Arc<RunContext>,
-    snapshots: Option<SnapshotConfig>,
-    baseline: Option<Arc<Baseline>>,
+    with: Arc<Conduct>,
     records: Arc<Mutex<Vec<TrialRecord>>>,
 ) -> Verdict {
     // Whatever happens below, the whole-run checks must learn that this trial is over.
@@ -169,9 +174,13 @@ async fn conduct(
     let session = Session::new(ctx.clone());
     let exclusive = def.exclusive_under(ctx.profile);
     let owners_team = def.owners_team;
+    let made_to_panic = with.panic_in.as_deref() == Some(def.name);
     let body = {
         let (ctx, run, session) = (ctx.clone(), def.run.clone(), session.clone());
         tokio::spawn(async move {
+            if made_to_panic {
+                panic!("made to panic by RunConfig::panic_in_trial (a test of the harness)");
+            }
             let _exclusive = if exclusive {
                 Some(ctx.lock_org_token().await)
             } else {
@@ -197,7 +206,7 @@ async fn conduct(
     let mut findings = session.findings();
     let exchanges = Arc::new(session.take_exchanges());
     finished.exchanges = exchanges.clone();
-    if let Some(cfg) = &snapshots
+    if let Some(cfg) = &with.snapshots
         && !exchanges.is_empty()
     {
         findings.extend(snapshot::check(
@@ -212,7 +221,7 @@ async fn conduct(
         clients::attach(finding);
     }
     let mut message = render_failure(&findings, panicked.as_deref());
-    let judgement = match (&message, &baseline) {
+    let judgement = match (&message, &with.baseline) {
         (Some(_), Some(baseline)) => baseline.judge(def.name, &findings, panicked.is_some()),
         _ => Judgement::NotListed,
     };
@@ -224,6 +233,7 @@ async fn conduct(
     }
     let outcome = match (&message, &judgement) {
         (None, _) => TrialOutcome::Passed,
+        (Some(_), _) if panicked.is_some() => TrialOutcome::Panicked,
         (Some(_), Judgement::Known(summary)) => TrialOutcome::Known(summary.clone()),
         (Some(_), _) => TrialOutcome::Failed,
     };
@@ -264,7 +274,9 @@ fn render_failure(findings: &[Finding], panicked: Option<&str>) -> Option<String
     }
     let mut out = String::new();
     if let Some(p) = panicked {
-        out.push_str(&format!("the trial panicked (a harness bug): {p}\n"));
+        out.push_str(&format!(
+            "the trial panicked: a bug of the harness, not of the server; please report it: {p}\n"
+        ));
     }
     let mut last_exchange: Option<&str> = None;
     for f in findings {

@@ -6,12 +6,13 @@ use std::sync::{Arc, Mutex};
 use libtest_mimic::{Conclusion, Trial};
 
 use crate::{
+    baseline::Baseline,
     config::RunConfig,
     record::TrialRecord,
     suite::{self, CheckDef, RunContext},
 };
 
-use super::schedule::{execution_order, schedule, trial, watch_interrupts};
+use super::schedule::{Conduct, execution_order, schedule, trial, watch_interrupts};
 
 /// How many trials run at once unless --test-threads says otherwise.
 pub const DEFAULT_TRIAL_THREADS: usize = 8;
@@ -23,6 +24,7 @@ pub(super) fn run_trials(
     checks: &'static [CheckDef],
     ctx: &Arc<RunContext>,
     runtime: &Arc<tokio::runtime::Runtime>,
+    baseline: Option<Arc<Baseline>>,
 ) -> (
     Conclusion,
     Vec<TrialRecord>,
@@ -54,19 +56,12 @@ pub(super) fn run_trials(
     // default). libtest only reports them, in the suite's order, each as its verdict arrives.
     let records = Arc::new(Mutex::new(Vec::new()));
     let threads = config.libtest.test_threads.unwrap_or(DEFAULT_TRIAL_THREADS);
-    let baseline = config
-        .baseline
-        .as_ref()
-        .map(|b| Arc::new(b.baseline.clone()));
-    let mut verdicts = schedule(
-        order,
-        threads,
-        ctx,
-        runtime,
-        &config.snapshots,
+    let conduct = Conduct {
+        snapshots: config.snapshots.clone(),
         baseline,
-        &records,
-    );
+        panic_in: config.panic_in_trial.clone(),
+    };
+    let mut verdicts = schedule(order, threads, ctx, runtime, conduct, &records);
     let trials = checks
         .iter()
         .map(|def| trial(def, verdicts.remove(def.name), runtime))

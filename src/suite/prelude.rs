@@ -7,10 +7,10 @@ pub(crate) use crate::{
         Finding,
         clients::{self, Break},
         http, list, schema,
-        token::{self, TokenView},
+        token::{self, DefaultExpiry, TokenView},
     },
     client::{Auth, types},
-    config::{DefaultExpiry, Profile},
+    config::Profile,
     exchange::Exchange,
     redact::Secret,
     suite::{

@@ -13,9 +13,10 @@ use crate::{
     checks::{
         Finding, http,
         list::{self, Page},
-        token::{self, TokenView},
+        token::{self, DefaultExpiry, TokenView},
     },
     client::types,
+    config::Profile,
     exchange::Exchange,
     redact::Secret,
 };
@@ -46,6 +47,17 @@ pub fn described_body(
                 expired_at,
             }),
         },
+    }
+}
+
+/// When a token created without `expired-at` must expire under `profile`: HCP Terraform sets
+/// two years; current TFE two years per its docs, never per HashiCorp's OpenAPI file, so
+/// either; the seeds' era never (ref §2).
+pub fn default_expiry(profile: Profile) -> DefaultExpiry {
+    match profile {
+        Profile::Hcp => DefaultExpiry::TwoYears,
+        Profile::Tfe => DefaultExpiry::TwoYearsOrNever,
+        Profile::Legacy => DefaultExpiry::Never,
     }
 }
 

@@ -162,6 +162,7 @@ fn assert_cells_agree_with_the_records(page: &Html, report: &RunReport) {
                 TrialOutcome::Failed => "fail",
                 TrialOutcome::Ignored(_) => "ign",
                 TrialOutcome::Known(_) => "known",
+                TrialOutcome::Panicked => "panic",
             };
             assert_eq!(class, expected_class, "{name}");
             match row.expect(persona) {

@@ -58,6 +58,11 @@ impl Reference {
 
     /// Runs the suite against this server, in process, with libtest's output in a scratch file.
     pub fn run(&self, profile: Profile) -> RunReport {
+        app::run(self.config(profile)).expect("the run starts")
+    }
+
+    /// A quiet run of `profile` against this server, libtest's output in a scratch file.
+    pub fn config(&self, profile: Profile) -> RunConfig {
         let mut config = RunConfig::new(TargetSpec::Remote {
             address: self.address(),
             token: Some(self.token.clone()),
@@ -66,7 +71,7 @@ impl Reference {
         config.profile = profile;
         config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
         config.quiet = true;
-        app::run(config).expect("the run starts")
+        config
     }
 }
 

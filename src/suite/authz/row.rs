@@ -45,6 +45,16 @@ impl Row {
         self.expect[i]
     }
 
+    /// The name of the trial in which `persona` acts.
+    pub fn trial(&self, persona: Persona) -> String {
+        format!("authz::{}::{}", self.name, persona.name())
+    }
+
+    /// The name of the trial that compares an existing target with a missing one.
+    pub fn leak_trial(&self) -> String {
+        format!("leak::{}", self.name)
+    }
+
     /// The step under which the trial of `persona` records the request the row is about (the
     /// other exchanges prepare the target and the persona): reports find the cell's answer by it.
     pub fn acting_step(&self, persona: Persona) -> String {

@@ -22,8 +22,8 @@ pub fn checks(families: &'static [Family]) -> Vec<CheckDef> {
             if profiles.is_empty() {
                 continue;
             }
-            let name = leak_name(format!("authz::{}::{}", row.name, persona.name()));
-            let summary = leak_name(format!(
+            let name = lasting(row.trial(persona));
+            let summary = lasting(format!(
                 "{} as {} answers {}",
                 row.operation,
                 persona.name(),
@@ -54,8 +54,8 @@ pub fn checks(families: &'static [Family]) -> Vec<CheckDef> {
         ) {
             continue;
         }
-        let name = leak_name(format!("leak::{}", row.name));
-        let summary = leak_name(format!(
+        let name = lasting(row.leak_trial());
+        let summary = lasting(format!(
             "{} as an outsider answers an existing target exactly as a missing one",
             row.operation
         ));
@@ -70,7 +70,7 @@ pub fn checks(families: &'static [Family]) -> Vec<CheckDef> {
 }
 
 /// Generated names live as long as the process (the suite is built once).
-fn leak_name(name: String) -> &'static str {
+fn lasting(name: String) -> &'static str {
     Box::leak(name.into_boxed_str())
 }
 

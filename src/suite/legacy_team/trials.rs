@@ -170,7 +170,10 @@ async fn expiry_rules(s: Session) -> Result<(), Stop> {
         // The seeds know no expiry (go-tfe: from TFE v202305-1 on): only the default, none.
         let ex = create(&s, &team, "create without expired-at").await;
         minted(&s, ex.clone())?;
-        s.check(token::expiry_default(&ex, s.profile().default_expiry()));
+        s.check(token::expiry_default(
+            &ex,
+            steps::default_expiry(s.profile()),
+        ));
         return Ok(());
     }
     let expiry = future_instant(30);
@@ -198,6 +201,9 @@ async fn expiry_rules(s: Session) -> Result<(), Stop> {
 
     let ex = create(&s, &team, "create without expired-at").await;
     minted(&s, ex.clone())?;
-    s.check(token::expiry_default(&ex, s.profile().default_expiry()));
+    s.check(token::expiry_default(
+        &ex,
+        steps::default_expiry(s.profile()),
+    ));
     Ok(())
 }

@@ -293,7 +293,7 @@ async fn expiry_default(s: Session) -> Result<(), Stop> {
     let token = mint(&s, "create without expired-at").await?;
     s.check(token::expiry_default(
         &token.exchange,
-        s.profile().default_expiry(),
+        steps::default_expiry(s.profile()),
     ));
     Ok(())
 }

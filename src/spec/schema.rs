@@ -1,86 +1,10 @@
-//! The spec at run time: the operation table (method, path template, documented statuses and
-//! their schemas) and one compiled JSON Schema validator per response schema. Everything is
-//! read from the copy build.rs converted, so there is no second, hand-kept copy of any schema.
-//! Built once per process and shared by every trial.
+//! Judging documents against the spec's schemas: every violation of a schema, and what a
+//! schema declares of a document (without what a server may add).
 
-use std::{
-    collections::{BTreeMap, HashMap},
-    sync::OnceLock,
-};
-
-use http::Method;
 use serde_json::{Value, json};
 
-const SPEC_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/spec.json"));
-
-/// One documented response of an operation.
-#[derive(Clone, Debug)]
-pub struct ResponseSpec {
-    /// Component schema name of the body, if the response has one.
-    pub schema: Option<String>,
-    /// The documented media type of the body, if any.
-    pub media_type: Option<String>,
-    pub description: String,
-}
-
-/// One operation of the spec.
-#[derive(Clone, Debug)]
-pub struct Operation {
-    /// The spec's operationId (`createOrganizationToken`).
-    pub id: String,
-    /// The name the generated client uses for it (`create_organization_token`).
-    pub alias: String,
-    pub method: Method,
-    /// Path template below the server URL (`/organizations/{organization_name}/authentication-token`).
-    pub path: String,
-    pub summary: String,
-    /// Where the contract comes from (`x-source`).
-    pub source: String,
-    /// The profiles whose API has the operation (`x-profiles`); none: every profile.
-    pub profiles: Option<Vec<String>>,
-    pub responses: BTreeMap<u16, ResponseSpec>,
-}
-
-impl Operation {
-    /// Whether the API of profile `name` (`tfe`, `hcp`, `legacy`) has this operation.
-    pub fn in_profile(&self, name: &str) -> bool {
-        self.profiles
-            .as_ref()
-            .is_none_or(|p| p.iter().any(|q| q == name))
-    }
-
-    /// The path with its parameters filled in (each value percent-encoded as a path segment).
-    pub fn path_with(&self, params: &[(&str, &str)]) -> String {
-        let mut path = self.path.clone();
-        for (name, value) in params {
-            path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
-        }
-        debug_assert!(!path.contains('{'), "unfilled parameter in {path}");
-        path
-    }
-}
-
-/// `value` as one path segment: everything but letters, digits and `-._~` percent-encoded
-/// (`\`, `/`, `?`, `#` and `%` included), so that no value, however hostile, can add a segment
-/// or leave the path. `.` and `..` alone cannot be made safe this way; the recorder refuses
-/// to send a request whose path does not keep its template's shape.
-pub fn encode_segment(value: &str) -> String {
-    // `.`, `..` and nothing would vanish from the path when it is parsed (however they are
-    // escaped): they go out marked by a leading NUL, which the guard recognizes and refuses,
-    // naming the value, before anything is sent.
-    if matches!(value, "" | "." | "..") {
-        return format!("%00{value}");
-    }
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
+use super::Spec;
+use crate::redact;
 
 /// A place where a document breaks its schema.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,88 +16,10 @@ pub struct SchemaViolation {
     pub message: String,
 }
 
-/// The whole spec, ready to judge responses.
-pub struct Spec {
-    operations: Vec<Operation>,
-    /// Operation index by operationId and by the client's name for it.
-    by_name: HashMap<String, usize>,
-    validators: HashMap<String, jsonschema::Validator>,
-    /// `components/schemas`, for `declared`.
-    schemas: Value,
-}
-
 /// How deep `declared` follows a schema (the spec has no recursive schema; this bounds a bad one).
 const MAX_SCHEMA_DEPTH: usize = 32;
 
 impl Spec {
-    /// The spec compiled into this binary; built on first use, then shared.
-    pub fn get() -> &'static Spec {
-        static SPEC: OnceLock<Spec> = OnceLock::new();
-        SPEC.get_or_init(|| {
-            let doc: Value = serde_json::from_str(SPEC_JSON).expect("build.rs wrote valid JSON");
-            Spec::from_document(&doc).expect("the spec compiled into the binary is consistent")
-        })
-    }
-
-    pub fn from_document(doc: &Value) -> Result<Spec, String> {
-        let mut operations = Vec::new();
-        let paths = doc["paths"].as_object().ok_or("spec has no paths")?;
-        for (path, item) in paths {
-            let item = item.as_object().ok_or("path item is not an object")?;
-            for (method, op) in item {
-                let Ok(method) = method.to_ascii_uppercase().parse::<Method>() else {
-                    continue;
-                };
-                if method == Method::OPTIONS || op.get("operationId").is_none() {
-                    continue;
-                }
-                operations.push(operation(doc, path, method, op)?);
-            }
-        }
-        let mut validators = HashMap::new();
-        let schemas = doc
-            .pointer("/components/schemas")
-            .cloned()
-            .unwrap_or(json!({}));
-        for op in &operations {
-            for response in op.responses.values() {
-                let Some(name) = &response.schema else {
-                    continue;
-                };
-                if validators.contains_key(name) {
-                    continue;
-                }
-                validators.insert(name.clone(), compile(&schemas, name)?);
-            }
-        }
-        let mut by_name = HashMap::new();
-        for (i, op) in operations.iter().enumerate() {
-            by_name.insert(op.id.clone(), i);
-            by_name.insert(op.alias.clone(), i);
-        }
-        Ok(Spec {
-            operations,
-            by_name,
-            validators,
-            schemas,
-        })
-    }
-
-    pub fn operations(&self) -> &[Operation] {
-        &self.operations
-    }
-
-    /// Looks an operation up by operationId or by the generated client's name for it.
-    pub fn operation(&self, id: &str) -> Option<&Operation> {
-        self.by_name.get(id).map(|i| &self.operations[*i])
-    }
-
-    /// Like `operation`, for ids the harness itself names: a miss is a harness bug.
-    pub fn op(&self, id: &str) -> &Operation {
-        self.operation(id)
-            .unwrap_or_else(|| panic!("the harness names operation {id:?}, which the spec lacks"))
-    }
-
     /// Every violation of schema `name` in `instance` (not only the first). The schemas of
     /// responses are compiled once, up front; any other (a request body's) on each call.
     pub fn validate(&self, name: &str, instance: &Value) -> Vec<SchemaViolation> {
@@ -206,7 +52,7 @@ impl Spec {
             .map(|e| SchemaViolation {
                 pointer: e.instance_path().to_string(),
                 schema_path: e.schema_path().to_string(),
-                message: shorten(&crate::redact::text(&e.to_string()), 240),
+                message: shorten(&redact::text(&e.to_string()), 240),
             })
             .collect()
     }
@@ -289,7 +135,7 @@ impl Spec {
 }
 
 /// A validator for `components/schemas/{name}`, formats checked, no `$ref` fetched.
-fn compile(schemas: &Value, name: &str) -> Result<jsonschema::Validator, String> {
+pub(super) fn compile(schemas: &Value, name: &str) -> Result<jsonschema::Validator, String> {
     let root = json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$ref": format!("#/components/schemas/{name}"),
@@ -311,116 +157,9 @@ fn shorten(s: &str, limit: usize) -> String {
     format!("{cut}...")
 }
 
-fn operation(doc: &Value, path: &str, method: Method, op: &Value) -> Result<Operation, String> {
-    let id = op["operationId"]
-        .as_str()
-        .ok_or("operationId is not a string")?;
-    let mut responses = BTreeMap::new();
-    for (status, response) in op["responses"].as_object().ok_or("no responses")? {
-        let status: u16 = status
-            .parse()
-            .map_err(|_| format!("{id}: response key {status} is not a status"))?;
-        let response = resolve(doc, response)?;
-        let content = response.get("content").and_then(Value::as_object);
-        let (media_type, schema) = match content.and_then(|c| c.iter().next()) {
-            Some((media, body)) => {
-                let schema = body
-                    .pointer("/schema/$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                    .ok_or(format!(
-                        "{id} {status}: body schema must be a component $ref"
-                    ))?;
-                (Some(media.clone()), Some(schema.to_string()))
-            }
-            None => (None, None),
-        };
-        responses.insert(
-            status,
-            ResponseSpec {
-                schema,
-                media_type,
-                description: response["description"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            },
-        );
-    }
-    Ok(Operation {
-        id: id.to_string(),
-        alias: snake_case(id),
-        method,
-        path: path.to_string(),
-        summary: op["summary"].as_str().unwrap_or_default().to_string(),
-        source: op["x-source"].as_str().unwrap_or_default().to_string(),
-        profiles: match op.get("x-profiles") {
-            None => None,
-            Some(list) => Some(
-                list.as_array()
-                    .and_then(|l| {
-                        l.iter()
-                            .map(|p| p.as_str().map(String::from))
-                            .collect::<Option<Vec<_>>>()
-                    })
-                    .ok_or(format!("{id}: x-profiles must be a list of profile names"))?,
-            ),
-        },
-        responses,
-    })
-}
-
-fn resolve<'a>(doc: &'a Value, value: &'a Value) -> Result<&'a Value, String> {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(r) => doc
-            .pointer(r.trim_start_matches('#'))
-            .ok_or(format!("unresolved $ref {r}")),
-        None => Ok(value),
-    }
-}
-
-/// progenitor's method names: `createOrganizationToken` -> `create_organization_token`.
-fn snake_case(id: &str) -> String {
-    let mut out = String::with_capacity(id.len() + 4);
-    for (i, c) in id.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_operation_is_indexed_both_ways() {
-        let spec = Spec::get();
-        let op = spec.op("createOrganizationToken");
-        assert_eq!(op.alias, "create_organization_token");
-        assert_eq!(op.method, Method::POST);
-        assert!(std::ptr::eq(op, spec.op("create_organization_token")));
-        assert_eq!(
-            op.responses[&201].schema.as_deref(),
-            Some("AuthenticationTokenDocument")
-        );
-        assert_eq!(op.responses[&404].schema.as_deref(), Some("ErrorDocument"));
-        assert!(
-            spec.op("deleteOrganizationToken").responses[&204]
-                .schema
-                .is_none()
-        );
-        assert_eq!(
-            op.path_with(&[("organization_name", "a b")]),
-            "/organizations/a%20b/authentication-token"
-        );
-    }
 
     #[test]
     fn nullable_fields_accept_null_and_types_are_enforced() {
@@ -603,19 +342,5 @@ mod tests {
                 "workspaces": {"data": []}},
             "links": {"self": "/api/v2/agent-pools/apool-Z9x8C7v6B5n4M3l2"}}});
         assert_eq!(spec.validate("AgentPoolDocument", &pool), vec![]);
-    }
-
-    #[test]
-    fn every_operation_documents_429_and_create_team_both_200_and_201() {
-        let spec = Spec::get();
-        for op in spec.operations() {
-            assert!(op.responses.contains_key(&429), "{} lacks 429", op.id);
-        }
-        // The docs say 201, HashiCorp's OpenAPI file 200, for teams and agent pools alike.
-        for operation in ["createTeam", "createAgentPool"] {
-            let create = spec.op(operation);
-            assert!(create.responses.contains_key(&200), "{operation}");
-            assert!(create.responses.contains_key(&201), "{operation}");
-        }
     }
 }

@@ -1,0 +1,337 @@
+//! Each trial as the page shows it: its outcome, findings and exchanges, with the headers and
+//! bodies of failed trials' exchanges while the page's budget lasts.
+
+use serde_json::Value;
+
+use crate::{
+    checks::Finding,
+    exchange::Exchange,
+    record::{TrialOutcome, TrialRecord},
+    redact,
+    report::json,
+};
+
+/// At most this many characters of one body are shown.
+pub const BODY_CHARS: usize = 4000;
+
+/// Headers and bodies of failed trials' exchanges are shown until they add up to this many
+/// bytes; later exchanges are listed without them. With the one-line listings of every
+/// exchange and the rest of the page this keeps a full run's page under 2 MB, however much
+/// fails.
+pub const DETAIL_BUDGET: usize = 1_200_000;
+
+/// No exchange's headers and bodies take less than this: below it the budget is spent.
+const MIN_DETAIL: usize = 400;
+
+pub(super) struct TrialView {
+    pub(super) name: String,
+    pub(super) anchor: String,
+    pub(super) class: &'static str,
+    pub(super) label: &'static str,
+    pub(super) duration: String,
+    pub(super) reason: Option<String>,
+    /// A failure that no finding explains (a panic of the harness).
+    pub(super) message: Option<String>,
+    pub(super) findings: Vec<FindingView>,
+    pub(super) exchanges: Vec<ExchangeView>,
+    pub(super) cleanup: Vec<ExchangeView>,
+}
+
+pub(super) struct FindingView {
+    pub(super) kind: &'static str,
+    pub(super) expected: String,
+    pub(super) actual: String,
+    pub(super) pointer: String,
+    pub(super) source: String,
+    /// The real clients this finding breaks, each with the code that does.
+    pub(super) breaks: Vec<String>,
+    pub(super) exchange: String,
+    pub(super) href: Option<String>,
+}
+
+pub(super) struct ExchangeView {
+    pub(super) anchor: String,
+    pub(super) seq: usize,
+    pub(super) step: String,
+    pub(super) method: String,
+    pub(super) path: String,
+    pub(super) status: String,
+    pub(super) status_class: &'static str,
+    pub(super) elapsed: String,
+    /// A finding names it: shown open.
+    pub(super) open: bool,
+    pub(super) detail: Option<Detail>,
+}
+
+pub(super) struct Detail {
+    pub(super) request_headers: Vec<(String, String)>,
+    pub(super) request_body: Option<String>,
+    pub(super) response_headers: Vec<(String, String)>,
+    pub(super) response_body: Option<String>,
+    /// No response: what happened instead.
+    pub(super) error: Option<String>,
+    /// The body was kept only in part when it was recorded.
+    pub(super) kept: Option<String>,
+}
+
+/// The trial name's prefix: `org_token`, `authz`, ...
+pub(super) fn area(name: &str) -> &str {
+    name.split_once("::").map_or(name, |(a, _)| a)
+}
+
+/// An id for a trial's element: its name with `::` and anything else unusual as `-`.
+pub(super) fn anchor(name: &str) -> String {
+    let id: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("t-{id}")
+}
+
+pub(super) fn exchange_anchor(trial: &str, seq: usize) -> String {
+    format!("{}-x{seq}", anchor(trial))
+}
+
+/// The trial's own exchange a finding names, by the `#N` its label starts with and the label
+/// itself: a whole-run check names exchanges of other trials, which may share the number.
+fn finding_seq(f: &Finding, t: &TrialRecord) -> Option<usize> {
+    let label = f.exchange.as_deref()?;
+    let seq: usize = label.strip_prefix('#')?.split(' ').next()?.parse().ok()?;
+    t.exchanges
+        .iter()
+        .any(|e| e.seq == seq && e.label() == label)
+        .then_some(seq)
+}
+
+fn millis(d: std::time::Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+pub(super) fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usize) -> TrialView {
+    // A known failure, and a trial that panicked, show their findings and exchanges like any
+    // failure.
+    let failed = matches!(
+        t.outcome,
+        TrialOutcome::Failed | TrialOutcome::Known(_) | TrialOutcome::Panicked
+    );
+    let named: Vec<usize> = t
+        .findings
+        .iter()
+        .filter_map(|f| finding_seq(f, t))
+        .collect();
+    let (class, label, reason) = match &t.outcome {
+        TrialOutcome::Passed => ("pass", "passed", None),
+        TrialOutcome::Failed => ("fail", "FAILED", None),
+        TrialOutcome::Ignored(r) => ("ign", "ignored", Some(redact::text(r))),
+        TrialOutcome::Known(r) => ("known", "known failure", Some(redact::text(r))),
+        TrialOutcome::Panicked => ("panic", "PANICKED", None),
+    };
+    let mut exchange = |ex: &Exchange, anchor: String| {
+        let detail = if failed && *budget < MIN_DETAIL {
+            *unshown += 1;
+            None
+        } else if failed {
+            let d = detail(ex);
+            let cost = d.cost();
+            if cost <= *budget {
+                *budget -= cost;
+                Some(d)
+            } else {
+                *unshown += 1;
+                None
+            }
+        } else {
+            None
+        };
+        exchange_view(ex, anchor, named.contains(&ex.seq), detail)
+    };
+    let exchanges = t
+        .exchanges
+        .iter()
+        .map(|ex| exchange(ex, exchange_anchor(&t.name, ex.seq)))
+        .collect();
+    let cleanup = t
+        .released
+        .iter()
+        .map(|ex| exchange(ex, format!("{}-c{}", anchor(&t.name), ex.seq)))
+        .collect();
+    let findings = t
+        .findings
+        .iter()
+        .map(|f| FindingView {
+            kind: f.rule,
+            expected: redact::text(&f.expected),
+            actual: redact::text(&f.actual),
+            pointer: f
+                .pointer
+                .as_deref()
+                .map(|p| if p.is_empty() { "/" } else { p })
+                .map(redact::text)
+                .unwrap_or_default(),
+            source: redact::text(&f.source),
+            breaks: f
+                .clients
+                .iter()
+                .map(|b| format!("breaks {}: {} ({})", b.client, b.effect, b.location))
+                .collect(),
+            exchange: f.exchange.as_deref().map(redact::text).unwrap_or_default(),
+            href: finding_seq(f, t).map(|seq| exchange_anchor(&t.name, seq)),
+        })
+        .collect();
+    TrialView {
+        name: t.name.clone(),
+        anchor: anchor(&t.name),
+        class,
+        label,
+        duration: millis(t.duration),
+        reason,
+        // The findings say the rest of the message; a panic only the message says.
+        message: t
+            .message
+            .as_deref()
+            .filter(|m| failed && (t.findings.is_empty() || m.starts_with("the trial panicked")))
+            .map(redact::text),
+        findings,
+        exchanges,
+        cleanup,
+    }
+}
+
+fn exchange_view(
+    ex: &Exchange,
+    anchor: String,
+    open: bool,
+    detail: Option<Detail>,
+) -> ExchangeView {
+    let (status, status_class) = match &ex.outcome {
+        Ok(r) => (
+            r.status.to_string(),
+            match r.status {
+                200..=299 => "s2",
+                300..=399 => "s3",
+                400..=499 => "s4",
+                _ => "s5",
+            },
+        ),
+        Err(e) => match e.status {
+            Some(s) => (format!("{s}, body incomplete"), "s5"),
+            None => ("no response".to_string(), "s5"),
+        },
+    };
+    ExchangeView {
+        anchor,
+        seq: ex.seq,
+        step: redact::text(&ex.step),
+        method: ex.request.method.to_string(),
+        path: redact::text(&ex.request.path),
+        status,
+        status_class,
+        elapsed: millis(ex.elapsed),
+        open,
+        detail,
+    }
+}
+
+/// Headers as the JSON report shows them, as (name, value) pairs.
+fn header_pairs(map: &http::HeaderMap) -> Vec<(String, String)> {
+    match json::headers(map) {
+        Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A body as the JSON report shows it (redacted, JSON pretty-printed), cut to `BODY_CHARS`.
+fn shown_body(bytes: &[u8]) -> Option<String> {
+    let text = match json::body(bytes) {
+        Value::Null => return None,
+        Value::String(s) => s,
+        other => serde_json::to_string_pretty(&other).unwrap_or_default(),
+    };
+    let text = redact::text(&text);
+    if text.chars().count() <= BODY_CHARS {
+        return Some(text);
+    }
+    let cut: String = text.chars().take(BODY_CHARS).collect();
+    Some(format!(
+        "{cut}\n... (cut for this page: {} bytes in all; the JSON report has more)",
+        bytes.len()
+    ))
+}
+
+fn detail(ex: &Exchange) -> Detail {
+    let request_headers = header_pairs(&ex.request.headers);
+    let request_body = ex.request.body.as_deref().and_then(shown_body);
+    match &ex.outcome {
+        Ok(r) => Detail {
+            request_headers,
+            request_body,
+            response_headers: header_pairs(&r.headers),
+            response_body: shown_body(&r.body),
+            error: None,
+            kept: r.full_len.map(|full| {
+                format!(
+                    "the first {} of {full} bytes were kept when it was recorded",
+                    r.body.len()
+                )
+            }),
+        },
+        Err(e) => Detail {
+            request_headers,
+            request_body,
+            response_headers: Vec::new(),
+            response_body: None,
+            error: Some(redact::text(&e.message)),
+            kept: None,
+        },
+    }
+}
+
+impl Detail {
+    /// About what it adds to the page, in bytes, escaped.
+    fn cost(&self) -> usize {
+        let pairs = |h: &[(String, String)]| {
+            h.iter()
+                .map(|(k, v)| escaped_len(k) + escaped_len(v) + 40)
+                .sum::<usize>()
+        };
+        let text = |t: &Option<String>| t.as_deref().map_or(0, escaped_len);
+        pairs(&self.request_headers)
+            + pairs(&self.response_headers)
+            + text(&self.request_body)
+            + text(&self.response_body)
+            + text(&self.error)
+            + 300
+    }
+}
+
+/// The length of `text` once HTML-escaped (each of `<>&"'` becomes an entity of 4 or 5 bytes).
+fn escaped_len(text: &str) -> usize {
+    text.len()
+        + 4 * text
+            .bytes()
+            .filter(|b| matches!(b, b'<' | b'>' | b'&' | b'"' | b'\''))
+            .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_are_plain() {
+        assert_eq!(
+            anchor("authz::show_team_token::owner"),
+            "t-authz--show_team_token--owner"
+        );
+        assert_eq!(exchange_anchor("a::b", 3), "t-a--b-x3");
+    }
+}
