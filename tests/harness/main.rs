@@ -17,5 +17,6 @@ mod reports;
 mod safety;
 mod secrets;
 mod snapshots;
+mod source;
 mod support;
 mod trips;

@@ -3,7 +3,9 @@
 //! check; under another profile, those of them that the profile runs. This is the harness's
 //! knowledge, kept here beside the test that walks the table; the server knows only what each
 //! fault does. An entry may be a pattern: `*` stands for any text (`::` included), and an
-//! entry starting with `!` takes the trials it matches out again.
+//! entry starting with `!` takes the trials it matches out again. The file is long because it
+//! is a table of data, one trial name a line, so that a change to what a fault must fail reads
+//! as one line in a diff.
 
 use tfe_contract::server::Fault;
 
