@@ -120,10 +120,16 @@ impl RunReport {
             .filter(|t| t.outcome == TrialOutcome::Panicked)
     }
 
+    /// libtest counted a failure that no record explains: the harness lost a trial's verdict
+    /// (it was not scheduled, or ended without one), a bug of its own.
+    pub fn unexplained_failure(&self) -> bool {
+        self.libtest_failed && self.failed().next().is_none() && self.panicked().next().is_none()
+    }
+
     pub fn exit_code(&self) -> u8 {
         if self.interrupted {
             EXIT_INTERRUPTED
-        } else if self.panicked().next().is_some() {
+        } else if self.panicked().next().is_some() || self.unexplained_failure() {
             EXIT_HARNESS_BUG
         } else if self.libtest_failed
             || self.failed().next().is_some()
@@ -194,5 +200,22 @@ mod tests {
         assert_eq!(report.failed().count(), 1, "a panic is not a failure");
         report.interrupted = true;
         assert_eq!(report.exit_code(), EXIT_INTERRUPTED);
+    }
+
+    #[test]
+    fn a_failure_no_record_explains_is_the_harness_losing_a_verdict() {
+        let lost = RunReport {
+            trials: vec![trial(TrialOutcome::Passed)],
+            libtest_failed: true,
+            ..RunReport::default()
+        };
+        assert!(lost.unexplained_failure());
+        assert_eq!(lost.exit_code(), EXIT_HARNESS_BUG);
+        let explained = RunReport {
+            trials: vec![trial(TrialOutcome::Failed)],
+            libtest_failed: true,
+            ..RunReport::default()
+        };
+        assert!(!explained.unexplained_failure());
     }
 }

@@ -82,6 +82,11 @@ pub fn print(report: &RunReport) {
             eprintln!("tfe-contract: panicked: {name}");
         }
     }
+    if report.unexplained_failure() {
+        eprintln!(
+            "tfe-contract: a trial failed without a record of why (it was not scheduled, or ended without a verdict): a bug of the harness, not of the server (please report it); the run exits {EXIT_HARNESS_BUG}"
+        );
+    }
     let causes = Causes::of(report);
     if !causes.is_empty() {
         for line in causes.render(CAUSES_SHOWN).lines() {
