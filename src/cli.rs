@@ -154,6 +154,17 @@ struct RunArgs {
     #[arg(long)]
     insecure: bool,
 
+    /// How many cases each exploring trial draws (generated inputs, sequences of operations
+    /// checked against a model of the token semantics); 0 turns exploration off, more hunts
+    /// longer.
+    #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_EXPLORE_BUDGET)]
+    explore_budget: u32,
+
+    /// Draw the exploration's cases from seed N: the same seed asks the same questions. Without
+    /// it the seed is random, and the summary prints it.
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+
     #[command(flatten)]
     libtest: libtest_mimic::Arguments,
 }
@@ -404,6 +415,8 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         quiet: false,
         handle_interrupt: true,
         libtest: args.libtest,
+        explore_budget: args.explore_budget,
+        seed: args.seed,
         panic_in_trial: None,
     };
     let mut config = config;

@@ -149,12 +149,20 @@ pub struct RunConfig {
     /// a signal handler is process-wide.
     pub handle_interrupt: bool,
     pub libtest: libtest_mimic::Arguments,
+    /// `--explore-budget`: cases each exploring trial draws; 0 turns exploration off.
+    pub explore_budget: u32,
+    /// `--seed`: where the exploration's cases come from; random (and printed) without it.
+    pub seed: Option<u64>,
     /// For the harness's own tests only, and no command-line option: the trial of this name
     /// panics as it starts, as a bug of the harness would, so that a test can see how a run
     /// reports one.
     #[doc(hidden)]
     pub panic_in_trial: Option<String>,
 }
+
+/// What a run explores unless told otherwise: a few cases per question, so that exploring at
+/// most doubles a run (`cargo bench` measures it).
+pub const DEFAULT_EXPLORE_BUDGET: u32 = 4;
 
 impl RunConfig {
     pub fn new(target: TargetSpec) -> Self {
@@ -177,6 +185,8 @@ impl RunConfig {
             quiet: false,
             handle_interrupt: false,
             libtest: libtest_mimic::Arguments::default(),
+            explore_budget: DEFAULT_EXPLORE_BUDGET,
+            seed: None,
             panic_in_trial: None,
         }
     }

@@ -55,6 +55,27 @@ pub fn client_error(ex: &Exchange, source: &str) -> Option<Finding> {
     Some(Finding::new("status", ex, "a 4xx client error", actual).source(source))
 }
 
+/// Not a server error (5xx): whatever a server makes of a request the docs set no rule for,
+/// it must not fail on it (RFC 9110 §15.6: a 5xx says the server failed). A 429 that
+/// outlasted the retries is no answer to judge.
+pub fn not_server_error(ex: &Exchange, source: &str) -> Option<Finding> {
+    let Some(response) = ex.response() else {
+        return Some(Finding::no_response(ex));
+    };
+    if response.status == 429 {
+        return Some(Finding::rate_limited(ex, "any answer but a 5xx"));
+    }
+    if response.status < 500 {
+        return None;
+    }
+    let actual = format!(
+        "{} with body {}",
+        response.status,
+        redact::excerpt(&response.body, 160)
+    );
+    Some(Finding::new("server-error", ex, "any answer but a 5xx", actual).source(source))
+}
+
 /// No body at all (204 responses).
 pub fn empty_body(ex: &Exchange, source: &str) -> Option<Finding> {
     let Some(response) = ex.response() else {

@@ -312,3 +312,55 @@ fn an_order_by_creation_time_is_judged_with_ties_by_id_or_by_creation() {
     );
     assert!(agree(&["at-b", "at-a"], true).is_none());
 }
+
+fn token_with_expiry(expired_at: &str) -> Exchange {
+    Exchange::canned(
+        "getAuthenticationToken",
+        "/api/v2/authentication-tokens/at-1",
+        200,
+        &format!(
+            r#"{{"data":{{"id":"at-1","type":"authentication-tokens","attributes":{{"created-at":"2026-01-01T00:00:00Z","expired-at":"{expired_at}"}}}}}}"#
+        ),
+    )
+}
+
+#[test]
+fn an_expiry_echoes_the_instant_sent_to_the_digits_shown() {
+    let sent = "2027-03-01T12:00:00.123456+05:30";
+    for echoed in [
+        "2027-03-01T06:30:00.123456Z",
+        "2027-03-01T06:30:00.123Z",
+        "2027-03-01T06:30:00Z",
+        "2027-03-01T06:30:00.123456+00:00",
+    ] {
+        assert_eq!(
+            token::expiry_echoes(&token_with_expiry(echoed), sent),
+            None,
+            "{echoed}"
+        );
+    }
+    // Rounded rather than cut is as good.
+    let rounded = "2027-03-01T06:30:00.124Z";
+    assert_eq!(
+        token::expiry_echoes(&token_with_expiry(rounded), "2027-03-01T06:30:00.1236Z"),
+        None
+    );
+    // The offset read as UTC, or another instant, is not.
+    for wrong in ["2027-03-01T12:00:00.123Z", "2027-03-01T06:30:01Z"] {
+        let found = token::expiry_echoes(&token_with_expiry(wrong), sent);
+        assert_eq!(found.map(|f| f.rule), Some("expiry"), "{wrong}");
+    }
+}
+
+#[test]
+fn only_a_server_error_fails_where_the_docs_set_no_rule() {
+    for status in [200, 201, 400, 404, 422] {
+        let ex = Exchange::canned("listTeamTokens", "/api/v2/x", status, "{}");
+        assert_eq!(http::not_server_error(&ex, "s"), None, "{status}");
+    }
+    let ex = Exchange::canned("listTeamTokens", "/api/v2/x", 500, "{}");
+    assert_eq!(
+        http::not_server_error(&ex, "s").map(|f| f.rule),
+        Some("server-error")
+    );
+}

@@ -1,7 +1,7 @@
 //! Checks on token documents (reference §2): type, secret, identity and expiry. The view is
 //! lenient, so a trial can go on reading a document another check already rejects.
 
-use chrono::{DateTime, Months, Utc};
+use chrono::{DateTime, Months, SubsecRound, Utc};
 use serde_json::Value;
 
 use super::Finding;
@@ -213,6 +213,49 @@ pub fn expiry_is(ex: &Exchange, expected: DateTime<Utc>) -> Option<Finding> {
         )
         .at("/data/attributes/expired-at")
         .source("go-tfe tests (the expiry asked for comes back); ref §2"),
+    )
+}
+
+/// `expired-at` is the instant `sent` (RFC 3339 text in any of its forms) names: the same
+/// moment, however written, to the digits of a second the answer shows (the docs' samples
+/// show milliseconds, so a server may cut or round the rest off).
+pub fn expiry_echoes(ex: &Exchange, sent: &str) -> Option<Finding> {
+    let v = match view(ex) {
+        Ok(v) => v,
+        Err(f) => return Some(*f),
+    };
+    let sent_instant = chrono::DateTime::parse_from_rfc3339(sent)
+        .expect("the harness sends RFC 3339")
+        .with_timezone(&Utc);
+    let echoed = match &v.expired_at {
+        Field::Value(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let same = echoed.and_then(|text| {
+        let instant = parse_time(text)?;
+        let digits = text.split_once('.').map_or(0, |(_, rest)| {
+            rest.chars().take_while(char::is_ascii_digit).count()
+        });
+        let digits = u32::try_from(digits.min(9)).unwrap_or(9);
+        Some(
+            instant == sent_instant.trunc_subsecs(digits as u16)
+                || instant == sent_instant.round_subsecs(digits as u16),
+        )
+    });
+    if same == Some(true) {
+        return None;
+    }
+    Some(
+        Finding::new(
+            "expiry",
+            ex,
+            format!("expired-at naming the instant of {sent}"),
+            describe(&v.expired_at),
+        )
+        .at("/data/attributes/expired-at")
+        .source(
+            "team-tokens docs (expired-at in ISO 8601); ref §2: the expiry asked for comes back",
+        ),
     )
 }
 

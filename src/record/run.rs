@@ -51,6 +51,8 @@ pub struct RunReport {
     /// The secrets the target minted stay redacted while the report lives: every report is
     /// rendered from it first.
     pub minted: Minted,
+    /// The seed the exploration drew its cases from, when the run explored.
+    pub seed: Option<u64>,
     /// The suite's authorization matrix, for the HTML report's grid (empty for `--list`).
     pub matrix: AuthzMatrix,
     /// The entitlements a trial may fail for want of, for the summary.

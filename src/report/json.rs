@@ -22,6 +22,7 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
         "version": env!("CARGO_PKG_VERSION"),
         "target": redact::text(&report.target),
         "profile": report.profile.map(|p| p.name()),
+        "seed": report.seed,
         "summary": {
             "passed": count(|o| *o == TrialOutcome::Passed),
             "failed": count(|o| *o == TrialOutcome::Failed),

@@ -13,6 +13,11 @@ use crate::{
 /// Prints the summary of a finished run.
 pub fn print(report: &RunReport) {
     eprint!("tfe-contract: {}", Coverage::of(report).render());
+    if let Some(seed) = report.seed {
+        eprintln!(
+            "tfe-contract: exploration drew its cases from seed {seed} (--seed {seed} draws them again)"
+        );
+    }
     let rate = &report.rate;
     if let Some(pace) = rate.paced_at {
         let why = match rate.announced {

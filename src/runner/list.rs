@@ -21,7 +21,13 @@ pub(super) fn list(config: &RunConfig, checks: &[CheckDef]) -> RunReport {
     let trials = checks
         .iter()
         .filter_map(|c| {
-            let skipped = skip_reason(c, config.profile, destructive_allowed).is_some();
+            let skipped = skip_reason(
+                c,
+                config.profile,
+                destructive_allowed,
+                config.explore_budget,
+            )
+            .is_some();
             (skipped == config.libtest.ignored)
                 .then(|| Trial::test(c.name, || Ok(())).with_ignored_flag(skipped))
         })

@@ -80,6 +80,7 @@ pub(super) fn records(
         destructive_allowed: ctx.destructive_allowed,
         rate: rate_summary(&ctx.transport.pacer),
         minted: Minted(minted),
+        seed: (ctx.exploration.budget > 0).then_some(ctx.exploration.seed),
         matrix: authz_matrix(),
         entitlements: entitlements(),
     }

@@ -54,6 +54,7 @@ pub(super) fn skip_reason(
     def: &CheckDef,
     profile: Profile,
     destructive_allowed: bool,
+    explore_budget: u32,
 ) -> Option<String> {
     if !def.applies_to(profile) {
         let profiles: Vec<&str> = def.profiles.iter().map(|p| p.name()).collect();
@@ -67,6 +68,9 @@ pub(super) fn skip_reason(
             "destructive on a non-loopback target: rotates or deletes a credential you may depend on (organization, owners-team or audit-trails token); pass --allow-destructive to run it"
                 .to_string(),
         );
+    }
+    if def.explores && explore_budget == 0 {
+        return Some("exploration is off (--explore-budget 0)".to_string());
     }
     None
 }
@@ -157,7 +161,12 @@ async fn conduct(
         exchanges: Arc::default(),
     };
     let record = |r: TrialRecord| records.lock().unwrap_or_else(|e| e.into_inner()).push(r);
-    if let Some(reason) = skip_reason(&def, ctx.profile, ctx.destructive_allowed) {
+    if let Some(reason) = skip_reason(
+        &def,
+        ctx.profile,
+        ctx.destructive_allowed,
+        ctx.exploration.budget,
+    ) {
         record(TrialRecord {
             name: def.name.to_string(),
             outcome: TrialOutcome::Ignored(reason.clone()),
@@ -208,6 +217,7 @@ async fn conduct(
     finished.exchanges = exchanges.clone();
     if let Some(cfg) = &with.snapshots
         && !exchanges.is_empty()
+        && !def.explores
     {
         findings.extend(snapshot::check(
             cfg,

@@ -10,7 +10,7 @@ use std::{
 use crate::{
     client::{Transport, TransportOptions},
     config::{ConfigError, RunConfig},
-    suite::RunContext,
+    suite::{Exploration, RunContext},
 };
 
 use super::{
@@ -106,6 +106,10 @@ pub(super) fn set_up(config: &RunConfig) -> Result<Setup, ConfigError> {
         target.organization.clone(),
         config.profile,
         destructive_allowed,
+        Exploration {
+            budget: config.explore_budget,
+            seed: config.seed.unwrap_or_else(rand::random),
+        },
     ));
     // The agent pools the run may delete when it may not be destructive: its own.
     ctx.transport.guard.run_tag(&ctx.run_tag);

@@ -190,6 +190,20 @@ table! {
             "the agent-token list without sort shows the agent tokens of every pool";
         UnknownAgentPoolEmptyList = "unknown-agent-pool-empty-list",
             "listing the tokens of an agent pool that does not exist answers 200 with an empty list";
+        NonAsciiDescription500 = "non-ascii-description-500",
+            "a token description with a character outside ASCII makes the server answer 500";
+        LongDescriptionCut = "long-description-cut",
+            "token descriptions longer than 80 characters are stored cut to 80";
+        OffsetExpiryAsUtc = "offset-expiry-as-utc",
+            "an expired-at with a numeric offset other than +00:00 is stored as if its digits were UTC";
+        FractionalExpiryRejected = "fractional-expiry-rejected",
+            "an expired-at with fractions of a second is rejected with 422 (pytfe sends microseconds)";
+        PagePastEnd500 = "page-past-end-500",
+            "a list page past the last one answers 500";
+        SearchAsPattern = "search-as-pattern",
+            "the team-token list's q is used as a SQL LIKE pattern: _ matches any character, % any run";
+        UnknownSort500 = "unknown-sort-500",
+            "a team-token list sort that no document names answers 500";
         AgentSecretAuthenticates = "agent-secret-authenticates",
             "an agent token's secret authenticates on the API, as the organization";
     }

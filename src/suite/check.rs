@@ -62,6 +62,9 @@ pub struct CheckDef {
     /// Judges every exchange of the run, so it waits until every other trial has finished.
     /// Such checks come last in `all()`.
     pub whole_run: bool,
+    /// Asks generated questions (`suite::explore`): it runs only when the run explores
+    /// (`--explore-budget` above 0), and its exchanges, drawn at random, are no snapshot.
+    pub explores: bool,
     pub run: Body,
 }
 
@@ -82,8 +85,14 @@ impl CheckDef {
             exclusive: false,
             owners_team: false,
             whole_run: false,
+            explores: false,
             run: Arc::new(move |s| Box::pin(run(s)) as TrialFuture),
         }
+    }
+
+    pub fn explores(mut self) -> Self {
+        self.explores = true;
+        self
     }
 
     pub fn whole_run(mut self) -> Self {

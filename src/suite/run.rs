@@ -9,7 +9,7 @@ use std::sync::{
 
 use rand::Rng;
 
-use super::{Created, Family, cleanup::CleanupLog, judge::Judge, registry};
+use super::{Created, Exploration, Family, cleanup::CleanupLog, judge::Judge, registry};
 use crate::{
     checks::Finding, client::Transport, config::Profile, exchange::Exchange, redact::Secret,
     spec::Spec,
@@ -27,6 +27,8 @@ pub struct RunContext {
     pub destructive_allowed: bool,
     /// Random, lower-case: makes the names this run generates unique.
     pub run_tag: String,
+    /// How much the run explores, from which seed.
+    pub exploration: Exploration,
     /// The families of the suite (their tours, sweeps and personas).
     families: &'static [Family],
     org_token: tokio::sync::Mutex<()>,
@@ -47,6 +49,7 @@ impl RunContext {
         organization: String,
         profile: Profile,
         destructive_allowed: bool,
+        exploration: Exploration,
     ) -> Self {
         let run_tag: String = rand::rng()
             .sample_iter(rand::distr::Alphanumeric)
@@ -62,6 +65,7 @@ impl RunContext {
             profile,
             destructive_allowed,
             run_tag,
+            exploration,
             families: registry::families(),
             org_token: tokio::sync::Mutex::new(()),
             owners_team: tokio::sync::Mutex::new(()),

@@ -181,6 +181,27 @@ impl Session {
         self.journal.exchanges()
     }
 
+    /// How many exchanges the trial has made so far.
+    pub fn journal_len(&self) -> usize {
+        self.journal.len()
+    }
+
+    /// The exchanges made since the trial had made `count`.
+    pub fn exchanges_since(&self, count: usize) -> Vec<Exchange> {
+        let mut all = self.journal.exchanges();
+        all.drain(..count.min(all.len()));
+        all
+    }
+
+    /// A session that shares this one's journal, names and what it created, with findings
+    /// of its own: a case an exploring trial tries, judged before anything of it is recorded.
+    pub fn scratch(&self) -> Session {
+        Session {
+            findings: Arc::default(),
+            ..self.clone()
+        }
+    }
+
     /// The trial's exchanges, taken out of its journal at its end.
     pub fn take_exchanges(&self) -> Vec<Exchange> {
         self.journal.take()

@@ -105,7 +105,7 @@ impl State {
             .map(|pool| self.agent_pool_json(pool))
             .collect();
         let base = format!("/api/v2/organizations/{org}/agent-pools");
-        self.ok(200, self.page(data, query, &base, true))
+        self.page_reply(data, query, &base, true)
     }
 
     pub fn show_agent_pool(&self, p: &Principal, pool_id: &str) -> Reply {
@@ -143,7 +143,7 @@ impl State {
     ) -> Reply {
         if self.has(Fault::UnknownAgentPoolEmptyList) && !self.agent_pools.contains_key(pool_id) {
             let base = format!("/api/v2/agent-pools/{pool_id}/authentication-tokens");
-            return self.ok(200, self.page(Vec::new(), query, &base, true));
+            return self.page_reply(Vec::new(), query, &base, true);
         }
         if let Err(reply) = self.managed_pool(p, pool_id) {
             return reply;
@@ -188,7 +188,7 @@ impl State {
             .collect();
         // The docs sample carries links and meta.pagination even without page parameters.
         let base = format!("/api/v2/agent-pools/{pool_id}/authentication-tokens");
-        self.ok(200, self.page(data, query, &base, true))
+        self.page_reply(data, query, &base, true)
     }
 
     /// A new agent token: a description is required (422 without; agent-tokens docs).

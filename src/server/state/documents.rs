@@ -13,6 +13,33 @@ impl State {
     // ----- shared -----------------------------------------------------------------------
 
     /// A list document: every item when not paginated, else one page with links and meta.
+    /// A list's answer: 200 with the page `page` makes (a server error past the last page
+    /// under `page-past-end-500`).
+    pub(super) fn page_reply(
+        &self,
+        data: Vec<Value>,
+        query: &HashMap<String, String>,
+        base: &str,
+        paginated: bool,
+    ) -> Reply {
+        if self.has(Fault::PagePastEnd500) && paginated {
+            let size = query
+                .get("page[size]")
+                .and_then(|s| s.parse::<usize>().ok())
+                .filter(|s| *s > 0)
+                .unwrap_or(20)
+                .min(100);
+            let number = query
+                .get("page[number]")
+                .and_then(|s| s.parse::<usize>().ok())
+                .unwrap_or(1);
+            if number > data.len().div_ceil(size).max(1) {
+                return self.error(500, "internal server error", None);
+            }
+        }
+        self.ok(200, self.page(data, query, base, paginated))
+    }
+
     pub(super) fn page(
         &self,
         data: Vec<Value>,
@@ -186,6 +213,14 @@ impl State {
             .pointer("/data/attributes/description")
             .and_then(Value::as_str)
             .map(str::to_string);
+        if let Some(description) = &mut request.description {
+            if self.has(Fault::NonAsciiDescription500) && !description.is_ascii() {
+                return Err(self.error(500, "internal server error", None));
+            }
+            if self.has(Fault::LongDescriptionCut) {
+                *description = description.chars().take(80).collect();
+            }
+        }
         let Some(raw) = doc
             .pointer("/data/attributes/expired-at")
             .filter(|v| !v.is_null())
@@ -195,10 +230,20 @@ impl State {
         // pytfe writes expired-at with datetime.isoformat() (pytfe 1.5.0
         // organization_token.py:81): no zone, or +00:00. The fault refuses all but ...Z.
         let strict = self.has(Fault::ZonelessExpiryRejected);
+        let no_fractions = self.has(Fault::FractionalExpiryRejected);
         let Some(expiry) = raw
             .as_str()
             .filter(|r| !strict || r.ends_with('Z'))
-            .and_then(parse_time)
+            .filter(|r| !(no_fractions && r.contains('.')))
+            .and_then(|r| {
+                if self.has(Fault::OffsetExpiryAsUtc) {
+                    // The digits before the offset, read as UTC: the offset is lost.
+                    let local = r.get(..19).unwrap_or(r);
+                    parse_time(&format!("{local}Z"))
+                } else {
+                    parse_time(r)
+                }
+            })
         else {
             return Err(self.error(
                 422,

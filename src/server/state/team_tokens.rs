@@ -205,6 +205,9 @@ impl State {
                 match (&q, name) {
                     (_, None) => false,
                     (None, Some(_)) => true,
+                    (Some(q), Some(name)) if self.has(Fault::SearchAsPattern) => {
+                        like(&name, &format!("%{q}%"))
+                    }
                     (Some(q), Some(name)) => name.contains(q.as_str()),
                 }
             })
@@ -218,6 +221,10 @@ impl State {
                 Some(key) => (true, key),
                 None => (false, sort),
             };
+            let known = ["expired-at", "last-used-at", "created-by", "team-name"];
+            if self.has(Fault::UnknownSort500) && !known.contains(&key) {
+                return self.error(500, "internal server error", None);
+            }
             let team_name = |t: &Token| self.teams.get(&t.owner).map(|x| x.name.clone());
             tokens.sort_by(|a, b| {
                 let order = match key {
@@ -235,7 +242,7 @@ impl State {
             .map(|t| self.token_doc(t, self.has(Fault::ListShowsSecrets))["data"].clone())
             .collect();
         let base = format!("/api/v2/organizations/{org}/team-tokens");
-        self.ok(200, self.page(data, query, &base, true))
+        self.page_reply(data, query, &base, true)
     }
 
     pub fn delete_team_tokens(&mut self, p: &Principal, org: &str, body: &[u8]) -> Reply {
@@ -322,4 +329,20 @@ fn cmp_nulls_last(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> std::cm
         (None, Some(_)) => std::cmp::Ordering::Greater,
         (None, None) => std::cmp::Ordering::Equal,
     }
+}
+
+/// SQL's LIKE, as a careless server uses it: `_` is any one character, `%` any run (the
+/// `search-as-pattern` fault).
+fn like(text: &str, pattern: &str) -> bool {
+    let text: Vec<char> = text.chars().collect();
+    let pattern: Vec<char> = pattern.chars().collect();
+    fn at(text: &[char], pattern: &[char]) -> bool {
+        match pattern.split_first() {
+            None => text.is_empty(),
+            Some(('%', rest)) => (0..=text.len()).any(|i| at(&text[i..], rest)),
+            Some(('_', rest)) => !text.is_empty() && at(&text[1..], rest),
+            Some((c, rest)) => text.first() == Some(c) && at(&text[1..], rest),
+        }
+    }
+    at(&text, &pattern)
 }

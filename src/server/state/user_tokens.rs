@@ -43,7 +43,7 @@ impl State {
         };
         let paginated = query.contains_key("page[number]") || query.contains_key("page[size]");
         let base = format!("/api/v2/users/{user_id}/authentication-tokens");
-        self.ok(200, self.page(data, query, &base, paginated))
+        self.page_reply(data, query, &base, paginated)
     }
 
     pub fn create_user_token(&mut self, p: &Principal, user_id: &str, body: &[u8]) -> Reply {

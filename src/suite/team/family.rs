@@ -1,7 +1,7 @@
 //! A team's several tokens as the suite knows them: the current APIs have them, not the
 //! seeds' (`legacy`).
 
-use super::{authz, cleanup, list, tour, trials};
+use super::{authz, cleanup, inputs, list, tour, trials};
 use crate::suite::prelude::*;
 
 pub const FAMILY: Family = Family {
@@ -19,5 +19,6 @@ pub const FAMILY: Family = Family {
 fn every_trial() -> Vec<CheckDef> {
     let mut checks = trials::checks();
     checks.extend(list::checks());
+    checks.extend(inputs::checks());
     checks
 }

@@ -8,6 +8,7 @@
 mod authz;
 mod cleanup;
 mod family;
+mod inputs;
 mod list;
 mod tour;
 mod trials;
