@@ -127,6 +127,72 @@ pub fn contains_across(pages: &[Exchange], expected: &[&str], source: &str) -> O
     })
 }
 
+/// Across `pages` of one list, of the ids in `ours` exactly those in `expected` are listed,
+/// each once; and no page holds more than `cap` items (the page size asked for, or the
+/// documented default).
+pub fn exactly_across(
+    pages: &[Exchange],
+    expected: &[&str],
+    ours: &[&str],
+    cap: usize,
+    source: &str,
+) -> Vec<Finding> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut found = Vec::new();
+    for page in pages {
+        match listed(page) {
+            Ok(ids) => {
+                if ids.len() > cap {
+                    found.push(
+                        Finding::new(
+                            "page-size",
+                            page,
+                            format!("at most {cap} items on a page"),
+                            format!("{} items", ids.len()),
+                        )
+                        .at("/data")
+                        .source(source),
+                    );
+                }
+                seen.extend(ids);
+            }
+            Err(f) => return vec![*f],
+        }
+    }
+    let Some(last) = pages.last() else {
+        return found;
+    };
+    let mut wrong = Vec::new();
+    for id in expected {
+        match seen.iter().filter(|s| s == id).count() {
+            1 => {}
+            0 => wrong.push(format!("{id} missing")),
+            n => wrong.push(format!("{id} listed {n} times")),
+        }
+    }
+    for id in ours.iter().filter(|id| !expected.contains(id)) {
+        if seen.iter().any(|s| s == id) {
+            wrong.push(format!("{id} listed, though it is gone"));
+        }
+    }
+    if !wrong.is_empty() {
+        found.push(
+            Finding::new(
+                "list-items",
+                last,
+                format!(
+                    "exactly {expected:?}, once each, across {} page(s)",
+                    pages.len()
+                ),
+                wrong.join("; "),
+            )
+            .at("/data")
+            .source(source),
+        );
+    }
+    found
+}
+
 /// Like `ordered`, over the pages of one list read one after the other.
 pub fn ordered_across(pages: &[Exchange], expected: &[&str], source: &str) -> Option<Finding> {
     let mut seen = Vec::new();

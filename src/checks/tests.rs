@@ -364,3 +364,47 @@ fn only_a_server_error_fails_where_the_docs_set_no_rule() {
         Some("server-error")
     );
 }
+
+fn page(ids: &[&str]) -> Exchange {
+    let items: Vec<String> = ids
+        .iter()
+        .map(|id| format!(r#"{{"id":"{id}","type":"authentication-tokens"}}"#))
+        .collect();
+    Exchange::canned(
+        "listTeamTokens",
+        "/api/v2/x/team-tokens",
+        200,
+        &format!(r#"{{"data":[{}]}}"#, items.join(",")),
+    )
+}
+
+#[test]
+fn a_list_holds_exactly_the_live_tokens_once_across_its_pages() {
+    let pages = [page(&["at-1", "at-2"]), page(&["at-3", "other"])];
+    let ours = ["at-1", "at-2", "at-3", "at-4"];
+    assert!(list::exactly_across(&pages, &["at-1", "at-2", "at-3"], &ours, 2, "s").is_empty());
+    // A gone token listed, a live one missing, one listed twice, a page too big.
+    let found = list::exactly_across(&pages, &["at-1", "at-4"], &ours, 2, "s");
+    assert_eq!(rules(&found), ["list-items"]);
+    assert!(
+        found[0].actual.contains("at-4 missing"),
+        "{}",
+        found[0].actual
+    );
+    assert!(found[0].actual.contains("at-2 listed, though it is gone"));
+    let twice = [page(&["at-1"]), page(&["at-1"])];
+    let found = list::exactly_across(&twice, &["at-1"], &ours, 2, "s");
+    assert!(found[0].actual.contains("at-1 listed 2 times"));
+    let found = list::exactly_across(&pages, &["at-1", "at-2", "at-3"], &ours, 1, "s");
+    assert_eq!(rules(&found), ["page-size", "page-size"]);
+}
+
+#[test]
+fn an_id_handed_out_before_is_not_new() {
+    let created = token_with_expiry("2027-01-01T00:00:00Z");
+    assert_eq!(token::id_new(&created, &["at-2".to_string()]), None);
+    assert_eq!(
+        token::id_new(&created, &["at-1".to_string()]).map(|f| f.rule),
+        Some("id-reused")
+    );
+}

@@ -411,6 +411,23 @@ pub fn description_is(ex: &Exchange, expected: &str) -> Option<Finding> {
     )
 }
 
+/// The token `ex` created has an id no earlier answer handed out (`handed_out`: every id the
+/// trial was given so far): a deleted token's id is not given to another (ref §2: the id
+/// names the token; a client that kept the old one would reach the new).
+pub fn id_new(ex: &Exchange, handed_out: &[String]) -> Option<Finding> {
+    let id = TokenView::of(ex)?.id?;
+    handed_out.contains(&id).then(|| {
+        Finding::new(
+            "id-reused",
+            ex,
+            "an id no earlier token had",
+            format!("{id}, the id of a token created earlier"),
+        )
+        .at("/data/id")
+        .source("ref §2: an id names one token; go-tfe reads and deletes tokens by it")
+    })
+}
+
 /// The document is a token other than `other` (e.g. the audit-trails token is not the
 /// organization token).
 pub fn other_id(ex: &Exchange, other: &str, source: &str) -> Option<Finding> {

@@ -58,7 +58,8 @@ async fn handle(AxumState(shared): AxumState<Shared>, request: Request) -> Respo
         let reply = state.not_found();
         return render(&state, reply);
     }
-    let reply = match state.authenticate(&parts.headers) {
+    let caches = *method == Method::GET && segments == ["account", "details"];
+    let reply = match state.authenticate(&parts.headers, caches) {
         Err(reply) => reply,
         Ok(principal) => match state.require_json_api(method, &parts.headers) {
             Err(reply) => reply,

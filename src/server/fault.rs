@@ -204,6 +204,20 @@ table! {
             "the team-token list's q is used as a SQL LIKE pattern: _ matches any character, % any run";
         UnknownSort500 = "unknown-sort-500",
             "a team-token list sort that no document names answers 500";
+        SecretsCaseInsensitive = "secrets-case-insensitive",
+            "a secret authenticates in any case (compared without regard to case)";
+        SecretsComparedByPrefix = "secrets-compared-by-prefix",
+            "a secret authenticates when its first 60 characters match a token's (cut short, lengthened or changed at its end)";
+        ExpiredTokensAuthenticate = "expired-tokens-authenticate",
+            "a token past its expired-at still authenticates";
+        RevocationCached = "revocation-cached",
+            "a rotated or deleted token still authenticates on GET /account/details (a stale cache)";
+        TeamDeletionKeepsTokens = "team-deletion-keeps-tokens",
+            "deleting a team leaves its tokens authenticating";
+        DeletedIdReused = "deleted-id-reused",
+            "a team's next token gets the id of the token of that team deleted last";
+        ListDefaultPageOnly = "list-default-page-only",
+            "asked without page parameters, the team-token and agent-token lists show their first 20 and say there is no other page";
         AgentSecretAuthenticates = "agent-secret-authenticates",
             "an agent token's secret authenticates on the API, as the organization";
     }

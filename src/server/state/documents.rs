@@ -75,6 +75,13 @@ impl State {
             }
         }
         let link = |n: usize| format!("{base}?page%5Bnumber%5D={n}&page%5Bsize%5D={size}{extra}");
+        // `list-default-page-only`: asked without page parameters, the first page is all.
+        let unasked = !query.contains_key("page[number]") && !query.contains_key("page[size]");
+        let (pages, total) = if unasked && self.has(Fault::ListDefaultPageOnly) {
+            (1, total.min(size))
+        } else {
+            (pages, total)
+        };
         let prev = (number > 1).then(|| number - 1);
         let next = (number < pages).then(|| number + 1);
         let reported_total = if self.has(Fault::PaginationOffByOne) {

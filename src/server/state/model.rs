@@ -148,6 +148,8 @@ pub struct State {
     pub(super) audit_token: Option<String>,
     /// The document of the last deleted organization token (for `read-after-delete-200`).
     pub(super) deleted_org_token: Option<Value>,
+    /// The team and id of the team token deleted last (for `deleted-id-reused`).
+    pub(super) reusable_id: Option<(String, String)>,
     next_number: u64,
     /// Where ids and secrets come from: seeded, a server mints the same ones for the same
     /// requests in the same order.
@@ -180,6 +182,7 @@ impl State {
             org_token: None,
             audit_token: None,
             deleted_org_token: None,
+            reusable_id: None,
             next_number: 4_111_700,
             rng: match config.seed {
                 Some(seed) => StdRng::seed_from_u64(seed),
@@ -325,7 +328,9 @@ impl State {
         token.life = life;
         let kind = token.kind;
         // Under `unknown-token-403` a dead token must still be told from one never issued.
-        let remembered = self.keeps_dead(kind, life) || self.has(Fault::UnknownToken403);
+        let remembered = self.keeps_dead(kind, life)
+            || self.has(Fault::UnknownToken403)
+            || self.has(Fault::RevocationCached);
         if !remembered && let Some(token) = self.tokens.remove(id) {
             self.by_secret.remove(&token.secret);
         }

@@ -119,7 +119,7 @@ impl State {
                 self.revoke(&id, Life::Replaced);
             }
         }
-        let token = self.mint(
+        let mut token = self.mint(
             Kind::Team,
             team_id.to_string(),
             request.description,
@@ -127,6 +127,11 @@ impl State {
             false,
             p,
         );
+        if let Some((team, id)) = self.reusable_id.take() {
+            if team == team_id {
+                token.id = id;
+            }
+        }
         let (_, doc) = self.issue(token);
         self.ok(201, doc)
     }
@@ -165,6 +170,9 @@ impl State {
         };
         if !ignored {
             self.revoke(id, Life::Deleted);
+            if kind == Kind::Team && self.has(Fault::DeletedIdReused) {
+                self.reusable_id = Some((owner.clone(), id.to_string()));
+            }
             if kind == Kind::LegacyTeam
                 && let Some(team) = self.teams.get_mut(&owner)
             {

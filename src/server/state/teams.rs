@@ -120,6 +120,9 @@ impl State {
             .map(|t| t.id.clone())
             .collect();
         for token in ids {
+            if self.has(Fault::TeamDeletionKeepsTokens) {
+                break;
+            }
             self.revoke(&token, Life::Deleted);
         }
         self.no_content()

@@ -78,7 +78,9 @@ where
         if !first.breaks() {
             continue;
         }
-        let (mut smallest, mut smallest_value) = (first, value);
+        // Said in words at once: a sequence's value says how far it ran only until the next
+        // case runs.
+        let (mut smallest, mut smallest_case) = (first, describe(&value));
         let mut tries = 0;
         let mut next = drawer.ask(Ask::Simplify).await;
         while let Some(value) = next {
@@ -88,14 +90,14 @@ where
             tries += 1;
             let outcome = attempt(s, &mut case, value.clone()).await;
             next = if outcome.breaks() {
-                (smallest, smallest_value) = (outcome, value);
+                (smallest, smallest_case) = (outcome, describe(&value));
                 drawer.ask(Ask::Simplify).await
             } else {
                 drawer.ask(Ask::Complicate).await
             };
         }
         let shown = Shown {
-            case: describe(&smallest_value),
+            case: smallest_case,
             tries,
             seed: settings.seed,
             budget: settings.budget,

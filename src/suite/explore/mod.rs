@@ -3,10 +3,14 @@
 //! semantics; this module finds a case that breaks the contract and shrinks it (`driver`),
 //! within the run's budget and from its seed (`settings`).
 
+mod credential;
 mod driver;
 mod inputs;
+mod sequence;
 mod settings;
 
+pub use credential::{Clock, expiring_soon, near_misses_refused, refused_everywhere};
 pub use driver::explore;
 pub use inputs::{Moment, moment, text};
+pub use sequence::{DEFAULT_PAGE_SIZE, Drawn, steps, walk_pages};
 pub use settings::Exploration;

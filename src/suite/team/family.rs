@@ -1,7 +1,7 @@
 //! A team's several tokens as the suite knows them: the current APIs have them, not the
 //! seeds' (`legacy`).
 
-use super::{authz, cleanup, inputs, list, tour, trials};
+use super::{authz, cleanup, credential, inputs, list, sequences, tour, trials};
 use crate::suite::prelude::*;
 
 pub const FAMILY: Family = Family {
@@ -20,5 +20,7 @@ fn every_trial() -> Vec<CheckDef> {
     let mut checks = trials::checks();
     checks.extend(list::checks());
     checks.extend(inputs::checks());
+    checks.extend(sequences::checks());
+    checks.extend(credential::checks());
     checks
 }

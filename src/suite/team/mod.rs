@@ -7,9 +7,12 @@
 
 mod authz;
 mod cleanup;
+mod credential;
 mod family;
 mod inputs;
 mod list;
+mod model;
+mod sequences;
 mod tour;
 mod trials;
 
