@@ -127,10 +127,10 @@ impl State {
             false,
             p,
         );
-        if let Some((team, id)) = self.reusable_id.take() {
-            if team == team_id {
-                token.id = id;
-            }
+        if let Some((team, id)) = self.reusable_id.take()
+            && team == team_id
+        {
+            token.id = id;
         }
         let (_, doc) = self.issue(token);
         self.ok(201, doc)
