@@ -154,9 +154,9 @@ struct RunArgs {
     #[arg(long)]
     insecure: bool,
 
-    /// How many cases each exploring trial draws (generated inputs, sequences of operations
-    /// checked against a model of the token semantics); 0 turns exploration off, more hunts
-    /// longer.
+    /// How much to explore: each exploring trial draws N cases (generated inputs, sequences
+    /// of operations checked against a model of the token semantics), a question whose case
+    /// costs a request or two a few times N; 0 turns exploration off, more hunts longer.
     #[arg(long, value_name = "N", default_value_t = crate::config::DEFAULT_EXPLORE_BUDGET)]
     explore_budget: u32,
 

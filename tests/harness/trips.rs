@@ -65,6 +65,7 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
             "leak::*",
             "agent_token::create_returns_token_document",
             "agent_token::secret_not_an_api_token",
+            "credential::team_tokens",
         ],
     ),
     (
@@ -120,7 +121,10 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
     ),
     (
         Fault::ZonelessExpiryRejected,
-        &["org_token::accepts_real_client_bodies"],
+        &[
+            "org_token::accepts_real_client_bodies",
+            "inputs::team_token_expiry",
+        ],
     ),
     (
         Fault::NoDefaultExpiry,
@@ -163,6 +167,7 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
         &[
             "auth::unknown_token_unauthorized",
             "schema::status_documented",
+            "credential::team_tokens",
         ],
     ),
     (
@@ -229,6 +234,7 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
             "user_token::create_returns_token_document",
             "agent_token::create_returns_token_document",
             "agent_token::read_hides_secret",
+            "inputs::team_token_description",
         ],
     ),
     (
@@ -272,6 +278,7 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
             "user_token::create_returns_token_document",
             "agent_token::create_returns_token_document",
             "agent_token::read_hides_secret",
+            "inputs::team_token_description",
         ],
     ),
     (
@@ -280,11 +287,15 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
             "team_tokens::tokens_coexist",
             "team_token_list::*",
             "!team_token_list::search_by_team_name",
+            "sequences::team_tokens",
         ],
     ),
     (
         Fault::DuplicateDescriptionAccepted,
-        &["team_tokens::duplicate_description_rejected"],
+        &[
+            "team_tokens::duplicate_description_rejected",
+            "sequences::team_tokens",
+        ],
     ),
     (
         Fault::TokenShowRevealsSecret,
@@ -300,6 +311,8 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
             "team_token_list::bulk_delete",
             "team_tokens::delete_revokes",
             "user_token::delete_revokes",
+            "credential::team_tokens",
+            "sequences::team_tokens",
         ],
     ),
     (
@@ -317,6 +330,7 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
             "agent_token::delete_removes",
             "leak::delete_agent_token_by_id",
             "leak::show_agent_token_by_id",
+            "sequences::team_tokens",
         ],
     ),
     (
@@ -332,6 +346,7 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
         &[
             "team_token_list::pagination_consistent",
             "team_token_list::search_by_team_name",
+            "inputs::team_token_list",
         ],
     ),
     (Fault::ListIgnoresSort, &["team_token_list::sort_by_expiry"]),
@@ -436,6 +451,8 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
             "authz::show_agent_token_by_id::owner",
             "authz::show_agent_token_by_id::owners_team",
             "agent_token::read_hides_secret",
+            "inputs::team_token_description",
+            "inputs::team_token_expiry",
         ],
     ),
     (
@@ -464,6 +481,8 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
             "authz::delete_agent_token_by_id::owner",
             "authz::delete_agent_token_by_id::owners_team",
             "agent_token::delete_removes",
+            "credential::team_tokens",
+            "sequences::team_tokens",
         ],
     ),
     (
@@ -487,6 +506,8 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
             "agent_token::unknown_sort_rejected",
             "agent_token::pagination_consistent",
             "agent_token::pools_keep_their_tokens",
+            "inputs::team_token_list",
+            "sequences::team_tokens",
         ],
     ),
     (
@@ -522,9 +543,21 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
             "agent_token::*",
             "!agent_token::unknown_pool_not_found",
             "!agent_token::unknown_sort_rejected",
+            "credential::team_tokens",
+            "inputs::team_token_description",
+            "inputs::team_token_expiry",
+            "inputs::team_token_list",
+            "sequences::team_tokens",
         ],
     ),
-    (Fault::TeamDelete500, &["schema::status_documented"]),
+    (
+        Fault::TeamDelete500,
+        &[
+            "schema::status_documented",
+            "credential::team_tokens",
+            "sequences::team_tokens",
+        ],
+    ),
     (
         Fault::AuditExpiresByDefault,
         &["audit_token::never_expires_by_default"],
@@ -581,6 +614,45 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
         Fault::AgentSecretAuthenticates,
         &["agent_token::secret_not_an_api_token"],
     ),
+    (
+        Fault::NonAsciiDescription500,
+        &[
+            "inputs::team_token_description",
+            "schema::status_documented",
+            "sequences::team_tokens",
+        ],
+    ),
+    (
+        Fault::LongDescriptionCut,
+        &["inputs::team_token_description"],
+    ),
+    (Fault::OffsetExpiryAsUtc, &["inputs::team_token_expiry"]),
+    (
+        Fault::FractionalExpiryRejected,
+        &["inputs::team_token_expiry"],
+    ),
+    (
+        Fault::PagePastEnd500,
+        &["inputs::team_token_list", "schema::status_documented"],
+    ),
+    (Fault::SearchAsPattern, &["inputs::team_token_list"]),
+    (
+        Fault::UnknownSort500,
+        &["inputs::team_token_list", "schema::status_documented"],
+    ),
+    (Fault::SecretsCaseInsensitive, &["credential::team_tokens"]),
+    (Fault::SecretsComparedByPrefix, &["credential::team_tokens"]),
+    (
+        Fault::ExpiredTokensAuthenticate,
+        &["credential::team_tokens"],
+    ),
+    (Fault::RevocationCached, &["credential::team_tokens"]),
+    (
+        Fault::TeamDeletionKeepsTokens,
+        &["credential::team_tokens", "sequences::team_tokens"],
+    ),
+    (Fault::DeletedIdReused, &["sequences::team_tokens"]),
+    (Fault::ListDefaultPageOnly, &["sequences::team_tokens"]),
 ];
 
 /// The trials `fault` must fail, among `trials`: every trial an entry matches, less those an

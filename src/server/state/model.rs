@@ -148,8 +148,8 @@ pub struct State {
     pub(super) audit_token: Option<String>,
     /// The document of the last deleted organization token (for `read-after-delete-200`).
     pub(super) deleted_org_token: Option<Value>,
-    /// The team and id of the team token deleted last (for `deleted-id-reused`).
-    pub(super) reusable_id: Option<(String, String)>,
+    /// Per team, the id of its token deleted last (for `deleted-id-reused`).
+    pub(super) reusable_ids: HashMap<String, String>,
     next_number: u64,
     /// Where ids and secrets come from: seeded, a server mints the same ones for the same
     /// requests in the same order.
@@ -182,7 +182,7 @@ impl State {
             org_token: None,
             audit_token: None,
             deleted_org_token: None,
-            reusable_id: None,
+            reusable_ids: HashMap::new(),
             next_number: 4_111_700,
             rng: match config.seed {
                 Some(seed) => StdRng::seed_from_u64(seed),

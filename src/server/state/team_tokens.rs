@@ -127,9 +127,7 @@ impl State {
             false,
             p,
         );
-        if let Some((team, id)) = self.reusable_id.take()
-            && team == team_id
-        {
+        if let Some(id) = self.reusable_ids.remove(team_id) {
             token.id = id;
         }
         let (_, doc) = self.issue(token);
@@ -171,7 +169,7 @@ impl State {
         if !ignored {
             self.revoke(id, Life::Deleted);
             if kind == Kind::Team && self.has(Fault::DeletedIdReused) {
-                self.reusable_id = Some((owner.clone(), id.to_string()));
+                self.reusable_ids.insert(owner.clone(), id.to_string());
             }
             if kind == Kind::LegacyTeam
                 && let Some(team) = self.teams.get_mut(&owner)

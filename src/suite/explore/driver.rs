@@ -47,13 +47,15 @@ impl Attempt {
     }
 }
 
-/// Asks `trial`'s question of the target with as many cases as the run's budget allows:
+/// Asks `trial`'s question of the target with as many cases as the run's budget allows, times
+/// `scale` (more for a question whose case costs a request or two, one for a sequence):
 /// `strategy` makes what draws the cases, `case` runs one (on a session of its own whose
 /// findings say whether it broke the contract), `describe` says in words what a case was.
 /// The first case that breaks the contract is shrunk and recorded, and the trial stops.
 pub async fn explore<S, F, Fut>(
     s: &Session,
     trial: &str,
+    scale: u32,
     strategy: impl FnOnce() -> S + Send + 'static,
     describe: impl Fn(&S::Value) -> String,
     mut case: F,
@@ -66,7 +68,7 @@ where
 {
     let settings = s.ctx().exploration;
     let drawer = Drawer::start(strategy, settings.seed_for(trial));
-    for _ in 0..settings.budget {
+    for _ in 0..settings.budget.saturating_mul(scale) {
         let Some(value) = drawer.ask(Ask::Draw).await else {
             panic!("{trial}: no case could be drawn");
         };

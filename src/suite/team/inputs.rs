@@ -56,6 +56,7 @@ async fn descriptions(s: Session) -> Result<(), Stop> {
     explore(
         &s,
         "inputs::team_token_description",
+        2,
         || text(0, 100),
         |d| format!("description {d:?}"),
         |s, description| async move {
@@ -94,6 +95,7 @@ async fn expiries(s: Session) -> Result<(), Stop> {
     explore(
         &s,
         "inputs::team_token_expiry",
+        2,
         moment,
         |m| format!("{m:?}"),
         |s, moment: Moment| async move {
@@ -197,9 +199,9 @@ fn query() -> impl Strategy<Value = Query> {
             .prop_map(|(name, v)| Some((name, value(v, false)))),
     ];
     let q = prop_oneof![
-        2 => Just(None),
-        2 => Just(Some(Search::FirstTeam)),
-        3 => proptest::sample::select(vec![
+        1 => Just(None),
+        1 => Just(Some(Search::FirstTeam)),
+        4 => proptest::sample::select(vec![
             "q_x", "q%x", "%", "_", "q_", "'", "\"", "\\", "--", ";", "*", "a b", "(", "Ω",
         ])
         .prop_map(|t| Some(Search::Text(t.to_string()))),
@@ -268,6 +270,7 @@ async fn queries(s: Session) -> Result<(), Stop> {
     explore(
         &s,
         "inputs::team_token_list",
+        8,
         query,
         |q| format!("{q:?}"),
         |s, query: Query| async move {

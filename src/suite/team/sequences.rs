@@ -33,6 +33,7 @@ async fn sequences(s: Session) -> Result<(), Stop> {
     explore(
         &s,
         TRIAL,
+        1,
         || Model::sequential_strategy(1..=10),
         steps,
         |s, drawn: Drawn<State, Step>| async move { run(&s, drawn).await },
