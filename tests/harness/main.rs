@@ -6,6 +6,7 @@ mod baseline;
 mod causes;
 mod cli;
 mod entitlement;
+mod exploration;
 mod faults;
 mod flow;
 mod hostile;
