@@ -30,9 +30,9 @@ use std::time::{Duration, Instant};
 
 use tfe_contract::{exchange::Exchange, runner, spec::Spec};
 
-use offline::{offline_checks, schema_validation, start_to_first_request};
+use offline::{offline_checks, schema_validation, start_to_first_request, whole_process};
 use replay::{Traffic, replay};
-use runs::{Phases, rate_limited, run_suite, soak};
+use runs::{Phases, rate_limited, run_suite, run_suite_exploring, soak};
 
 const ORG: &str = "bench-org";
 const REPEATS: usize = 41;
@@ -77,7 +77,9 @@ fn main() {
     let mut paired_1 = Paired::default();
     let mut last = None;
     let mut phases = Vec::new();
+    let mut unexplored = Vec::new();
     for _ in 0..repeats {
+        unexplored.push(run_suite_exploring(threads, &owner, 0).0);
         let before = cpu();
         let (elapsed, report, run_phases) = run_suite(threads, &owner);
         let between = cpu();
@@ -110,6 +112,11 @@ fn main() {
     let mut first_request = Vec::new();
     for _ in 0..if quick { 1 } else { 10 } {
         first_request.push(start_to_first_request());
+    }
+    let (mut process_explored, mut process_unexplored) = (Vec::new(), Vec::new());
+    for _ in 0..if quick { 1 } else { 15 } {
+        process_explored.push(whole_process(tfe_contract::config::DEFAULT_EXPLORE_BUDGET));
+        process_unexplored.push(whole_process(0));
     }
 
     let per_exchange_us =
@@ -150,6 +157,21 @@ fn main() {
         ms(median(&mut first_request))
     );
     println!("  spec load and schema compile  {spec_ms:8.1} ms (once per process)");
+    let in_process = paired.harness_ms();
+    let unexplored_ms = ms(median(&mut unexplored));
+    let (explored_process, unexplored_process) = (
+        ms(median(&mut process_explored)),
+        ms(median(&mut process_unexplored)),
+    );
+    println!(
+        "  whole process, embedded run   {explored_process:8.1} ms  in process {in_process:.1} ms, whole / in process = {:.2} (tfe-contract run --profile hcp, release)",
+        explored_process / in_process.max(1e-9)
+    );
+    println!(
+        "  exploration                   {in_process:8.1} ms with it, {unexplored_ms:.1} ms without (--explore-budget 0): with / without = {:.2}; whole process {explored_process:.1} / {unexplored_process:.1} ms = {:.2}",
+        in_process / unexplored_ms.max(1e-9),
+        explored_process / unexplored_process.max(1e-9)
+    );
     let median_of = |field: fn(&Phases) -> Duration| {
         let mut values: Vec<Duration> = phases.iter().map(field).collect();
         ms(median(&mut values))

@@ -70,6 +70,29 @@ pub(crate) fn schema_validation(all: &[&Exchange], quick: bool) -> f64 {
 }
 
 /// From spawning `tfe-contract run --address ...` to its first request reaching the server.
+/// The whole process of the README's first command, `tfe-contract run --profile hcp` against
+/// the embedded reference server, exploring with `budget` (0: not at all): start to exit.
+pub(crate) fn whole_process(budget: u32) -> Duration {
+    let started = Instant::now();
+    let status = process::Command::new(env!("CARGO_BIN_EXE_tfe-contract"))
+        .args([
+            "run",
+            "--profile",
+            "hcp",
+            "--explore-budget",
+            &budget.to_string(),
+            "--seed",
+            &super::runs::SEED.to_string(),
+        ])
+        .stdout(process::Stdio::null())
+        .stderr(process::Stdio::null())
+        .status()
+        .expect("the binary runs");
+    let elapsed = started.elapsed();
+    assert!(status.success(), "the embedded run passes: {status}");
+    elapsed
+}
+
 pub(crate) fn start_to_first_request() -> Duration {
     let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
     let address = format!("http://{}", listener.local_addr().expect("addr"));

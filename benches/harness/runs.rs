@@ -141,10 +141,24 @@ fn quiet_hcp_run(handle: &server::Handle, owner: &Secret) -> RunConfig {
     config
 }
 
+/// The exploration's seed in the benchmark: the same cases every repetition.
+pub(crate) const SEED: u64 = 1;
+
 /// One full run, in process, against a fresh server.
 pub(crate) fn run_suite(threads: usize, token: &Secret) -> (Duration, RunReport, Phases) {
+    run_suite_exploring(threads, token, tfe_contract::config::DEFAULT_EXPLORE_BUDGET)
+}
+
+/// One full run, in process, against a fresh server, exploring with `budget` (0: not at all).
+pub(crate) fn run_suite_exploring(
+    threads: usize,
+    token: &Secret,
+    budget: u32,
+) -> (Duration, RunReport, Phases) {
     let handle = reference(token);
     let mut config = quiet_hcp_run(&handle, token);
+    config.explore_budget = budget;
+    config.seed = Some(SEED);
     config.libtest.test_threads = Some(threads);
     config.timeout = Duration::from_secs(10);
     let started = Instant::now();
