@@ -63,6 +63,10 @@ pub fn render(report: &RunReport) -> Result<String, String> {
         suite.add_test_case(case);
     }
     suite.set_time(total);
+    if let Some(seed) = report.seed {
+        // What replays the run's generated cases (`--seed`).
+        suite.add_property(quick_junit::Property::new("seed", seed.to_string()));
+    }
     let mut junit = Report::new("tfe-contract");
     junit.add_test_suite(suite);
     junit.to_string().map_err(|e| e.to_string())

@@ -48,6 +48,8 @@ pub fn write(
 struct Page {
     target: String,
     profile: String,
+    /// The exploration's seed, when the run explored.
+    seed: Option<u64>,
     version: &'static str,
     /// When the page was rendered, right after the run.
     rendered: String,
@@ -165,6 +167,7 @@ impl Page {
         Page {
             target: redact::text(&report.target),
             profile: report.profile.map_or("-", |p| p.name()).to_string(),
+            seed: report.seed,
             version: env!("CARGO_PKG_VERSION"),
             rendered: chrono::Utc::now()
                 .format("%Y-%m-%d %H:%M:%S UTC")
