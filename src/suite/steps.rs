@@ -238,6 +238,15 @@ pub fn all_not_found(s: &Session, answers: &[Exchange], source: &str) {
     }
 }
 
+/// GET `/authentication-tokens/{id}` answers 200: the token, read back for more checks.
+pub async fn read_back(s: &Session, id: &str) -> Result<Exchange, Stop> {
+    let ex = s
+        .call("read it by id", s.owner().get_authentication_token(id))
+        .await;
+    s.gate(http::status(&ex, &[200], "ref §1 #8"))?;
+    Ok(ex)
+}
+
 /// GET `/authentication-tokens/{id}` (team, user and agent tokens alike) answers `source`'s
 /// 200 with the token created, its secret hidden; the answer, for more checks.
 pub async fn read_by_id_hides_secret(

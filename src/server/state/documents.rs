@@ -12,7 +12,6 @@ use super::{Fault, Profile, Quirk};
 impl State {
     // ----- shared -----------------------------------------------------------------------
 
-    /// A list document: every item when not paginated, else one page with links and meta.
     /// A list's answer: 200 with the page `page` makes (a server error past the last page
     /// under `page-past-end-500`).
     pub(super) fn page_reply(
@@ -23,16 +22,7 @@ impl State {
         paginated: bool,
     ) -> Reply {
         if self.has(Fault::PagePastEnd500) && paginated {
-            let size = query
-                .get("page[size]")
-                .and_then(|s| s.parse::<usize>().ok())
-                .filter(|s| *s > 0)
-                .unwrap_or(20)
-                .min(100);
-            let number = query
-                .get("page[number]")
-                .and_then(|s| s.parse::<usize>().ok())
-                .unwrap_or(1);
+            let (number, size) = page_asked(query);
             if number > data.len().div_ceil(size).max(1) {
                 return self.error(500, "internal server error", None);
             }
@@ -40,6 +30,7 @@ impl State {
         self.ok(200, self.page(data, query, base, paginated))
     }
 
+    /// A list document: every item when not paginated, else one page with links and meta.
     pub(super) fn page(
         &self,
         data: Vec<Value>,
@@ -50,19 +41,9 @@ impl State {
         if !paginated {
             return json!({ "data": data });
         }
-        let size = query
-            .get("page[size]")
-            .and_then(|s| s.parse::<usize>().ok())
-            .filter(|s| *s > 0)
-            .unwrap_or(20)
-            .min(100);
+        let (number, size) = page_asked(query);
         let total = data.len();
         let pages = total.div_ceil(size).max(1);
-        let number = query
-            .get("page[number]")
-            .and_then(|s| s.parse::<usize>().ok())
-            .filter(|n| *n > 0)
-            .unwrap_or(1);
         let items: Vec<Value> = data
             .into_iter()
             .skip((number - 1) * size)
@@ -372,4 +353,19 @@ fn parse_time(raw: &str) -> Option<DateTime<Utc>> {
                 .ok()
                 .map(|t| t.and_utc())
         })
+}
+
+/// The page a list query asks for, `(number, size)`: page[number] from 1 (1 when absent or
+/// not a positive number), page[size] 20 by default and at most 100 (team-tokens docs).
+fn page_asked(query: &HashMap<String, String>) -> (usize, usize) {
+    let positive = |key: &str| {
+        query
+            .get(key)
+            .and_then(|s| s.parse::<usize>().ok())
+            .filter(|n| *n > 0)
+    };
+    (
+        positive("page[number]").unwrap_or(1),
+        positive("page[size]").unwrap_or(20).min(100),
+    )
 }

@@ -74,14 +74,7 @@ async fn descriptions(s: Session) -> Result<(), Stop> {
                 .await;
             s.gate(http::status(&ex, &[200, 201], ANY_TEXT))?;
             s.check(token::description_is(&ex, &description));
-            let created = minted(&s, ex)?;
-            let read = s
-                .call(
-                    "read it by id",
-                    s.owner().get_authentication_token(&created.id),
-                )
-                .await;
-            s.gate(http::status(&read, &[200], "ref §1 #8"))?;
+            let read = steps::read_back(&s, &minted(&s, ex)?.id).await?;
             s.check(token::description_is(&read, &description));
             Ok(())
         },
@@ -115,14 +108,7 @@ async fn expiries(s: Session) -> Result<(), Stop> {
                 .await;
             s.gate(http::status(&ex, &[200, 201], ANY_FORM))?;
             s.check(token::expiry_echoes(&ex, &sent));
-            let created = minted(&s, ex)?;
-            let read = s
-                .call(
-                    "read it by id",
-                    s.owner().get_authentication_token(&created.id),
-                )
-                .await;
-            s.gate(http::status(&read, &[200], "ref §1 #8"))?;
+            let read = steps::read_back(&s, &minted(&s, ex)?.id).await?;
             s.check(token::expiry_echoes(&read, &sent));
             Ok(())
         },
