@@ -76,6 +76,47 @@ pub fn not_server_error(ex: &Exchange, source: &str) -> Option<Finding> {
     Some(Finding::new("server-error", ex, "any answer but a 5xx", actual).source(source))
 }
 
+/// Of `answers`, the same request sent with each of several secrets, exactly one is
+/// authenticated (its status in `authenticated`) and every other gets 401: what rotations
+/// sent at the same moment must leave behind, since each replaces the token before it.
+pub fn one_authenticates(
+    answers: &[Exchange],
+    authenticated: &[u16],
+    source: &str,
+) -> Option<Finding> {
+    let mut live = Vec::new();
+    for (i, ex) in answers.iter().enumerate() {
+        let Some(response) = ex.response() else {
+            return Some(Finding::no_response(ex));
+        };
+        if response.status == 429 {
+            return Some(Finding::rate_limited(ex, "401, or authenticated"));
+        }
+        if authenticated.contains(&response.status) {
+            live.push(i);
+        } else if response.status != 401 {
+            let expected = format!("401 or {}", expected_list(authenticated));
+            return Some(
+                Finding::new("status", ex, expected, response.status.to_string()).source(source),
+            );
+        }
+    }
+    if live.len() == 1 {
+        return None;
+    }
+    // Name a second secret that authenticates, or, where none does, the last refused.
+    let named = live.get(1).map_or(answers.last()?, |&i| &answers[i]);
+    Some(
+        Finding::new(
+            "one-secret",
+            named,
+            format!("exactly one of {} secrets authenticates", answers.len()),
+            format!("{} authenticate", live.len()),
+        )
+        .source(source),
+    )
+}
+
 /// No body at all (204 responses).
 pub fn empty_body(ex: &Exchange, source: &str) -> Option<Finding> {
     let Some(response) = ex.response() else {

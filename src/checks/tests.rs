@@ -408,3 +408,25 @@ fn an_id_handed_out_before_is_not_new() {
         Some("id-reused")
     );
 }
+
+#[test]
+fn rotations_at_once_leave_exactly_one_secret() {
+    let answer =
+        |status| Exchange::canned("getOrganization", "/api/v2/organizations/o", status, "");
+    let one = [answer(401), answer(200), answer(401)];
+    assert!(http::one_authenticates(&one, &[200, 404], "src").is_none());
+    let two = [answer(200), answer(401), answer(200)];
+    let f = http::one_authenticates(&two, &[200, 404], "src").expect("two live");
+    assert_eq!(f.rule, "one-secret");
+    assert_eq!(f.actual, "2 authenticate");
+    let none = [answer(401), answer(401)];
+    assert_eq!(
+        http::one_authenticates(&none, &[200, 404], "src").map(|f| f.actual),
+        Some("0 authenticate".to_string())
+    );
+    let broken = [answer(401), answer(500)];
+    assert_eq!(
+        http::one_authenticates(&broken, &[200, 404], "src").map(|f| f.rule),
+        Some("status")
+    );
+}

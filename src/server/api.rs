@@ -49,8 +49,20 @@ async fn handle(AxumState(shared): AxumState<Shared>, request: Request) -> Respo
         .collect();
     let segments: Vec<&str> = segments.iter().map(String::as_str).collect();
 
-    let mut state = shared.lock().unwrap_or_else(|e| e.into_inner());
     let method = &parts.method;
+    // `rotation-race`: a rotation reads what is current, and writes after a pause in which
+    // another rotation may run.
+    let seen = {
+        let state = shared.lock().unwrap_or_else(|e| e.into_inner());
+        state.rotation_begins(method, &segments, &query)
+    };
+    if seen.is_some() {
+        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+    }
+    let mut state = shared.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(seen) = seen {
+        state.rotation_resumes(seen);
+    }
     if path.starts_with("/api/v2/") && segments == ["ping"] && *method == Method::GET {
         return ping(&state);
     }

@@ -220,6 +220,10 @@ table! {
             "asked without page parameters, the team-token and agent-token lists show their first 20 and say there is no other page";
         AgentSecretAuthenticates = "agent-secret-authenticates",
             "an agent token's secret authenticates on the API, as the organization";
+        RotationResurrects = "rotation-resurrects",
+            "an organization or legacy team token that a rotation replaced authenticates again once the next rotation replaces its successor";
+        RotationRace = "rotation-race",
+            "an organization or legacy team token's rotation replaces the token that was current when it began, after a pause: rotations sent at once each leave their secret working";
     }
 }
 

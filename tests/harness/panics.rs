@@ -51,8 +51,8 @@ fn a_trial_that_panics_is_a_harness_bug_in_every_report() {
     assert_eq!(
         report.failed().count(),
         0,
-        "{:#?}",
-        report.failed().collect::<Vec<_>>()
+        "{}",
+        crate::support::explain(&report)
     );
     let others_pass = report
         .trials

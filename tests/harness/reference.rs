@@ -20,8 +20,8 @@ fn clean_server_passes_every_profile() {
         let report = reference.run(profile);
         assert!(
             failed(&report).is_empty(),
-            "{profile}: {:#?}",
-            report.failed().collect::<Vec<_>>()
+            "{profile}: {}",
+            crate::support::explain(&report)
         );
         let passed = report
             .trials
@@ -67,8 +67,8 @@ fn every_quirk_passes_alone_and_together() {
         let report = reference.run(profile);
         assert!(
             failed(&report).is_empty(),
-            "quirks {quirks:?} under {profile}: {:#?}",
-            report.failed().collect::<Vec<_>>()
+            "quirks {quirks:?} under {profile}: {}",
+            crate::support::explain(&report)
         );
     }
 }
@@ -113,8 +113,8 @@ fn a_server_lacking_what_its_profile_lacks_passes_that_profile_only() {
     let report = legacy.run(Profile::Legacy);
     assert!(
         failed(&report).is_empty(),
-        "{:#?}",
-        report.failed().collect::<Vec<_>>()
+        "{}",
+        crate::support::explain(&report)
     );
 
     let report = legacy.run(Profile::Tfe);
@@ -176,8 +176,8 @@ fn trials_sharing_the_organization_token_do_not_race() {
         let report = tfe_contract::app::run(config).expect("run");
         assert!(
             failed(&report).is_empty(),
-            "{threads} threads: {:#?}",
-            report.failed().collect::<Vec<_>>()
+            "{threads} threads: {}",
+            crate::support::explain(&report)
         );
     }
 }

@@ -221,8 +221,8 @@ fn ids_that_climb_steer_no_request_and_the_accounts_token_survives() {
     let report = app::run(config).expect("runs");
     assert!(
         failed(&report).is_empty(),
-        "{:#?}",
-        report.failed().collect::<Vec<_>>()
+        "{}",
+        crate::support::explain(&report)
     );
     let sent = report
         .trials
@@ -279,8 +279,8 @@ fn a_real_account_keeps_its_organization_token() {
     let report = app::run(config).expect("runs");
     assert!(
         failed(&report).is_empty(),
-        "{:#?}",
-        report.failed().collect::<Vec<_>>()
+        "{}",
+        crate::support::explain(&report)
     );
     let destructive = tfe_contract::suite::all()
         .iter()

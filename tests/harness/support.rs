@@ -85,6 +85,34 @@ pub fn failed(report: &RunReport) -> BTreeSet<String> {
     report.failed().map(|t| t.name.clone()).collect()
 }
 
+/// The failed trials of a run, short enough to survive a CI log's tail: each trial's name,
+/// outcome, message and findings, then its requests one line each.
+pub fn explain(report: &RunReport) -> String {
+    let mut out = String::new();
+    for t in report.failed() {
+        out += &format!("\n== {} ({:?})\n", t.name, t.outcome);
+        if let Some(m) = &t.message {
+            out += &format!("message: {m}\n");
+        }
+        for f in &t.findings {
+            out += &format!("finding: {f:?}\n");
+        }
+        for ex in t.exchanges.iter().chain(&t.released) {
+            out += &format!(
+                "  #{} {} {} {} {} -> {:?} ({:?})\n",
+                ex.seq,
+                ex.step,
+                ex.operation,
+                ex.request.method,
+                ex.request.path,
+                ex.status(),
+                ex.elapsed
+            );
+        }
+    }
+    out
+}
+
 /// A fresh path under the target directory's tmp folder.
 pub fn scratch(what: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);

@@ -150,6 +150,12 @@ pub struct State {
     pub(super) deleted_org_token: Option<Value>,
     /// Per team, the id of its token deleted last (for `deleted-id-reused`).
     pub(super) reusable_ids: HashMap<String, String>,
+    /// Per slot (`"org"`, `"audit"` or a team's id), the token its last rotation replaced
+    /// (for `rotation-resurrects`).
+    pub(super) replaced_last: HashMap<String, String>,
+    /// The token a rotation under `rotation-race` took for current when it began (`Some(None)`:
+    /// none), set by the HTTP layer after its pause and taken by the rotation.
+    pub(super) seen_at_start: Option<Option<String>>,
     next_number: u64,
     /// Where ids and secrets come from: seeded, a server mints the same ones for the same
     /// requests in the same order.
@@ -183,6 +189,8 @@ impl State {
             audit_token: None,
             deleted_org_token: None,
             reusable_ids: HashMap::new(),
+            replaced_last: HashMap::new(),
+            seen_at_start: None,
             next_number: 4_111_700,
             rng: match config.seed {
                 Some(seed) => StdRng::seed_from_u64(seed),
@@ -330,10 +338,61 @@ impl State {
         // Under `unknown-token-403` a dead token must still be told from one never issued.
         let remembered = self.keeps_dead(kind, life)
             || self.has(Fault::UnknownToken403)
-            || self.has(Fault::RevocationCached);
+            || self.has(Fault::RevocationCached)
+            || self.has(Fault::RotationResurrects);
         if !remembered && let Some(token) = self.tokens.remove(id) {
             self.by_secret.remove(&token.secret);
         }
+    }
+
+    /// A rotation of `slot` replaces `old`: it stops authenticating; under
+    /// `rotation-resurrects` the token the slot's previous rotation replaced comes back.
+    pub(super) fn replace(&mut self, slot: &str, old: &str) {
+        self.revoke(old, Life::Replaced);
+        if !self.has(Fault::RotationResurrects) {
+            return;
+        }
+        let back = self.replaced_last.insert(slot.to_string(), old.to_string());
+        if let Some(token) = back.and_then(|id| self.tokens.get_mut(&id)) {
+            token.life = Life::Live;
+        }
+    }
+
+    /// The token a rotation replaces: the slot's `current` one, or under `rotation-race` the
+    /// one that was current when the rotation began.
+    pub(super) fn to_replace(&mut self, current: Option<String>) -> Option<String> {
+        match self.seen_at_start.take() {
+            Some(seen) => seen,
+            None => current,
+        }
+    }
+
+    /// Under `rotation-race`, for a request that rotates an organization or legacy team token:
+    /// the token current as it begins (`Some(None)`: none). The HTTP layer pauses, then hands
+    /// it back (`rotation_resumes`).
+    pub fn rotation_begins(
+        &self,
+        method: &http::Method,
+        segments: &[&str],
+        query: &HashMap<String, String>,
+    ) -> Option<Option<String>> {
+        if !self.has(Fault::RotationRace) || *method != http::Method::POST {
+            return None;
+        }
+        match segments {
+            ["organizations", _, "authentication-token"] => Some(
+                self.slot_of(query)
+                    .and_then(|slot| self.current_in(slot).cloned()),
+            ),
+            ["teams", id, "authentication-token"] => {
+                Some(self.teams.get(*id).and_then(|t| t.legacy_token.clone()))
+            }
+            _ => None,
+        }
+    }
+
+    pub fn rotation_resumes(&mut self, seen: Option<String>) {
+        self.seen_at_start = Some(seen);
     }
 
     /// Whether a fault lets a token of `kind` that died this way go on authenticating.

@@ -40,6 +40,14 @@ impl State {
 
     // ----- organization and audit-trails tokens -----------------------------------------
 
+    pub(super) fn slot_of(&self, query: &HashMap<String, String>) -> Option<Slot> {
+        self.slot(query)
+    }
+
+    pub(super) fn current_in(&self, slot: Slot) -> Option<&String> {
+        self.slot_token(slot)
+    }
+
     fn slot(&self, query: &HashMap<String, String>) -> Option<Slot> {
         match query.get("token").map(String::as_str) {
             None => Some(Slot::Default),
@@ -84,6 +92,7 @@ impl State {
         query: &HashMap<String, String>,
         body: &[u8],
     ) -> Reply {
+        let seen = self.seen_at_start.take();
         let slot = match self.org_token_gate(p, org, query, true) {
             Ok(slot) => slot,
             Err(reply) => return reply,
@@ -98,8 +107,15 @@ impl State {
             requested => requested,
         };
         let never_expires = audit && !self.has(Fault::AuditExpiresByDefault);
-        if let Some(old) = self.slot_token(slot).cloned() {
-            self.revoke(&old, Life::Replaced);
+        self.seen_at_start = seen;
+        let current = self.slot_token(slot).cloned();
+        if let Some(old) = self.to_replace(current) {
+            let name = if slot == Slot::AuditTrails {
+                "audit"
+            } else {
+                "org"
+            };
+            self.replace(name, &old);
         }
         let kind = if slot == Slot::AuditTrails {
             Kind::AuditTrails

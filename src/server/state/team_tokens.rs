@@ -13,6 +13,7 @@ impl State {
     // ----- team tokens ------------------------------------------------------------------
 
     pub fn create_team_token(&mut self, p: &Principal, team_id: &str, body: &[u8]) -> Reply {
+        let seen = self.seen_at_start.take();
         if let Err(reply) = self.may_create_team_token(p, team_id) {
             return reply;
         }
@@ -23,8 +24,10 @@ impl State {
         let expiry = request
             .expiry
             .filter(|_| !self.has(Fault::TeamExpiryIgnored));
-        if let Some(old) = self.teams[team_id].legacy_token.clone() {
-            self.revoke(&old, Life::Replaced);
+        self.seen_at_start = seen;
+        let current = self.teams[team_id].legacy_token.clone();
+        if let Some(old) = self.to_replace(current) {
+            self.replace(team_id, &old);
         }
         let token = self.mint(
             Kind::LegacyTeam,

@@ -8,9 +8,11 @@ mod driver;
 mod inputs;
 mod sequence;
 mod settings;
+mod slot;
 
 pub use credential::{Clock, expiring_soon, near_misses_refused, refused_everywhere};
 pub use driver::explore;
 pub use inputs::{Moment, moment, text};
 pub use sequence::{DEFAULT_PAGE_SIZE, Drawn, steps, walk_pages};
 pub use settings::Exploration;
+pub use slot::{Slot, SlotModel, SlotState, SlotStep, run_slot, slot_credential};

@@ -38,10 +38,13 @@ pub fn steps<S, T: Debug>(drawn: &Drawn<S, T>) -> String {
 /// Every page of a list as a client walks it: the first without page[number] (and without
 /// page[size] when `size` is none, so that the server's default applies), then page 2, 3, ...
 /// for as long as `meta.pagination` names a next page, or, where it says nothing, the last
-/// page was full; at most 30 pages. `page(number, size)` asks for one.
+/// page was full; at most two pages more than the `expected` items fill (and at least 30), so
+/// that a server naming next pages without end cannot hold the run. `page(number, size)`
+/// asks for one.
 pub async fn walk_pages<F, Fut>(
     s: &Session,
     size: Option<u32>,
+    expected: usize,
     source: &str,
     mut page: F,
 ) -> Result<Vec<Exchange>, Stop>
@@ -50,8 +53,9 @@ where
     Fut: Future<Output = Exchange>,
 {
     let full = size.unwrap_or(DEFAULT_PAGE_SIZE) as usize;
+    let most = (expected.div_ceil(full.max(1)) + 2).max(30);
     let mut pages = Vec::new();
-    for number in 1..=30u32 {
+    for number in 1..=u32::try_from(most).unwrap_or(u32::MAX) {
         let ex = page((number > 1).then_some(number), size).await;
         s.gate(http::status(&ex, &[200], source))?;
         let items = list::ids(&ex).map_or(0, |ids| ids.len());

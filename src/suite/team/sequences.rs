@@ -191,7 +191,7 @@ async fn list_exactly(
 ) -> Result<(), Stop> {
     let source = "team-tokens docs: the list, page[size] up to 100 (20 by default); ref §1 #10";
     let team = world.team.name.as_str();
-    let pages = walk_pages(s, size, source, |number, size| {
+    let pages = walk_pages(s, size, live.len(), source, |number, size| {
         let step = format!("list page {}", number.unwrap_or(1));
         async move {
             let mut request = s

@@ -1,0 +1,22 @@
+//! A team's legacy token as a credential (`explore::slot_credential`): exactly itself;
+//! rotations sent at once leave one secret working; rotated away or deleted, refused on every
+//! endpoint.
+
+use super::sequences::TeamSlot;
+use crate::suite::{explore::slot_credential, prelude::*};
+
+pub fn checks() -> Vec<CheckDef> {
+    vec![
+        CheckDef::new(
+            "credential::team_token",
+            "a team's legacy token authenticates and nothing near it does; of three rotations sent at once exactly one secret works; the replaced and the deleted token get 401 on every endpoint",
+            credential,
+        )
+        .explores(),
+    ]
+}
+
+async fn credential(s: Session) -> Result<(), Stop> {
+    let team = fixtures::team(&s, "credential").await?;
+    slot_credential(&s, &TeamSlot(team)).await
+}

@@ -1,0 +1,76 @@
+//! Sequences of the organization token's operations, drawn from the one-slot model
+//! (`explore::slot`: seed 002's create that replaces, read, delete) and run against the
+//! target: after each step the answer must be the model's, and only the secret of the token in
+//! the slot may authenticate, however many rotations came before.
+
+use super::cleanup::TOKEN;
+use crate::suite::{
+    explore::{Slot, SlotModel, SlotState, SlotStep, explore, run_slot, steps},
+    prelude::*,
+};
+use proptest_state_machine::ReferenceStateMachine;
+
+const TRIAL: &str = "sequences::org_token";
+
+pub fn checks() -> Vec<CheckDef> {
+    vec![
+        CheckDef::new(
+            TRIAL,
+            "drawn sequences of creates (each replacing the token before), reads, deletes and uses of every secret minted answer as seed 002 says: only the token in the slot authenticates",
+            sequences,
+        )
+        .destructive()
+        .explores(),
+    ]
+}
+
+/// The organization's one token.
+pub struct OrganizationSlot;
+
+impl Slot for OrganizationSlot {
+    fn create(&self, s: &Session) -> impl Future<Output = Exchange> + Send {
+        async move {
+            let body = docs_body(None);
+            s.call(
+                "create (replacing the token)",
+                s.owner().create_organization_token(s.org(), None, &body),
+            )
+            .await
+        }
+    }
+
+    fn read(&self, s: &Session) -> impl Future<Output = Exchange> + Send {
+        async move {
+            s.call("read", s.owner().get_organization_token(s.org(), None))
+                .await
+        }
+    }
+
+    fn delete(&self, s: &Session) -> impl Future<Output = Exchange> + Send {
+        async move {
+            s.call("delete", s.owner().delete_organization_token(s.org(), None))
+                .await
+        }
+    }
+
+    fn minted(&self, s: &Session, ex: Exchange) -> Result<Minted, Stop> {
+        steps::minted(s, ex, Some(&TOKEN))
+    }
+}
+
+async fn sequences(s: Session) -> Result<(), Stop> {
+    explore(
+        &s,
+        TRIAL,
+        2,
+        || SlotModel::sequential_strategy(1..=12),
+        steps,
+        |s, drawn: (SlotState, Vec<SlotStep>, _)| async move {
+            // The model starts from an empty slot.
+            let ex = OrganizationSlot.delete(&s).await;
+            s.gate(http::status(&ex, &[204, 404], "ref §1 #3, §4"))?;
+            run_slot(&s, &OrganizationSlot, drawn).await
+        },
+    )
+    .await
+}
