@@ -170,15 +170,19 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
         &[
             "credential::org_token",
             "org_token::deleted_secret_rejected",
+            "sequences::org_token",
         ],
     ),
     (
         Fault::ReadAfterDelete200,
-        &["org_token::read_after_delete_not_found"],
+        &[
+            "org_token::read_after_delete_not_found",
+            "sequences::org_token",
+        ],
     ),
     (
         Fault::SecondDelete204,
-        &["org_token::second_delete_not_found"],
+        &["org_token::second_delete_not_found", "sequences::org_token"],
     ),
     (
         Fault::MissingToken404,
@@ -283,7 +287,11 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
     ),
     (
         Fault::TeamTokenDeleteIgnored,
-        &["credential::team_token", "team_token::delete_revokes"],
+        &[
+            "credential::team_token",
+            "sequences::team_token",
+            "team_token::delete_revokes",
+        ],
     ),
     (
         Fault::UnknownTeam500,
