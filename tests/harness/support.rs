@@ -88,7 +88,7 @@ pub fn failed(report: &RunReport) -> BTreeSet<String> {
 /// The failed trials of a run, short enough to survive a CI log's tail: each trial's name,
 /// outcome, message and findings, then its requests one line each.
 pub fn explain(report: &RunReport) -> String {
-    let mut out = String::new();
+    let mut out = format!("exploration seed {:?}\n", report.seed);
     for t in report.failed() {
         out += &format!("\n== {} ({:?})\n", t.name, t.outcome);
         if let Some(m) = &t.message {

@@ -360,7 +360,7 @@ impl State {
 
     /// The token a rotation replaces: the slot's `current` one, or under `rotation-race` the
     /// one that was current when the rotation began.
-    pub(super) fn to_replace(&mut self, current: Option<String>) -> Option<String> {
+    pub(super) fn replaced_by_rotation(&mut self, current: Option<String>) -> Option<String> {
         match self.seen_at_start.take() {
             Some(seen) => seen,
             None => current,

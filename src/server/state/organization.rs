@@ -109,7 +109,7 @@ impl State {
         let never_expires = audit && !self.has(Fault::AuditExpiresByDefault);
         self.seen_at_start = seen;
         let current = self.slot_token(slot).cloned();
-        if let Some(old) = self.to_replace(current) {
+        if let Some(old) = self.replaced_by_rotation(current) {
             let name = if slot == Slot::AuditTrails {
                 "audit"
             } else {

@@ -26,7 +26,7 @@ impl State {
             .filter(|_| !self.has(Fault::TeamExpiryIgnored));
         self.seen_at_start = seen;
         let current = self.teams[team_id].legacy_token.clone();
-        if let Some(old) = self.to_replace(current) {
+        if let Some(old) = self.replaced_by_rotation(current) {
             self.replace(team_id, &old);
         }
         let token = self.mint(

@@ -28,26 +28,22 @@ pub fn checks() -> Vec<CheckDef> {
 pub struct TeamSlot(pub Team);
 
 impl Slot for TeamSlot {
-    fn create(&self, s: &Session) -> impl Future<Output = Exchange> + Send {
-        async move {
-            let body = docs_body(None);
-            s.call(
-                "create (replacing the team's token)",
-                s.owner().create_team_token(&self.0.id, &body),
-            )
+    async fn create(&self, s: &Session) -> Exchange {
+        let body = docs_body(None);
+        s.call(
+            "create (replacing the team's token)",
+            s.owner().create_team_token(&self.0.id, &body),
+        )
+        .await
+    }
+
+    async fn read(&self, s: &Session) -> Exchange {
+        s.call("read", s.owner().get_team_token(&self.0.id)).await
+    }
+
+    async fn delete(&self, s: &Session) -> Exchange {
+        s.call("delete", s.owner().delete_team_token(&self.0.id))
             .await
-        }
-    }
-
-    fn read(&self, s: &Session) -> impl Future<Output = Exchange> + Send {
-        async move { s.call("read", s.owner().get_team_token(&self.0.id)).await }
-    }
-
-    fn delete(&self, s: &Session) -> impl Future<Output = Exchange> + Send {
-        async move {
-            s.call("delete", s.owner().delete_team_token(&self.0.id))
-                .await
-        }
     }
 
     /// Team tokens go with their team.

@@ -28,29 +28,23 @@ pub fn checks() -> Vec<CheckDef> {
 pub struct OrganizationSlot;
 
 impl Slot for OrganizationSlot {
-    fn create(&self, s: &Session) -> impl Future<Output = Exchange> + Send {
-        async move {
-            let body = docs_body(None);
-            s.call(
-                "create (replacing the token)",
-                s.owner().create_organization_token(s.org(), None, &body),
-            )
+    async fn create(&self, s: &Session) -> Exchange {
+        let body = docs_body(None);
+        s.call(
+            "create (replacing the token)",
+            s.owner().create_organization_token(s.org(), None, &body),
+        )
+        .await
+    }
+
+    async fn read(&self, s: &Session) -> Exchange {
+        s.call("read", s.owner().get_organization_token(s.org(), None))
             .await
-        }
     }
 
-    fn read(&self, s: &Session) -> impl Future<Output = Exchange> + Send {
-        async move {
-            s.call("read", s.owner().get_organization_token(s.org(), None))
-                .await
-        }
-    }
-
-    fn delete(&self, s: &Session) -> impl Future<Output = Exchange> + Send {
-        async move {
-            s.call("delete", s.owner().delete_organization_token(s.org(), None))
-                .await
-        }
+    async fn delete(&self, s: &Session) -> Exchange {
+        s.call("delete", s.owner().delete_organization_token(s.org(), None))
+            .await
     }
 
     fn minted(&self, s: &Session, ex: Exchange) -> Result<Minted, Stop> {
