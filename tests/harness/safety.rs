@@ -15,7 +15,7 @@ use tfe_contract::{
     server::{self, Fault},
 };
 
-use crate::support::{ORG, Reference, bin, failed, scratch};
+use crate::support::{ORG, Reference, SEED, bin, failed, scratch};
 
 fn config(reference: &Reference, profile: Profile) -> RunConfig {
     let mut config = RunConfig::new(TargetSpec::Remote {
@@ -26,6 +26,8 @@ fn config(reference: &Reference, profile: Profile) -> RunConfig {
     config.profile = profile;
     config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
     config.quiet = true;
+    // The harness's fixed seed: these tests are about safety, `exploration.rs` about seeds.
+    config.seed = Some(SEED);
     config
 }
 
