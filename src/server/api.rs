@@ -51,13 +51,14 @@ async fn handle(AxumState(shared): AxumState<Shared>, request: Request) -> Respo
 
     let method = &parts.method;
     // `rotation-race`: a rotation reads what is current, and writes after a pause in which
-    // another rotation may run.
+    // another rotation may run (long enough that rotations a client sends at once meet in it
+    // on a loaded machine).
     let seen = {
         let state = shared.lock().unwrap_or_else(|e| e.into_inner());
         state.rotation_begins(method, &segments, &query)
     };
     if seen.is_some() {
-        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
     let mut state = shared.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(seen) = seen {

@@ -154,7 +154,8 @@ pub struct State {
     /// (for `rotation-resurrects`).
     pub(super) replaced_last: HashMap<String, String>,
     /// The token a rotation under `rotation-race` took for current when it began (`Some(None)`:
-    /// none), set by the HTTP layer after its pause and taken by the rotation.
+    /// none), set by the HTTP layer after its pause and taken first thing by the rotation, so
+    /// that no other request sees it.
     pub(super) seen_at_start: Option<Option<String>>,
     next_number: u64,
     /// Where ids and secrets come from: seeded, a server mints the same ones for the same
@@ -358,15 +359,6 @@ impl State {
         }
     }
 
-    /// The token a rotation replaces: the slot's `current` one, or under `rotation-race` the
-    /// one that was current when the rotation began.
-    pub(super) fn replaced_by_rotation(&mut self, current: Option<String>) -> Option<String> {
-        match self.seen_at_start.take() {
-            Some(seen) => seen,
-            None => current,
-        }
-    }
-
     /// Under `rotation-race`, for a request that rotates an organization or legacy team token:
     /// the token current as it begins (`Some(None)`: none). The HTTP layer pauses, then hands
     /// it back (`rotation_resumes`).
@@ -381,8 +373,8 @@ impl State {
         }
         match segments {
             ["organizations", _, "authentication-token"] => Some(
-                self.slot_of(query)
-                    .and_then(|slot| self.current_in(slot).cloned()),
+                self.slot(query)
+                    .and_then(|slot| self.slot_token(slot).cloned()),
             ),
             ["teams", id, "authentication-token"] => {
                 Some(self.teams.get(*id).and_then(|t| t.legacy_token.clone()))

@@ -40,15 +40,7 @@ impl State {
 
     // ----- organization and audit-trails tokens -----------------------------------------
 
-    pub(super) fn slot_of(&self, query: &HashMap<String, String>) -> Option<Slot> {
-        self.slot(query)
-    }
-
-    pub(super) fn current_in(&self, slot: Slot) -> Option<&String> {
-        self.slot_token(slot)
-    }
-
-    fn slot(&self, query: &HashMap<String, String>) -> Option<Slot> {
+    pub(super) fn slot(&self, query: &HashMap<String, String>) -> Option<Slot> {
         match query.get("token").map(String::as_str) {
             None => Some(Slot::Default),
             Some("audit-trails") if self.profile == Profile::Hcp && self.audit_trails_entitled => {
@@ -62,7 +54,7 @@ impl State {
         }
     }
 
-    fn slot_token(&self, slot: Slot) -> Option<&String> {
+    pub(super) fn slot_token(&self, slot: Slot) -> Option<&String> {
         match slot {
             Slot::Default => self.org_token.as_ref(),
             Slot::AuditTrails => self.audit_token.as_ref(),
@@ -107,9 +99,9 @@ impl State {
             requested => requested,
         };
         let never_expires = audit && !self.has(Fault::AuditExpiresByDefault);
-        self.seen_at_start = seen;
-        let current = self.slot_token(slot).cloned();
-        if let Some(old) = self.replaced_by_rotation(current) {
+        // Under `rotation-race`, what was current when the rotation began.
+        let replaced = seen.unwrap_or_else(|| self.slot_token(slot).cloned());
+        if let Some(old) = replaced {
             let name = if slot == Slot::AuditTrails {
                 "audit"
             } else {

@@ -24,9 +24,9 @@ impl State {
         let expiry = request
             .expiry
             .filter(|_| !self.has(Fault::TeamExpiryIgnored));
-        self.seen_at_start = seen;
-        let current = self.teams[team_id].legacy_token.clone();
-        if let Some(old) = self.replaced_by_rotation(current) {
+        // Under `rotation-race`, what was current when the rotation began.
+        let replaced = seen.unwrap_or_else(|| self.teams[team_id].legacy_token.clone());
+        if let Some(old) = replaced {
             self.replace(team_id, &old);
         }
         let token = self.mint(

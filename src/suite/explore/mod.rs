@@ -15,4 +15,4 @@ pub use driver::explore;
 pub use inputs::{Moment, moment, text};
 pub use sequence::{DEFAULT_PAGE_SIZE, Drawn, steps, walk_pages};
 pub use settings::Exploration;
-pub use slot::{Slot, SlotModel, SlotState, SlotStep, run_slot, slot_credential};
+pub use slot::{Slot, slot_credential, slot_sequences};

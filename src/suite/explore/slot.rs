@@ -106,16 +106,38 @@ impl ReferenceStateMachine for SlotModel {
 
 /// A family's slot: how to create, read and delete its token, and how to keep a minted one
 /// for cleanup.
-pub trait Slot: Sync {
+pub trait Slot: Send + Sync + Sized {
+    /// An empty slot to work on (the organization's, emptied; a new team's).
+    fn prepare(s: &Session) -> impl Future<Output = Result<Self, Stop>> + Send;
     fn create(&self, s: &Session) -> impl Future<Output = Exchange> + Send;
     fn read(&self, s: &Session) -> impl Future<Output = Exchange> + Send;
     fn delete(&self, s: &Session) -> impl Future<Output = Exchange> + Send;
     fn minted(&self, s: &Session, ex: Exchange) -> Result<Minted, Stop>;
 }
 
+/// How many cases per unit of the budget a slot's sequences draw: a case is a dozen cheap
+/// requests at most.
+const SEQUENCE_SCALE: u32 = 2;
+
+/// `trial`: sequences drawn from the model, each run on a slot of its own (`Slot::prepare`).
+pub async fn slot_sequences<S: Slot>(s: &Session, trial: &str) -> Result<(), Stop> {
+    super::explore(
+        s,
+        trial,
+        SEQUENCE_SCALE,
+        || SlotModel::sequential_strategy(1..=12),
+        super::steps,
+        |s, drawn: Drawn<SlotState, SlotStep>| async move {
+            let slot = S::prepare(&s).await?;
+            run_slot(&s, &slot, drawn).await
+        },
+    )
+    .await
+}
+
 /// Runs a drawn sequence against `slot`, which must start empty: after each step the answer
 /// must be the model's.
-pub async fn run_slot<S: Slot>(
+async fn run_slot<S: Slot>(
     s: &Session,
     slot: &S,
     (mut model, steps, seen): Drawn<SlotState, SlotStep>,
@@ -176,7 +198,8 @@ const AT_ONCE_COUNT: usize = 3;
 /// A slot's secret as a credential (`explore::credential`): it authenticates and nothing near
 /// it does; rotations sent at the same moment leave exactly one secret working and the one
 /// before refused on every endpoint; the survivor, deleted, is refused on every endpoint.
-pub async fn slot_credential<S: Slot>(s: &Session, slot: &S) -> Result<(), Stop> {
+pub async fn slot_credential<S: Slot>(s: &Session) -> Result<(), Stop> {
+    let slot = &S::prepare(s).await?;
     let ex = slot.create(s).await;
     s.gate(http::status(&ex, &[201], SLOT))?;
     let first = slot.minted(s, ex)?.secret(s)?;
@@ -206,4 +229,36 @@ pub async fn slot_credential<S: Slot>(s: &Session, slot: &S) -> Result<(), Stop>
         super::refused_everywhere(s, "the deleted token", &secrets[i]).await;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn after(steps: &[SlotStep]) -> SlotState {
+        steps.iter().fold(SlotState::default(), |state, step| {
+            assert!(SlotModel::preconditions(&state, step), "{step:?}");
+            SlotModel::apply(state, step)
+        })
+    }
+
+    #[test]
+    fn only_the_newest_token_is_in_the_slot_and_a_delete_empties_it() {
+        let state = after(&[SlotStep::Rotate, SlotStep::Rotate, SlotStep::Rotate]);
+        assert_eq!((state.minted, state.current), (3, Some(2)));
+        let state = after(&[SlotStep::Rotate, SlotStep::Delete, SlotStep::Read]);
+        assert_eq!((state.minted, state.current), (1, None));
+        // A delete of an empty slot, or a use, changes nothing.
+        let state = after(&[
+            SlotStep::Delete,
+            SlotStep::Rotate,
+            SlotStep::Use { token: 0 },
+        ]);
+        assert_eq!((state.minted, state.current), (1, Some(0)));
+        // No step may use a secret not minted yet.
+        assert!(!SlotModel::preconditions(
+            &SlotState::default(),
+            &SlotStep::Use { token: 0 }
+        ));
+    }
 }

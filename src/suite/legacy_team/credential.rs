@@ -17,6 +17,5 @@ pub fn checks() -> Vec<CheckDef> {
 }
 
 async fn credential(s: Session) -> Result<(), Stop> {
-    let team = fixtures::team(&s, "credential").await?;
-    slot_credential(&s, &TeamSlot(team)).await
+    slot_credential::<TeamSlot>(&s).await
 }

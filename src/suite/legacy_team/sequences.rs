@@ -4,10 +4,8 @@
 //! the secret of the team's current token may authenticate, however many rotations came
 //! before.
 
-use proptest_state_machine::ReferenceStateMachine;
-
 use crate::suite::{
-    explore::{Slot, SlotModel, SlotState, SlotStep, explore, run_slot, steps},
+    explore::{Slot, slot_sequences},
     prelude::*,
 };
 
@@ -28,6 +26,11 @@ pub fn checks() -> Vec<CheckDef> {
 pub struct TeamSlot(pub Team);
 
 impl Slot for TeamSlot {
+    /// A team of its own, whose slot is empty.
+    async fn prepare(s: &Session) -> Result<Self, Stop> {
+        Ok(TeamSlot(fixtures::team(s, "slot").await?))
+    }
+
     async fn create(&self, s: &Session) -> Exchange {
         let body = docs_body(None);
         s.call(
@@ -53,16 +56,5 @@ impl Slot for TeamSlot {
 }
 
 async fn sequences(s: Session) -> Result<(), Stop> {
-    explore(
-        &s,
-        TRIAL,
-        2,
-        || SlotModel::sequential_strategy(1..=12),
-        steps,
-        |s, drawn: (SlotState, Vec<SlotStep>, _)| async move {
-            let team = fixtures::team(&s, "sequence").await?;
-            run_slot(&s, &TeamSlot(team), drawn).await
-        },
-    )
-    .await
+    slot_sequences::<TeamSlot>(&s, TRIAL).await
 }

@@ -18,5 +18,5 @@ pub fn checks() -> Vec<CheckDef> {
 }
 
 async fn credential(s: Session) -> Result<(), Stop> {
-    slot_credential(&s, &OrganizationSlot).await
+    slot_credential::<OrganizationSlot>(&s).await
 }

@@ -5,10 +5,9 @@
 
 use super::cleanup::TOKEN;
 use crate::suite::{
-    explore::{Slot, SlotModel, SlotState, SlotStep, explore, run_slot, steps},
+    explore::{Slot, slot_sequences},
     prelude::*,
 };
-use proptest_state_machine::ReferenceStateMachine;
 
 const TRIAL: &str = "sequences::org_token";
 
@@ -28,6 +27,13 @@ pub fn checks() -> Vec<CheckDef> {
 pub struct OrganizationSlot;
 
 impl Slot for OrganizationSlot {
+    /// The model starts from an empty slot: the organization's token, deleted.
+    async fn prepare(s: &Session) -> Result<Self, Stop> {
+        let ex = OrganizationSlot.delete(s).await;
+        s.gate(http::status(&ex, &[204, 404], "ref §1 #3, §4"))?;
+        Ok(OrganizationSlot)
+    }
+
     async fn create(&self, s: &Session) -> Exchange {
         let body = docs_body(None);
         s.call(
@@ -53,18 +59,5 @@ impl Slot for OrganizationSlot {
 }
 
 async fn sequences(s: Session) -> Result<(), Stop> {
-    explore(
-        &s,
-        TRIAL,
-        2,
-        || SlotModel::sequential_strategy(1..=12),
-        steps,
-        |s, drawn: (SlotState, Vec<SlotStep>, _)| async move {
-            // The model starts from an empty slot.
-            let ex = OrganizationSlot.delete(&s).await;
-            s.gate(http::status(&ex, &[204, 404], "ref §1 #3, §4"))?;
-            run_slot(&s, &OrganizationSlot, drawn).await
-        },
-    )
-    .await
+    slot_sequences::<OrganizationSlot>(&s, TRIAL).await
 }
