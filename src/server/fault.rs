@@ -222,6 +222,16 @@ table! {
             "an agent token's secret authenticates on the API, as the organization";
         RotationResurrects = "rotation-resurrects",
             "an organization or legacy team token that a rotation replaced authenticates again once the next rotation replaces its successor";
+        UserTokenExpiryIgnored = "user-token-expiry-ignored",
+            "a user token past its expired-at still authenticates (other tokens' expiry holds)";
+        AuditReadAfterDelete200 = "audit-read-after-delete-200",
+            "a deleted audit-trails token still reads 200 (the organization token's read is right)";
+        AgentDescriptionLatin1 = "agent-description-latin1",
+            "an agent token's description is stored in Latin-1: characters past U+00FF come back as ?";
+        UserExpiryToTheMinute = "user-expiry-to-the-minute",
+            "a user token's expired-at is stored to the minute (its seconds dropped)";
+        PoolDeletionKeepsTokens = "pool-deletion-keeps-tokens",
+            "deleting an agent pool leaves its tokens, readable and deletable by id";
         RotationRace = "rotation-race",
             "an organization or legacy team token's rotation replaces the token that was current when it began, after a pause: rotations sent at once each leave their secret working";
     }

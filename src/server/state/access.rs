@@ -53,7 +53,9 @@ impl State {
         let token = &self.tokens[&id];
         let alive = self.keeps_dead(token.kind, token.life)
             || (caches && self.has(Fault::RevocationCached));
-        let expiry_ignored = self.has(Fault::ExpiredTokensAuthenticate);
+        // ref §4: a token past its expired-at gets 401, whatever its kind.
+        let expiry_ignored = self.has(Fault::ExpiredTokensAuthenticate)
+            || (token.kind == Kind::User && self.has(Fault::UserTokenExpiryIgnored));
         let token = self
             .tokens
             .get_mut(&id)
@@ -202,7 +204,10 @@ impl State {
                         && matches!(p, Principal::Team(_)))
             }
             Kind::Agent => {
-                self.agent_pools.contains_key(&token.owner)
+                // `pool-deletion-keeps-tokens`: a token outlives its pool, and nothing asks
+                // for the pool when it is read.
+                (self.agent_pools.contains_key(&token.owner)
+                    || self.has(Fault::PoolDeletionKeepsTokens))
                     && (self.owner_level(p)
                         || !write
                             && self.has(Fault::AgentTokenVisibleToOutsiders)

@@ -115,12 +115,19 @@ impl State {
         }
     }
 
-    /// Deletes the pool and, with it, its tokens.
+    /// Deletes the pool (agents API docs: 204) and, with it, its tokens. No document says so
+    /// in words: an agent token is created, listed and authorized through its pool
+    /// (agent-tokens docs), and has no place without one (tfe-token-api.md §9 names a
+    /// parent's deletion as a question a server gets wrong). `pool-deletion-keeps-tokens`
+    /// leaves them.
     pub fn delete_agent_pool(&mut self, p: &Principal, pool_id: &str) -> Reply {
         if let Err(reply) = self.managed_pool(p, pool_id) {
             return reply;
         }
         self.agent_pools.remove(pool_id);
+        if self.has(Fault::PoolDeletionKeepsTokens) {
+            return self.no_content();
+        }
         let tokens: Vec<String> = self
             .tokens
             .values()
@@ -222,6 +229,17 @@ impl State {
         if description.is_none() && !self.has(Fault::AgentTokenDescriptionOptional) {
             return self.error(422, "invalid attribute", Some("Description can't be blank"));
         }
+        // The description is stored as sent (agent-tokens docs: a string; JSON strings are
+        // Unicode); the fault keeps it in a Latin-1 column.
+        let description = description.map(|d| {
+            if self.has(Fault::AgentDescriptionLatin1) {
+                d.chars()
+                    .map(|c| if c > '\u{ff}' { '?' } else { c })
+                    .collect()
+            } else {
+                d
+            }
+        });
         let token = self.mint(Kind::Agent, pool_id.to_string(), description, None, true, p);
         let (_, doc) = self.issue(token);
         self.ok(201, doc)

@@ -148,6 +148,8 @@ pub struct State {
     pub(super) audit_token: Option<String>,
     /// The document of the last deleted organization token (for `read-after-delete-200`).
     pub(super) deleted_org_token: Option<Value>,
+    /// The same of the audit-trails token (for `audit-read-after-delete-200`).
+    pub(super) deleted_audit_token: Option<Value>,
     /// Per team, the id of its token deleted last (for `deleted-id-reused`).
     pub(super) reusable_ids: HashMap<String, String>,
     /// Per slot (`"org"`, `"audit"` or a team's id), the token its last rotation replaced
@@ -189,6 +191,7 @@ impl State {
             org_token: None,
             audit_token: None,
             deleted_org_token: None,
+            deleted_audit_token: None,
             reusable_ids: HashMap::new(),
             replaced_last: HashMap::new(),
             seen_at_start: None,

@@ -139,10 +139,15 @@ impl State {
             Err(reply) => return reply,
         };
         let Some(id) = self.slot_token(slot) else {
-            if slot == Slot::Default
-                && self.has(Fault::ReadAfterDelete200)
-                && let Some(doc) = &self.deleted_org_token
-            {
+            // ref §4: GET answers 404 after a delete; these faults show the token deleted.
+            let kept = match slot {
+                Slot::Default if self.has(Fault::ReadAfterDelete200) => &self.deleted_org_token,
+                Slot::AuditTrails if self.has(Fault::AuditReadAfterDelete200) => {
+                    &self.deleted_audit_token
+                }
+                _ => &None,
+            };
+            if let Some(doc) = kept {
                 return self.ok(200, doc.clone());
             }
             return self.not_found();
@@ -187,7 +192,12 @@ impl State {
                     self.deleted_org_token = Some(doc.clone());
                 }
             }
-            Slot::AuditTrails => self.audit_token = None,
+            Slot::AuditTrails => {
+                self.audit_token = None;
+                if self.has(Fault::AuditReadAfterDelete200) {
+                    self.deleted_audit_token = Some(doc.clone());
+                }
+            }
         }
         if self.has(Fault::DeleteStatus200) {
             return self.ok(200, doc);

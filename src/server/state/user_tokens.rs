@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use chrono::Timelike;
 use serde_json::Value;
 
 use super::Fault;
@@ -57,10 +58,17 @@ impl State {
         if self.user_creation_refused(p) {
             return self.not_found();
         }
-        let request = match self.token_request(body, false) {
+        let mut request = match self.token_request(body, false) {
             Ok(r) => r,
             Err(reply) => return reply,
         };
+        // ref §2: the expiry asked for comes back; the fault keeps it to the minute.
+        if self.has(Fault::UserExpiryToTheMinute) {
+            request.expiry = request
+                .expiry
+                .and_then(|t| t.with_second(0))
+                .and_then(|t| t.with_nanosecond(0));
+        }
         let token = self.mint(
             Kind::User,
             user_id.to_string(),

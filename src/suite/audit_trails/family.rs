@@ -1,17 +1,24 @@
 //! HCP Terraform's audit-trails token as the suite knows it, the entitlement it needs, and
 //! how it is cleaned up (as the organization token: once, at the end, if it is the run's).
 
-use super::{authz, trials};
+use super::{authz, sequences, trials};
 use crate::suite::{organization, prelude::*};
 
 pub const FAMILY: Family = Family {
     name: "audit-trails token",
     profiles: HCP,
-    trials: trials::checks,
+    trials: every_trial,
     rows: authz::ROWS,
     entitlement: Some(&NO_AUDIT_TRAILS),
     ..Family::NOTHING
 };
+
+/// The token's own trials, then its exploration's.
+fn every_trial() -> Vec<CheckDef> {
+    let mut checks = trials::checks();
+    checks.extend(sequences::checks());
+    checks
+}
 
 /// The audit-trails token.
 pub static TOKEN: Kind = Kind {

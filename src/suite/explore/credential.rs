@@ -16,7 +16,10 @@ use crate::{
     checks::{http, token::TokenView},
     exchange::Exchange,
     redact::Secret,
-    suite::{Session, Stop},
+    suite::{
+        Session, Stop,
+        steps::{AUTHENTICATED, Minted, try_secret},
+    },
 };
 
 /// Why a string near a secret must be refused.
@@ -181,6 +184,64 @@ where
         return Ok(Some((expiry, ex)));
     }
     Ok(None)
+}
+
+/// Why a token past its expiry is refused.
+pub const EXPIRED: &str = "ref §4: a token past its expired-at no longer authenticates";
+
+/// A token deleted by id (a team's several tokens, a user's) as a credential: its secret
+/// authenticates and nothing near it does; deleted, it gets 401 on every endpoint; made to
+/// expire in moments, it gets 401 once past its expiry. `create(description, expired_at)`
+/// makes one of the family's tokens (with that `expired-at` when given); `minted` reads it
+/// out of the answer and remembers it for cleanup.
+pub async fn by_id_credential<C, Fut>(
+    s: &Session,
+    create: C,
+    minted: fn(&Session, Exchange) -> Result<Minted, Stop>,
+) -> Result<(), Stop>
+where
+    C: Fn(&'static str, Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Exchange>,
+{
+    let ex = create("exact", None).await;
+    let clock = Clock::of(&ex);
+    let token = minted(s, ex)?;
+    let secret = token.secret(s)?;
+    let ex = try_secret(s, "use the secret", &secret).await;
+    s.gate(http::status(&ex, AUTHENTICATED, "ref §4, §5: a live token"))?;
+    near_misses_refused(s, &secret).await;
+
+    let ex = s
+        .call(
+            "delete the token",
+            s.owner().delete_authentication_token(&token.id),
+        )
+        .await;
+    s.gate(http::status(&ex, &[204], "ref §1 #9"))?;
+    refused_everywhere(s, "the deleted token", &secret).await;
+
+    let Some(clock) = clock else {
+        return Ok(());
+    };
+    let expiring = expiring_soon(s, clock, |at| create("expiring", Some(at))).await?;
+    if let Some((expiry, ex)) = expiring {
+        let secret = minted(s, ex)?.secret(s)?;
+        clock.wait_past(expiry).await;
+        let ex = try_secret(s, "use it past its expiry", &secret).await;
+        s.check(http::status(&ex, &[401], EXPIRED));
+    }
+    Ok(())
+}
+
+/// The body of a create with a description and, when given, an `expired-at` exactly as
+/// written (a typed body would write the instant its own way).
+pub fn body_with_expiry(description: &str, expired_at: Option<&str>) -> String {
+    let mut attributes = serde_json::json!({ "description": description });
+    if let Some(at) = expired_at {
+        attributes["expired-at"] = at.into();
+    }
+    serde_json::json!({"data": {"type": "authentication-tokens", "attributes": attributes}})
+        .to_string()
 }
 
 #[cfg(test)]

@@ -5,13 +5,17 @@
 
 mod credential;
 mod driver;
+mod echo;
+mod holder;
 mod inputs;
 mod sequence;
 mod settings;
 mod slot;
 
-pub use credential::{Clock, expiring_soon, near_misses_refused, refused_everywhere};
+pub use credential::{body_with_expiry, by_id_credential, near_misses_refused, refused_everywhere};
 pub use driver::explore;
+pub use echo::{Create, descriptions_echoed, expiries_echoed};
+pub use holder::{Holder, Rules, holder_sequences};
 pub use inputs::{Moment, moment, text};
 pub use sequence::{DEFAULT_PAGE_SIZE, Drawn, steps, walk_pages};
 pub use settings::Exploration;

@@ -11,7 +11,7 @@
 //! - A delete empties the slot (204) or answers 404 when it is empty (ref §1 #3, #6, §4).
 //! - Only the secret of the token in the slot authenticates.
 
-use std::{future::Future, sync::atomic::Ordering};
+use std::{future::Future, marker::PhantomData, sync::atomic::Ordering};
 
 use proptest::prelude::*;
 use proptest_state_machine::ReferenceStateMachine;
@@ -32,15 +32,17 @@ pub const SLOT: &str = "seed 002, seed 003: a create replaces any existing token
                         read 200 or 404, delete 204 or 404, a replaced or deleted token gets \
                         401";
 
-/// The model: a state machine over one slot.
-pub struct SlotModel;
+/// The model: a state machine over one slot, the slot `S`'s.
+pub struct SlotModel<S>(PhantomData<S>);
 
 /// What the model knows after some steps: how many tokens were minted, and which of them (by
-/// its place in minting order) is in the slot.
+/// its place in minting order) is in the slot; and whether a secret may be tried on the API
+/// (`Slot::API_CREDENTIAL`).
 #[derive(Clone, Debug, Default)]
 pub struct SlotState {
     pub minted: usize,
     pub current: Option<usize>,
+    pub credential: bool,
 }
 
 /// One operation of a sequence.
@@ -56,57 +58,82 @@ pub enum SlotStep {
     },
 }
 
-impl ReferenceStateMachine for SlotModel {
+impl<S: Slot> ReferenceStateMachine for SlotModel<S> {
     type State = SlotState;
     type Transition = SlotStep;
 
     fn init_state() -> BoxedStrategy<SlotState> {
-        Just(SlotState::default()).boxed()
+        Just(SlotState {
+            credential: S::API_CREDENTIAL,
+            ..SlotState::default()
+        })
+        .boxed()
     }
 
     fn transitions(state: &SlotState) -> BoxedStrategy<SlotStep> {
+        // Where no secret is tried, a read is all that shows the slot: drawn as often as a
+        // rotation.
+        let reads = if state.credential { 1 } else { 4 };
         if state.minted == 0 {
             return prop_oneof![
                 4 => Just(SlotStep::Rotate),
-                1 => Just(SlotStep::Read),
+                reads => Just(SlotStep::Read),
                 1 => Just(SlotStep::Delete),
             ]
             .boxed();
         }
         // Uses of every secret minted, most of all: a replaced token that comes back shows
         // only when its old secret is tried after later rotations.
+        let uses = if state.credential { 4 } else { 0 };
         prop_oneof![
             4 => Just(SlotStep::Rotate),
-            1 => Just(SlotStep::Read),
+            reads => Just(SlotStep::Read),
             1 => Just(SlotStep::Delete),
-            4 => (0..state.minted).prop_map(|token| SlotStep::Use { token }),
+            uses => (0..state.minted).prop_map(|token| SlotStep::Use { token }),
         ]
         .boxed()
     }
 
     fn preconditions(state: &SlotState, step: &SlotStep) -> bool {
+        state.allows(step)
+    }
+
+    fn apply(state: SlotState, step: &SlotStep) -> SlotState {
+        state.then(step)
+    }
+}
+
+impl SlotState {
+    /// Whether a sequence may take `step` here: a use of a secret minted, where secrets are
+    /// tried at all.
+    pub fn allows(&self, step: &SlotStep) -> bool {
         match step {
-            SlotStep::Use { token } => *token < state.minted,
+            SlotStep::Use { token } => self.credential && *token < self.minted,
             _ => true,
         }
     }
 
-    fn apply(mut state: SlotState, step: &SlotStep) -> SlotState {
+    /// The state after `step`, as the documents have it.
+    pub fn then(mut self, step: &SlotStep) -> SlotState {
         match step {
             SlotStep::Rotate => {
-                state.current = Some(state.minted);
-                state.minted += 1;
+                self.current = Some(self.minted);
+                self.minted += 1;
             }
-            SlotStep::Delete => state.current = None,
+            SlotStep::Delete => self.current = None,
             SlotStep::Read | SlotStep::Use { .. } => {}
         }
-        state
+        self
     }
 }
 
 /// A family's slot: how to create, read and delete its token, and how to keep a minted one
 /// for cleanup.
-pub trait Slot: Send + Sync + Sized {
+pub trait Slot: Send + Sync + Sized + 'static {
+    /// Whether the token's secret acts on the API, so that sequences try it (the
+    /// audit-trails token's serves the audit trail alone, and no document says what other
+    /// endpoints make of it).
+    const API_CREDENTIAL: bool = true;
     /// An empty slot to work on (the organization's, emptied; a new team's).
     fn prepare(s: &Session) -> impl Future<Output = Result<Self, Stop>> + Send;
     fn create(&self, s: &Session) -> impl Future<Output = Exchange> + Send;
@@ -125,7 +152,7 @@ pub async fn slot_sequences<S: Slot>(s: &Session, trial: &str) -> Result<(), Sto
         s,
         trial,
         SEQUENCE_SCALE,
-        || SlotModel::sequential_strategy(1..=12),
+        || SlotModel::<S>::sequential_strategy(1..=12),
         super::steps,
         |s, drawn: Drawn<SlotState, SlotStep>| async move {
             let slot = S::prepare(&s).await?;
@@ -182,7 +209,7 @@ async fn run_slot<S: Slot>(
                 s.gate(http::status(&ex, expected, SLOT))?;
             }
         }
-        model = SlotModel::apply(model, step);
+        model = SlotModel::<S>::apply(model, step);
     }
     Ok(())
 }
@@ -236,9 +263,13 @@ mod tests {
     use super::*;
 
     fn after(steps: &[SlotStep]) -> SlotState {
-        steps.iter().fold(SlotState::default(), |state, step| {
-            assert!(SlotModel::preconditions(&state, step), "{step:?}");
-            SlotModel::apply(state, step)
+        let start = SlotState {
+            credential: true,
+            ..SlotState::default()
+        };
+        steps.iter().fold(start, |state, step| {
+            assert!(state.allows(step), "{step:?}");
+            state.then(step)
         })
     }
 
@@ -255,10 +286,10 @@ mod tests {
             SlotStep::Use { token: 0 },
         ]);
         assert_eq!((state.minted, state.current), (1, Some(0)));
-        // No step may use a secret not minted yet.
-        assert!(!SlotModel::preconditions(
-            &SlotState::default(),
-            &SlotStep::Use { token: 0 }
-        ));
+        // No step may use a secret not minted yet, nor any where secrets are not tried.
+        assert!(!after(&[]).allows(&SlotStep::Use { token: 0 }));
+        let mut state = after(&[SlotStep::Rotate]);
+        state.credential = false;
+        assert!(!state.allows(&SlotStep::Use { token: 0 }));
     }
 }

@@ -11,7 +11,6 @@ mod credential;
 mod family;
 mod inputs;
 mod list;
-mod model;
 mod sequences;
 mod tour;
 mod trials;

@@ -61,7 +61,7 @@ async fn create(s: &Session, user: &str, description: &str) -> Exchange {
     .await
 }
 
-fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
+pub(super) fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
     steps::minted(s, ex, Some(&TOKEN))
 }
 

@@ -1,0 +1,56 @@
+//! Generated inputs for agent tokens (`explore::echo`): a description of any script and
+//! length, taken and given back as sent (ref §1 #14: the description is required, and no
+//! document limits it). Agent tokens take no expiry.
+
+use super::{pool::agent_pool, trials::minted};
+use crate::suite::{
+    explore::{Create, descriptions_echoed},
+    prelude::*,
+};
+
+/// How an agent token is made for a case: 201 (agent-tokens docs), with a description that is
+/// not blank (it is required), deleted again once checked, as no document says whether a
+/// pool's descriptions may repeat.
+const CREATE: Create = Create {
+    created: &[201],
+    shortest: 1,
+    description_source: "agent-tokens docs: description is a required string, with no limit \
+                         given (JSON strings are Unicode, RFC 8259 §7); ref §1 #14",
+    expiry_source: "",
+    minted,
+    delete_after: true,
+};
+
+pub fn checks() -> Vec<CheckDef> {
+    vec![
+        CheckDef::new(
+            "inputs::agent_token_description",
+            "an agent token's description of any script and up to 100 characters is taken (201) and comes back as sent, on create and on read",
+            descriptions,
+        )
+        .only(CURRENT)
+        .explores(),
+    ]
+}
+
+async fn descriptions(s: Session) -> Result<(), Stop> {
+    let pool = agent_pool(&s, "explore").await?;
+    let pool = pool.id.as_str();
+    descriptions_echoed(
+        &s,
+        "inputs::agent_token_description",
+        &CREATE,
+        |s, body| async move {
+            Ok(s.raw(
+                "create with a drawn description",
+                s.as_owner(),
+                "createAgentToken",
+                &[("agent_pool_id", pool)],
+            )
+            .body(body)
+            .send()
+            .await)
+        },
+    )
+    .await
+}

@@ -1,0 +1,85 @@
+//! An agent pool's tokens as a holder of the shared model (`explore::holder`): sequences of
+//! creates, reads, deletes, lists and the pool's deletion, run on a new pool each. An agent
+//! token's secret is no API credential, so the sequences never try one.
+
+use super::{
+    pool::{Pool, agent_pool},
+    trials::{create, minted},
+};
+use crate::suite::{
+    explore::{Holder, Rules, holder_sequences},
+    prelude::*,
+};
+
+const TRIAL: &str = "sequences::agent_tokens";
+
+pub fn checks() -> Vec<CheckDef> {
+    vec![
+        CheckDef::new(
+            TRIAL,
+            "drawn sequences of creates, reads, deletes, lists (past the default page size) and the pool's deletion answer as the model of the agent-tokens docs says; a deleted pool's tokens read 404",
+            sequences,
+        )
+        .only(CURRENT)
+        .explores(),
+    ]
+}
+
+async fn sequences(s: Session) -> Result<(), Stop> {
+    holder_sequences::<Pool>(&s, TRIAL).await
+}
+
+impl Holder for Pool {
+    const RULES: Rules = Rules {
+        // The agent-tokens docs require a description and say nothing of its uniqueness.
+        unique_descriptions: false,
+        // api-tokens docs, Agent API Tokens: not valid for direct use of the API.
+        api_credential: false,
+        // GET /agent-pools/{id}/authentication-tokens: "Agent Pool not found" once it is gone.
+        list_names_holder: true,
+        created: &[201],
+        create_source: "agent-tokens docs: Create an Agent Token, 201 (ref §1 #14)",
+        list_source: "agent-tokens docs: List Agent Tokens, paginated (page[size] 20 by \
+                      default), 404 \"Agent Pool not found\" (ref §1 #14)",
+        delete_holder_source: "agents API docs: Delete an Agent Pool, 204; ref §5",
+    };
+
+    async fn prepare(s: &Session) -> Result<Pool, Stop> {
+        agent_pool(s, "sequence").await
+    }
+
+    async fn create(&self, s: &Session, description: &str) -> Exchange {
+        create(s, self, description).await
+    }
+
+    async fn list_page(&self, s: &Session, number: Option<u32>, size: Option<u32>) -> Exchange {
+        let step = format!("list page {}", number.unwrap_or(1));
+        let mut request = s
+            .raw(
+                &step,
+                s.as_owner(),
+                "listAgentTokens",
+                &[("agent_pool_id", &self.id)],
+            )
+            .content_type(None);
+        if let Some(number) = number {
+            request = request.query("page[number]", &number.to_string());
+        }
+        if let Some(size) = size {
+            request = request.query("page[size]", &size.to_string());
+        }
+        request.send().await
+    }
+
+    async fn delete(&self, s: &Session) -> Exchange {
+        s.call(
+            "delete the agent pool",
+            s.owner().delete_agent_pool(&self.id),
+        )
+        .await
+    }
+
+    fn minted(&self, s: &Session, ex: Exchange) -> Result<Minted, Stop> {
+        minted(s, ex)
+    }
+}
