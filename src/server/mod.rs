@@ -6,6 +6,7 @@
 
 mod api;
 mod config;
+mod encoded;
 mod fault;
 mod modes;
 mod profile;
@@ -13,6 +14,7 @@ mod serve;
 mod state;
 
 pub use config::Config;
+pub use encoded::encoded_forms;
 pub use fault::{Fault, FaultRow, Quirk, QuirkRow, describe as describe_faults_and_quirks};
 pub use modes::{Garbage, Modes, Tls};
 pub use profile::Profile;

@@ -124,6 +124,10 @@ pub struct Modes {
     /// Echo the caller's token back in the forms a careless server might (upper case, base64,
     /// `\u`-escaped, percent-encoded), in a header and in every JSON document's `meta`.
     pub echo_secrets: bool,
+    /// Echo the caller's token and every secret a document hands out in encodings no list of
+    /// forms would hold (every byte percent-encoded, each byte encoded another way, base64
+    /// behind a prefix; `encoded::encoded_forms`), first in the document and in a header.
+    pub echo_encoded: bool,
     /// Limit each credential to this many requests per second, as TFE does (ref §6: 30 per
     /// second per token, 429 past it): a bucket of this many, refilled at this rate.
     pub rate_limit: Option<f64>,
@@ -131,6 +135,9 @@ pub struct Modes {
     pub stall_after: Option<u64>,
     /// From the (N+1)th request on, drop the connection without an answer.
     pub reset_after: Option<u64>,
+    /// From the (N+1)th request on, refuse: 403 with a JSON:API error, as a server that
+    /// revoked the caller's access mid-run would (a hostile mode; nothing can be listed).
+    pub refuse_after: Option<u64>,
     /// Answer with garbage of this kind.
     pub garbage: Option<Garbage>,
     /// Redirect every request (307) to the same path on this origin.
@@ -143,6 +150,8 @@ pub(super) struct Wire {
     pub router: Router,
     requests: AtomicU64,
     limiter: Option<Limiter>,
+    /// What `echo_encoded` echoed.
+    pub echoed: super::encoded::Echoed,
 }
 
 /// TFE's rate limit as its docs describe it (ref §6): per token, a second's worth of requests
@@ -217,6 +226,7 @@ impl Wire {
             router,
             requests: AtomicU64::new(0),
             limiter,
+            echoed: Default::default(),
         })
     }
 
@@ -262,6 +272,9 @@ impl Wire {
                     "reset",
                 ));
             }
+            if modes.refuse_after.is_some_and(|k| n > k) {
+                return Ok(refused());
+            }
             if modes.stall_after.is_some_and(|k| n > k) {
                 std::future::pending::<()>().await;
             }
@@ -293,8 +306,12 @@ impl Wire {
             .oneshot(request.map(Body::new))
             .await
             .unwrap_or_else(|e: Infallible| match e {});
-        let response = match bearer.filter(|_| modes.echo_secrets) {
-            Some(token) => echo(response, &token).await,
+        let response = match bearer.as_ref().filter(|_| modes.echo_secrets) {
+            Some(token) => echo(response, token).await,
+            None => response,
+        };
+        let response = match bearer.filter(|_| modes.echo_encoded) {
+            Some(token) => super::encoded::echo(response, &token, &self.echoed).await,
             None => response,
         };
         let response = if modes.near_cap_bodies && !ping {
@@ -340,6 +357,19 @@ fn too_many_requests(limit: Option<HeaderValue>, reset: Duration) -> Response<Bo
     if let Ok(v) = HeaderValue::from_str(&seconds) {
         h.insert("x-ratelimit-reset", v);
     }
+    r
+}
+
+/// `refuse_after`'s answer: a JSON:API error document, as the API overview shows them.
+fn refused() -> Response<Body> {
+    let mut r = Response::new(Body::from(
+        r#"{"errors":[{"status":"403","title":"forbidden"}]}"#,
+    ));
+    *r.status_mut() = StatusCode::FORBIDDEN;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.api+json"),
+    );
     r
 }
 
