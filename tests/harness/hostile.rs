@@ -361,3 +361,96 @@ fn bodies_near_the_cap_do_not_pile_up_in_memory() {
         received >> 20
     );
 }
+
+#[test]
+fn when_the_final_sweep_cannot_list_the_run_names_what_may_be_left() {
+    // Every answer garbled, none at all, or refused: the trials create teams and tokens the
+    // harness may never learn of, and the sweep cannot list them.
+    for (how, modes) in [
+        (
+            "garbled",
+            Modes {
+                garbage: Some(Garbage::NotJson),
+                ..Modes::default()
+            },
+        ),
+        (
+            "unanswered",
+            Modes {
+                reset_after: Some(2),
+                ..Modes::default()
+            },
+        ),
+        (
+            "refused",
+            Modes {
+                refuse_after: Some(2),
+                ..Modes::default()
+            },
+        ),
+    ] {
+        let target = start(modes);
+        let report = run(&target, Some("team_token::"), |_| {});
+        assert_eq!(report.exit_code(), 101, "{how}");
+        let unlisted = report.unlisted.as_ref().unwrap_or_else(|| panic!("{how}"));
+        for kind in ["team", "team token", "user token", "agent pool"] {
+            assert!(
+                unlisted.kinds.iter().any(|k| k == kind),
+                "{how}: {:?}",
+                unlisted.kinds
+            );
+        }
+        let line = unlisted.line();
+        assert!(line.contains(&format!("-{}-", unlisted.tag)), "{line}");
+        if how == "garbled" {
+            // What the server holds carries that tag: the line says how to find it.
+            let teams = target.handle.inventory().teams;
+            assert!(
+                teams
+                    .iter()
+                    .any(|t| t.contains(&format!("-{}-", unlisted.tag))),
+                "{teams:?}"
+            );
+        }
+    }
+    // An organization without agents answers the agent-pool list 404: none can be there.
+    let target = start(Modes {
+        no_agents: true,
+        ..Modes::default()
+    });
+    let report = run(&target, Some("team_token::create"), |_| {});
+    assert_eq!(report.unlisted, None);
+
+    // The binary says it in one line on stderr and in the JSON report, and fails the run.
+    let token = format!("UnlistedCanary.{}.{}", "atlasv1", "unlisted".repeat(9));
+    let served = crate::support::Served::start(&token, &["--garbage", "not-json"]);
+    let json = scratch("unlisted.json");
+    let out = bin()
+        .args(["run", "--address", &served.address])
+        .args([
+            "--organization",
+            ORG,
+            "--exact",
+            "team_token::create_returns_token_document",
+        ])
+        .args(["--report-json", json.to_str().unwrap()])
+        .env("TFE_TOKEN", &token)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(101), "{stderr}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("json");
+    let tag = doc["unlisted"]["tag"].as_str().expect("unlisted.tag");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("could not list"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains(&format!("-{tag}-")), "{}", lines[0]);
+    assert!(lines[0].contains("team, "), "{}", lines[0]);
+    assert_eq!(
+        doc["unlisted"]["line"].as_str(),
+        Some(&lines[0]["tfe-contract: ".len()..])
+    );
+}
