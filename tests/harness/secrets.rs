@@ -353,3 +353,46 @@ fn secrets_echoed_in_every_encoding_leak_nowhere() {
     );
     assert!(outputs[0].1.contains("::error title="), "no annotation");
 }
+
+#[test]
+fn libtests_logfile_gets_the_last_pass_too() {
+    use base64::Engine;
+    use tfe_contract::server::{self, Fault, Modes};
+    // As above, a server that tells each secret before handing it out: with --logfile,
+    // libtest writes the failure messages there itself, not through standard output.
+    let reference = crate::support::Reference::start_with(
+        server::Profile::Tfe,
+        &[Fault::UnauthorizedPlainText],
+        &[],
+        Modes {
+            foretell_secrets: true,
+            ..Modes::default()
+        },
+    );
+    let log = scratch("foretold-libtest.log");
+    let out = bin()
+        .args([
+            "run",
+            "--address",
+            &reference.address(),
+            "--organization",
+            ORG,
+        ])
+        .args(["--logfile", log.to_str().unwrap()])
+        .env("TFE_TOKEN", reference.token.expose())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(101));
+    let logged = std::fs::read_to_string(&log).expect("the log");
+    assert!(
+        logged.contains("next token: [secret]"),
+        "a foretold secret reached the log, redacted: {logged}"
+    );
+    let minted = reference.handle.inventory().foretold_secrets_minted;
+    assert!(minted.len() > 10, "{} minted", minted.len());
+    for secret in &minted {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(secret);
+        assert!(!logged.contains(secret.as_str()), "the log holds a secret");
+        assert!(!logged.contains(&encoded), "the log holds a secret, base64");
+    }
+}
