@@ -266,6 +266,12 @@ struct ServeArgs {
     #[arg(long)]
     near_cap_bodies: bool,
 
+    /// Fill every JSON answer to just under 4 MiB with a value of SHAPE in its meta: numbers
+    /// (an array of a million), nested (120 levels deep, again and again), objects (many
+    /// small ones) or string (one long string).
+    #[arg(long, value_name = "SHAPE")]
+    big_bodies: Option<String>,
+
     /// Echo the caller's token back in the forms a careless server might (upper case,
     /// base64, \u-escaped, percent-encoded), in a header and in every document (a hostile
     /// server).
@@ -526,6 +532,12 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         no_agents: args.no_agents,
         no_audit_trails: args.no_audit_trails,
         near_cap_bodies: args.near_cap_bodies,
+        big_bodies: args
+            .big_bodies
+            .as_deref()
+            .map(str::parse::<server::Shape>)
+            .transpose()
+            .map_err(ConfigError::new)?,
         stall_after: args.stall_after,
         reset_after: args.reset_after,
         refuse_after: args.refuse_after,

@@ -11,6 +11,7 @@ mod fault;
 mod modes;
 mod profile;
 mod serve;
+mod shapes;
 mod state;
 
 pub use config::Config;
@@ -19,3 +20,4 @@ pub use fault::{Fault, FaultRow, Quirk, QuirkRow, describe as describe_faults_an
 pub use modes::{Garbage, Modes, Tls};
 pub use profile::Profile;
 pub use serve::{Handle, Inventory, spawn};
+pub use shapes::Shape;

@@ -121,6 +121,9 @@ pub struct Modes {
     /// Pad every JSON answer with spaces to just under 4 MiB (a client's usual cap): a client
     /// that keeps every body it is sent runs out of memory.
     pub near_cap_bodies: bool,
+    /// Fill every JSON answer to just under 4 MiB with a value of this shape in its `meta`
+    /// (`shapes`): whatever a client keeps of what it parses, it must keep bounded.
+    pub big_bodies: Option<super::shapes::Shape>,
     /// Echo the caller's token back in the forms a careless server might (upper case, base64,
     /// `\u`-escaped, percent-encoded), in a header and in every JSON document's `meta`.
     pub echo_secrets: bool,
@@ -312,6 +315,10 @@ impl Wire {
         };
         let response = match bearer.filter(|_| modes.echo_encoded) {
             Some(token) => super::encoded::echo(response, &token, &self.echoed).await,
+            None => response,
+        };
+        let response = match modes.big_bodies.filter(|_| !ping) {
+            Some(shape) => super::shapes::fill(response, shape).await,
             None => response,
         };
         let response = if modes.near_cap_bodies && !ping {
