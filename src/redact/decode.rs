@@ -52,9 +52,12 @@ pub(super) fn views(text: &[u8]) -> Vec<View> {
     out
 }
 
+/// For each decoded byte, the span it came from.
+type Spans = Vec<(u32, u32)>;
+
 /// One layer undone: the decoded bytes and, for each, the span of `text` it came from; `None`
 /// when nothing decodes.
-fn layer(text: &[u8]) -> Option<(Vec<u8>, Vec<(u32, u32)>)> {
+fn layer(text: &[u8]) -> Option<(Vec<u8>, Spans)> {
     let mut bytes = Vec::with_capacity(text.len());
     let mut from = Vec::with_capacity(text.len());
     let mut changed = false;

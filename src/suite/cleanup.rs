@@ -258,10 +258,10 @@ impl RunContext {
             let unread = |status: Option<u16>| !(entitlement.is_some() && status == Some(404));
             if lists.is_empty() {
                 // The part stopped before any list (the request it needed first failed).
-                if let Some(failed) = exchanges.iter().find(|ex| !readable(ex)) {
-                    if unread(failed.status()) {
-                        self.created.unlisted(what);
-                    }
+                if let Some(failed) = exchanges.iter().find(|ex| !readable(ex))
+                    && unread(failed.status())
+                {
+                    self.created.unlisted(what);
                 }
             }
             for (listed, read) in lists {
