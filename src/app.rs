@@ -33,7 +33,22 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         _ => None,
     };
     let html = config.report_html.clone();
+    let logfile = config.libtest.logfile.clone().map(std::path::PathBuf::from);
+    if let Some(path) = &logfile {
+        crate::stdout::redact_on_exit(path);
+    }
     let report = runner::run(config, baseline)?;
+    // libtest wrote its log itself: it gets the last pass standard output gets, with the
+    // secrets known now (the run's records keep the minted ones registered).
+    if let Some(path) = &logfile
+        && let Err(e) = crate::stdout::redact_file(path)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        return Err(ConfigError::new(format!(
+            "cannot redact the log file {}: {e}",
+            path.display()
+        )));
+    }
     if report.listed_only {
         return Ok(report);
     }

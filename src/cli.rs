@@ -218,6 +218,10 @@ struct ServeArgs {
     #[arg(long, value_name = "N")]
     reset_after: Option<u64>,
 
+    /// Refuse every request after the first N with a 403 (/ping still answers).
+    #[arg(long, value_name = "N")]
+    refuse_after: Option<u64>,
+
     /// Answer with garbage: not-json, truncated, wrong-media-type, oversized or
     /// html-proxy-page (/ping still answers).
     #[arg(long, value_name = "KIND")]
@@ -262,11 +266,23 @@ struct ServeArgs {
     #[arg(long)]
     near_cap_bodies: bool,
 
+    /// Fill every JSON answer to just under 4 MiB with a value of SHAPE in its meta: numbers
+    /// (an array of a million), nested (120 levels deep, again and again), objects (many
+    /// small ones) or string (one long string).
+    #[arg(long, value_name = "SHAPE")]
+    big_bodies: Option<String>,
+
     /// Echo the caller's token back in the forms a careless server might (upper case,
     /// base64, \u-escaped, percent-encoded), in a header and in every document (a hostile
     /// server).
     #[arg(long)]
     echo_secrets: bool,
+
+    /// Echo the caller's token and every secret handed out in encodings no list would hold:
+    /// every byte percent-encoded (%41%42...), twice percent-encoded, each byte another way,
+    /// base64 behind a prefix, percent-encoded base64 (a hostile server).
+    #[arg(long)]
+    echo_encoded_secrets: bool,
 
     /// Redirect every request (307) to the same path on ORIGIN (/ping still answers).
     #[arg(long, value_name = "ORIGIN")]
@@ -508,6 +524,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         rate_limit: args.rate_limit,
         climbing_ids: args.climbing_ids,
         echo_secrets: args.echo_secrets,
+        echo_encoded: args.echo_encoded_secrets,
         garble_creates: args.garble_creates,
         dot_ids: args.dot_ids,
         plain_unknown_routes: args.plain_unknown_routes,
@@ -515,8 +532,15 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         no_agents: args.no_agents,
         no_audit_trails: args.no_audit_trails,
         near_cap_bodies: args.near_cap_bodies,
+        big_bodies: args
+            .big_bodies
+            .as_deref()
+            .map(str::parse::<server::Shape>)
+            .transpose()
+            .map_err(ConfigError::new)?,
         stall_after: args.stall_after,
         reset_after: args.reset_after,
+        refuse_after: args.refuse_after,
         garbage,
         redirect_to: args.redirect_to.clone(),
         tls,

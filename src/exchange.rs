@@ -110,11 +110,170 @@ impl Response {
         Some(raw.split(';').next().unwrap_or_default().trim())
     }
 
-    /// The body as JSON, if it parses.
+    /// The body as JSON, if it parses, kept within `KEEP_VALUES` (see `parse_bounded`).
     pub fn json(&self) -> Option<&Value> {
         self.parsed
-            .get_or_init(|| serde_json::from_slice(&self.body).ok())
+            .get_or_init(|| parse_bounded(&self.body).map(|(value, _)| value))
             .as_ref()
+    }
+}
+
+/// What of a response's JSON an exchange keeps, in units of a scalar's cost: an array or a
+/// scalar counts one, an object sixteen (a map's node costs about that many values, whatever
+/// it holds). Parsed JSON costs up to sixteen times its text (a number of two bytes, `1,`, is a
+/// 32-byte value; a small object, `{"a":1}`, some 600 bytes), and every recorded exchange keeps
+/// its document: kept whole, a server answering with large documents of small values would
+/// have a run hold gigabytes. A document of the contract is far smaller: a page of 100 tokens
+/// costs about 10,000.
+pub const KEEP_VALUES: usize = 16 * 1024;
+
+/// What an object costs of `KEEP_VALUES`.
+const OBJECT_COST: usize = 16;
+
+/// Strings longer than this are replaced by a note of their length: a string costs what its
+/// text does, but every exchange keeps its document for the run's length.
+pub const KEEP_STRING: usize = 16 * 1024;
+
+/// `bytes` parsed as JSON, kept within `KEEP_VALUES` values and `KEEP_STRING` bytes a string,
+/// and every value under a `token` member anywhere in it (strings as they are, numbers as
+/// written, whatever an object or array there holds), kept or not: what a server may have
+/// minted, to redact. The document is parsed in one pass that builds only what is kept (the
+/// rest is read, checked as JSON and dropped), so that no whole tree of a large document ever
+/// exists: in document order, arrays and objects keep the items that fit, a string too long
+/// says how long it was, without its text (which may hold a secret too long to match once
+/// cut). Any document of the contract is kept as it is. `None` if it is not JSON.
+pub fn parse_bounded(bytes: &[u8]) -> Option<(Value, Vec<String>)> {
+    use serde::de::DeserializeSeed;
+    let budget = std::cell::Cell::new(KEEP_VALUES);
+    let tokens = std::cell::RefCell::new(Vec::new());
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let seed = Bounded {
+        budget: &budget,
+        tokens: &tokens,
+        under_token: false,
+    };
+    let value = seed.deserialize(&mut de).ok()?;
+    de.end().ok()?;
+    Some((value.unwrap_or(Value::Null), tokens.into_inner()))
+}
+
+/// One value of `parse_bounded`: `Some` if kept.
+#[derive(Clone, Copy)]
+struct Bounded<'a> {
+    budget: &'a std::cell::Cell<usize>,
+    tokens: &'a std::cell::RefCell<Vec<String>>,
+    under_token: bool,
+}
+
+impl Bounded<'_> {
+    /// Takes `cost` from the budget; false when it is spent.
+    fn take(&self, cost: usize) -> bool {
+        let left = self.budget.get();
+        if left < cost {
+            self.budget.set(0);
+            return false;
+        }
+        self.budget.set(left - cost);
+        true
+    }
+
+    fn scalar(
+        self,
+        value: impl FnOnce() -> Value,
+        as_token: impl FnOnce() -> Option<String>,
+    ) -> Option<Value> {
+        if self.under_token
+            && let Some(t) = as_token()
+        {
+            self.tokens.borrow_mut().push(t);
+        }
+        self.take(1).then(value)
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Bounded<'_> {
+    type Value = Option<Value>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Bounded<'_> {
+    type Value = Option<Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Option<Value>, E> {
+        Ok(self.scalar(|| Value::Bool(v), || None))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Option<Value>, E> {
+        Ok(self.scalar(|| Value::from(v), || Some(v.to_string())))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Option<Value>, E> {
+        Ok(self.scalar(|| Value::from(v), || Some(v.to_string())))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Option<Value>, E> {
+        let number = serde_json::Number::from_f64(v);
+        Ok(self.scalar(
+            || number.clone().map_or(Value::Null, Value::Number),
+            || number.as_ref().map(ToString::to_string),
+        ))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Option<Value>, E> {
+        Ok(self.scalar(
+            || {
+                if v.len() > KEEP_STRING {
+                    Value::String(format!("[a string of {} bytes, not kept]", v.len()))
+                } else {
+                    Value::String(v.to_string())
+                }
+            },
+            || Some(v.to_string()),
+        ))
+    }
+
+    fn visit_unit<E>(self) -> Result<Option<Value>, E> {
+        Ok(self.scalar(|| Value::Null, || None))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> Result<Option<Value>, A::Error> {
+        let kept = self.take(1);
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(self)? {
+            if let Some(item) = item.filter(|_| kept) {
+                items.push(item);
+            }
+        }
+        Ok(kept.then_some(Value::Array(items)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<Option<Value>, A::Error> {
+        let kept = self.take(OBJECT_COST);
+        let mut members = serde_json::Map::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            let child = Bounded {
+                under_token: self.under_token || key == "token",
+                ..self
+            };
+            let value = map.next_value_seed(child)?;
+            if let Some(value) = value.filter(|_| kept && key.len() <= KEEP_STRING) {
+                members.insert(key.into_owned(), value);
+            }
+        }
+        Ok(kept.then_some(Value::Object(members)))
     }
 }
 
@@ -126,7 +285,8 @@ pub const KEEP_FOR_REPORTS: usize = 64 * 1024;
 
 impl Response {
     /// A response whose body was too large to keep whole: `excerpt` is its beginning,
-    /// `full_len` its length, `parsed` what it was as JSON (read from the whole of it).
+    /// `full_len` its length, `parsed` what it was as JSON (read from the whole of it, bounded
+    /// by `parse_bounded`).
     pub fn excerpted(
         status: u16,
         headers: HeaderMap,

@@ -5,7 +5,10 @@
 //! it out is known, and is redacted here.
 //!
 //! Only the command line installs it (it rewires file descriptor 1 of the whole process); on
-//! other platforms than Unix it does nothing.
+//! other platforms than Unix it does nothing. Files written around it (libtest's `--logfile`)
+//! get the same last pass (`redact_file`), and an exit that cannot wait for the run to end (a
+//! second Ctrl-C) drains what was already written, redacted, within a bounded time
+//! (`exit_drained`).
 
 use std::{
     io::{self, Read, Write},
@@ -70,6 +73,48 @@ pub fn forward(
     output.flush()
 }
 
+/// Files that get the last pass should the process exit early (`exit_drained`).
+static FILES: std::sync::Mutex<Vec<std::path::PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// How long an early exit waits for what was already written to get out.
+pub const DRAIN_WITHIN: Duration = Duration::from_secs(3);
+
+/// Redacts the file at `path` in place, with the secrets known now: libtest writes its
+/// `--logfile` itself, failure messages fixed before a secret was known among them. Written
+/// beside it and renamed over it, so that a writer still holding the old file changes nothing
+/// anyone reads.
+pub fn redact_file(path: &std::path::Path) -> io::Result<()> {
+    let bytes = std::fs::read(path)?;
+    let redacted = redact::text(&String::from_utf8_lossy(&bytes));
+    if redacted.as_bytes() == bytes.as_slice() {
+        return Ok(());
+    }
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".redacting");
+    let beside = path.with_file_name(name);
+    std::fs::write(&beside, redacted)?;
+    std::fs::rename(&beside, path)
+}
+
+/// Also redacts `path` (`redact_file`) should the process exit early.
+pub fn redact_on_exit(path: &std::path::Path) {
+    FILES
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(path.to_path_buf());
+}
+
+/// Exits now with `code`, after what was already written to standard output went out through
+/// redaction (waiting at most `within`) and the files of `redact_on_exit` got their pass.
+pub fn exit_drained(code: u8, within: Duration) -> ! {
+    imp::drain(within);
+    let files = std::mem::take(&mut *FILES.lock().unwrap_or_else(|e| e.into_inner()));
+    for file in files {
+        let _ = redact_file(&file);
+    }
+    std::process::exit(i32::from(code))
+}
+
 fn write_redacted(output: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
     if bytes.is_empty() {
         return Ok(());
@@ -83,6 +128,7 @@ mod imp {
         fs::File,
         io::{self, Write},
         os::fd::{AsFd, OwnedFd},
+        sync::Mutex,
         thread::JoinHandle,
         time::Duration,
     };
@@ -92,11 +138,19 @@ mod imp {
     use super::forward;
 
     /// Standard output, rerouted through redaction until `finish` (or until dropped, should
-    /// the run unwind).
-    pub struct RedactedStdout {
-        /// The real standard output.
+    /// the run unwind, or until `drain` on an early exit).
+    pub struct RedactedStdout(());
+
+    /// The rerouting under way: the real standard output, and the thread that forwards to it.
+    struct Active {
         saved: OwnedFd,
-        forwarder: Option<JoinHandle<()>>,
+        forwarder: JoinHandle<()>,
+    }
+
+    static ACTIVE: Mutex<Option<Active>> = Mutex::new(None);
+
+    fn active() -> Option<Active> {
+        ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
     impl RedactedStdout {
@@ -122,10 +176,8 @@ mod imp {
                         }
                     }
                 })?;
-            Ok(Self {
-                saved,
-                forwarder: Some(forwarder),
-            })
+            *ACTIVE.lock().unwrap_or_else(|e| e.into_inner()) = Some(Active { saved, forwarder });
+            Ok(Self(()))
         }
 
         /// Puts the real standard output back and waits until everything written before is out.
@@ -137,12 +189,35 @@ mod imp {
     impl Drop for RedactedStdout {
         fn drop(&mut self) {
             let _ = io::stdout().flush();
-            // The pipe's last writer closes: the forwarder reads to the end and stops.
-            let _ = rustix::stdio::dup2_stdout(&self.saved);
-            if let Some(forwarder) = self.forwarder.take() {
-                let _ = forwarder.join();
+            if let Some(active) = active() {
+                // The pipe's last writer closes: the forwarder reads to the end and stops.
+                let _ = rustix::stdio::dup2_stdout(&active.saved);
+                let _ = active.forwarder.join();
             }
         }
+    }
+
+    /// For an early exit: descriptor 1 goes nowhere from now on (the process is leaving, and
+    /// nothing may reach the real output unredacted), so the pipe's last writer closes and the
+    /// forwarder passes on what it holds, redacted; waited for at most `within`.
+    pub fn drain(within: Duration) {
+        let _ = io::stdout().flush();
+        let Some(active) = active() else {
+            return;
+        };
+        if let Ok(null) = File::options().write(true).open("/dev/null") {
+            let _ = rustix::stdio::dup2_stdout(&null);
+        }
+        let (done, finished) = std::sync::mpsc::channel();
+        let forwarder = active.forwarder;
+        let _ = std::thread::Builder::new()
+            .name("redacted-stdout-drain".into())
+            .spawn(move || {
+                let _ = forwarder.join();
+                let _ = done.send(());
+            });
+        let _ = finished.recv_timeout(within);
+        drop(active.saved);
     }
 
     /// Waits up to `d` for input on `fd` (or its end); true if there is some.
@@ -168,6 +243,8 @@ mod imp {
 
         pub fn finish(self) {}
     }
+
+    pub fn drain(_within: std::time::Duration) {}
 }
 
 pub use imp::RedactedStdout;

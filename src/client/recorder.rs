@@ -169,7 +169,7 @@ impl Recorder {
         let (outcome, handback) = match result {
             Ok((status, headers, received, read_error)) => {
                 let handback = handback(status);
-                let (response, scanned) = received.into_response(status.as_u16(), headers);
+                let (response, scanned) = received.into_response(status.as_u16(), headers).await;
                 self.learn_pools(operation, &response);
                 if operation.id == "listTeams" {
                     let owners = response.json().and_then(|doc| {

@@ -14,6 +14,6 @@ pub use matrix::{AuthzMatrix, MatrixCell, MatrixRow};
 
 pub use run::{
     BaselineReview, EXIT_CONFIG, EXIT_FAILED, EXIT_HARNESS_BUG, EXIT_INTERRUPTED, EXIT_PASSED,
-    Minted, RateSummary, RunReport,
+    Minted, RateSummary, RunReport, Unlisted,
 };
 pub use trial::{TrialOutcome, TrialRecord};

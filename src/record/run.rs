@@ -27,6 +27,9 @@ pub struct RunReport {
     pub trials: Vec<TrialRecord>,
     /// Things the run created and could not delete.
     pub leftovers: Vec<String>,
+    /// The final sweep could not list what the run may have made: the run fails, and says
+    /// how to find what may be left.
+    pub unlisted: Option<Unlisted>,
     /// `--list` only: nothing ran.
     pub listed_only: bool,
     /// libtest counted a failure (agrees with `trials` unless the harness itself broke).
@@ -57,6 +60,27 @@ pub struct RunReport {
     pub matrix: AuthzMatrix,
     /// The entitlements a trial may fail for want of, for the summary.
     pub entitlements: Vec<EntitlementNote>,
+}
+
+/// What the final sweep could not list (no answer, a garbled one, a refusal): the kinds of
+/// object the run may have left there, unnamed, and the run's tag, which their names or
+/// descriptions carry.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Unlisted {
+    pub tag: String,
+    /// In words (`team`, `user token`).
+    pub kinds: Vec<String>,
+}
+
+impl Unlisted {
+    /// The one line that says so.
+    pub fn line(&self) -> String {
+        format!(
+            "the final sweep could not list what the run may have made ({}): look for names and descriptions holding \"-{}-\" (the run's tag) and delete them by hand",
+            self.kinds.join(", "),
+            self.tag
+        )
+    }
 }
 
 /// How a run compared with its baseline, beyond each trial's verdict.
@@ -135,6 +159,7 @@ impl RunReport {
             EXIT_HARNESS_BUG
         } else if self.libtest_failed
             || self.failed().next().is_some()
+            || self.unlisted.is_some()
             || self.baseline.as_ref().is_some_and(BaselineReview::fails)
         {
             EXIT_FAILED

@@ -4,6 +4,7 @@
 //! volatile values (ids, timestamps, generated names) made stable; `Normalizer` does that on top
 //! of the same secret redaction.
 
+mod decode;
 mod minted;
 mod normalize;
 mod registry;

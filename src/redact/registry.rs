@@ -1,6 +1,6 @@
-//! The registry of what to redact, and redaction itself: every secret with the forms it may be
-//! written in, matched in one pass over a text (an automaton, rebuilt rarely), and replaced by
-//! the placeholder.
+//! The registry of what to redact, and redaction itself: every secret with its base64 forms,
+//! matched in one pass over a text and over each view of it with encodings undone (an
+//! automaton, rebuilt rarely), and replaced by the placeholder.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -9,7 +9,7 @@ use std::{
 
 use aho_corasick::{AhoCorasick, MatchKind};
 
-use super::variants::variants;
+use super::{decode::views, variants::variants};
 
 /// What a secret is replaced by.
 pub const SECRET: &str = "[secret]";
@@ -49,7 +49,7 @@ struct Registry {
     pending: Vec<Box<str>>,
 }
 
-/// How many patterns may wait outside the automaton (about a hundred secrets).
+/// How many patterns may wait outside the automaton (about fifty secrets, seven forms each).
 const RECENT_MAX: usize = 384;
 
 impl Registry {
@@ -153,54 +153,91 @@ pub fn forget(secrets: &[String]) {
     pending.retain(|p| secrets.contains_key(p));
 }
 
-/// `text` with every registered secret replaced. Matches of both tiers are found on the
-/// original text and overlapping ones merged, so that no part of a secret survives because
-/// another secret overlapping it was replaced first.
+/// What one redaction matches with: the automaton, the patterns waiting outside it, the short
+/// secrets and the automaton's forgotten patterns.
+struct Matchers {
+    settled: Option<Arc<AhoCorasick>>,
+    recent: Vec<Arc<str>>,
+    short: Vec<Box<str>>,
+    forgotten: Arc<HashSet<usize>>,
+}
+
+impl Matchers {
+    /// The spans of `hay` where a secret (or one of its forms) is.
+    fn find(&self, hay: &[u8], spans: &mut Vec<(usize, usize)>) {
+        if let Some(matcher) = &self.settled {
+            spans.extend(
+                matcher
+                    .find_overlapping_iter(hay)
+                    .filter(|m| !self.forgotten.contains(&m.pattern().as_usize()))
+                    .map(|m| (m.start(), m.end())),
+            );
+        }
+        if self.recent.is_empty() && self.short.is_empty() {
+            return;
+        }
+        // ASCII lower-casing keeps every byte where it is, so positions carry over.
+        let lower = hay.to_ascii_lowercase();
+        for secret in &self.recent {
+            let needle = secret.as_bytes();
+            spans.extend(memchr::memmem::find_iter(&lower, needle).map(|i| (i, i + needle.len())));
+        }
+        let word = |b: Option<&u8>| {
+            b.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        };
+        for secret in &self.short {
+            let needle = secret.as_bytes();
+            for i in memchr::memmem::find_iter(&lower, needle) {
+                let end = i + needle.len();
+                let before = i.checked_sub(1).and_then(|j| lower.get(j));
+                if !word(before) && !word(lower.get(end)) {
+                    spans.push((i, end));
+                }
+            }
+        }
+    }
+}
+
+/// `text` with every registered secret replaced, in any ASCII case and under any layers of
+/// the encodings `decode` undoes (each view of the text is matched, the text itself first),
+/// and in its base64 forms. Matches are found on each view, carried back to the original
+/// text, and overlapping ones merged, so that no part of a secret survives because another
+/// secret overlapping it was replaced first.
 pub fn text(text: &str) -> String {
-    let (settled, recent, short, forgotten) = {
+    let matchers = {
         let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
         // Registering only appends; the automaton is rebuilt here, when redaction is needed
         // and enough secrets have piled up outside it.
         registry.expand_pending();
         registry.settle_if_due();
-        let short: Vec<Box<str>> = registry.short.iter().cloned().collect();
-        (
-            registry.settled.clone(),
-            registry.recent.clone(),
-            short,
-            registry.dead.clone(),
-        )
+        Matchers {
+            settled: registry.settled.clone(),
+            recent: registry.recent.clone(),
+            short: registry.short.iter().cloned().collect(),
+            forgotten: registry.dead.clone(),
+        }
     };
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    if let Some(matcher) = settled {
-        spans.extend(
-            matcher
-                .find_overlapping_iter(text)
-                .filter(|m| !forgotten.contains(&m.pattern().as_usize()))
-                .map(|m| (m.start(), m.end())),
-        );
+    if matchers.settled.is_none() && matchers.recent.is_empty() && matchers.short.is_empty() {
+        return text.to_string();
     }
-    if !recent.is_empty() || !short.is_empty() {
-        // ASCII lower-casing keeps every byte where it is, so positions carry over.
-        let lower = text.to_ascii_lowercase();
-        for secret in &recent {
-            spans.extend(
-                lower
-                    .match_indices(&**secret)
-                    .map(|(i, s)| (i, i + s.len())),
-            );
-        }
-        let word = |c: Option<char>| {
-            c.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        };
-        for secret in &short {
-            for (i, m) in lower.match_indices(&**secret) {
-                let end = i + m.len();
-                if !word(lower[..i].chars().next_back()) && !word(lower[end..].chars().next()) {
-                    spans.push((i, end));
-                }
-            }
-        }
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    matchers.find(text.as_bytes(), &mut spans);
+    for view in views(text.as_bytes()) {
+        let mut found = Vec::new();
+        matchers.find(&view.bytes, &mut found);
+        spans.extend(found.into_iter().map(|(s, e)| {
+            let (start, end) = (view.from[s].0 as usize, view.from[e - 1].1 as usize);
+            // A decoded match starts and ends where an escape or a character does; should it
+            // not, it is widened to whole characters.
+            let start = (0..=start)
+                .rev()
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(0);
+            let end = (end..=text.len())
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(text.len());
+            (start, end)
+        }));
     }
     if spans.is_empty() {
         return text.to_string();

@@ -56,6 +56,11 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
         "housekeeping": report.housekeeping.iter().map(exchange).collect::<Vec<_>>(),
         "coverage": coverage,
         "leftovers": report.leftovers.iter().map(|l| redact::text(l)).collect::<Vec<_>>(),
+        "unlisted": report.unlisted.as_ref().map(|u| json!({
+            "tag": u.tag,
+            "kinds": u.kinds,
+            "line": redact::text(&u.line()),
+        })),
     })
 }
 

@@ -101,6 +101,9 @@ pub fn print(report: &RunReport) {
     for line in report.entitlement_lines() {
         eprintln!("tfe-contract: {line}");
     }
+    if let Some(unlisted) = &report.unlisted {
+        eprintln!("tfe-contract: {}", redact::text(&unlisted.line()));
+    }
     for leftover in &report.leftovers {
         // What was left holds ids and names the server chose: redacted like everything shown.
         eprintln!(

@@ -1,5 +1,6 @@
 //! After the trials: deleting what the run created, within a budget, through a fresh
-//! connection when the run was halted (Ctrl-C, deadline); what could not be deleted is named.
+//! connection when the run was halted (Ctrl-C, deadline); what could not be deleted is named,
+//! and so are the kinds the final sweep could not list.
 
 use std::{
     sync::Arc,
@@ -34,18 +35,25 @@ pub(super) fn clean_up(
                     .await;
                 match ctx.transport.fresh_within(budget) {
                     Ok(fresh) => ctx.cleanup(&Arc::new(fresh), interrupted).await,
-                    Err(e) => vec![format!("everything: no connection for the cleanup ({e})")],
+                    Err(e) => {
+                        ctx.sweep_not_done();
+                        vec![format!("everything: no connection for the cleanup ({e})")]
+                    }
                 }
             };
             match tokio::time::timeout(budget, cleanup).await {
                 Ok(leftovers) => leftovers,
-                Err(_) => vec![format!(
+                Err(_) => {
+                    ctx.sweep_not_done();
+                    vec![format!(
                     "possibly some of what the run created: the cleanup did not finish within {}s",
                     budget.as_secs()
-                )],
+                    )]
+                }
             }
         }))
         .unwrap_or_else(|e| {
+            ctx.sweep_not_done();
             vec![format!(
                 "possibly some of what the run created: the cleanup failed ({e})"
             )]

@@ -15,7 +15,7 @@ use crate::{
     pacing::{Pace, Pacer},
     record::{
         AuthzMatrix, BaselineReview, EntitlementNote, MatrixCell, MatrixRow, Minted, RateSummary,
-        RunReport, TrialOutcome, TrialRecord,
+        RunReport, TrialOutcome, TrialRecord, Unlisted,
     },
     suite::{
         self, CheckDef, RunContext,
@@ -69,6 +69,12 @@ pub(super) fn records(
             .map(|(asked, baseline)| review_baseline(asked, baseline, checks, &trials)),
         trials,
         leftovers,
+        unlisted: Some(ctx.unlisted())
+            .filter(|kinds| !kinds.is_empty())
+            .map(|kinds| Unlisted {
+                tag: ctx.run_tag.clone(),
+                kinds,
+            }),
         listed_only: false,
         libtest_failed: conclusion.has_failed(),
         interrupted: halted == Some(Halt::Interrupted),

@@ -305,7 +305,8 @@ fn render_failure(findings: &[Finding], panicked: Option<&str>) -> Option<String
 }
 
 /// On Ctrl-C: no new request leaves, so every trial ends quickly and the run goes on to its
-/// cleanup (through a fresh connection) and exits 130. A second Ctrl-C stops at once.
+/// cleanup (through a fresh connection) and exits 130. A second Ctrl-C stops at once, once
+/// what was already written got out through redaction (within a bounded time).
 pub(super) async fn watch_interrupts(ctx: Arc<RunContext>) {
     if tokio::signal::ctrl_c().await.is_err() {
         return;
@@ -315,7 +316,10 @@ pub(super) async fn watch_interrupts(ctx: Arc<RunContext>) {
     );
     ctx.transport.halt(Halt::Interrupted);
     if tokio::signal::ctrl_c().await.is_ok() {
-        eprintln!("tfe-contract: stopped without deleting what the run created");
-        std::process::exit(i32::from(EXIT_INTERRUPTED));
+        eprintln!(
+            "tfe-contract: stopped without deleting what the run created (whatever carries the run's tag \"-{}-\" in its name or description may be left)",
+            ctx.run_tag
+        );
+        crate::stdout::exit_drained(EXIT_INTERRUPTED, crate::stdout::DRAIN_WITHIN);
     }
 }

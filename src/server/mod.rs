@@ -6,14 +6,18 @@
 
 mod api;
 mod config;
+mod encoded;
 mod fault;
 mod modes;
 mod profile;
 mod serve;
+mod shapes;
 mod state;
 
 pub use config::Config;
+pub use encoded::encoded_forms;
 pub use fault::{Fault, FaultRow, Quirk, QuirkRow, describe as describe_faults_and_quirks};
 pub use modes::{Garbage, Modes, Tls};
 pub use profile::Profile;
 pub use serve::{Handle, Inventory, spawn};
+pub use shapes::Shape;

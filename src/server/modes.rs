@@ -121,9 +121,16 @@ pub struct Modes {
     /// Pad every JSON answer with spaces to just under 4 MiB (a client's usual cap): a client
     /// that keeps every body it is sent runs out of memory.
     pub near_cap_bodies: bool,
+    /// Fill every JSON answer to just under 4 MiB with a value of this shape in its `meta`
+    /// (`shapes`): whatever a client keeps of what it parses, it must keep bounded.
+    pub big_bodies: Option<super::shapes::Shape>,
     /// Echo the caller's token back in the forms a careless server might (upper case, base64,
     /// `\u`-escaped, percent-encoded), in a header and in every JSON document's `meta`.
     pub echo_secrets: bool,
+    /// Echo the caller's token and every secret a document hands out in encodings no list of
+    /// forms would hold (every byte percent-encoded, each byte encoded another way, base64
+    /// behind a prefix; `encoded::encoded_forms`), first in the document and in a header.
+    pub echo_encoded: bool,
     /// Limit each credential to this many requests per second, as TFE does (ref §6: 30 per
     /// second per token, 429 past it): a bucket of this many, refilled at this rate.
     pub rate_limit: Option<f64>,
@@ -131,6 +138,9 @@ pub struct Modes {
     pub stall_after: Option<u64>,
     /// From the (N+1)th request on, drop the connection without an answer.
     pub reset_after: Option<u64>,
+    /// From the (N+1)th request on, refuse: 403 with a JSON:API error, as a server that
+    /// revoked the caller's access mid-run would (a hostile mode; nothing can be listed).
+    pub refuse_after: Option<u64>,
     /// Answer with garbage of this kind.
     pub garbage: Option<Garbage>,
     /// Redirect every request (307) to the same path on this origin.
@@ -143,6 +153,8 @@ pub(super) struct Wire {
     pub router: Router,
     requests: AtomicU64,
     limiter: Option<Limiter>,
+    /// What `echo_encoded` echoed.
+    pub echoed: super::encoded::Echoed,
 }
 
 /// TFE's rate limit as its docs describe it (ref §6): per token, a second's worth of requests
@@ -217,6 +229,7 @@ impl Wire {
             router,
             requests: AtomicU64::new(0),
             limiter,
+            echoed: Default::default(),
         })
     }
 
@@ -262,6 +275,9 @@ impl Wire {
                     "reset",
                 ));
             }
+            if modes.refuse_after.is_some_and(|k| n > k) {
+                return Ok(refused());
+            }
             if modes.stall_after.is_some_and(|k| n > k) {
                 std::future::pending::<()>().await;
             }
@@ -293,8 +309,16 @@ impl Wire {
             .oneshot(request.map(Body::new))
             .await
             .unwrap_or_else(|e: Infallible| match e {});
-        let response = match bearer.filter(|_| modes.echo_secrets) {
-            Some(token) => echo(response, &token).await,
+        let response = match bearer.as_ref().filter(|_| modes.echo_secrets) {
+            Some(token) => echo(response, token).await,
+            None => response,
+        };
+        let response = match bearer.filter(|_| modes.echo_encoded) {
+            Some(token) => super::encoded::echo(response, &token, &self.echoed).await,
+            None => response,
+        };
+        let response = match modes.big_bodies.filter(|_| !ping) {
+            Some(shape) => super::shapes::fill(response, shape).await,
             None => response,
         };
         let response = if modes.near_cap_bodies && !ping {
@@ -340,6 +364,19 @@ fn too_many_requests(limit: Option<HeaderValue>, reset: Duration) -> Response<Bo
     if let Ok(v) = HeaderValue::from_str(&seconds) {
         h.insert("x-ratelimit-reset", v);
     }
+    r
+}
+
+/// `refuse_after`'s answer: a JSON:API error document, as the API overview shows them.
+fn refused() -> Response<Body> {
+    let mut r = Response::new(Body::from(
+        r#"{"errors":[{"status":"403","title":"forbidden"}]}"#,
+    ));
+    *r.status_mut() = StatusCode::FORBIDDEN;
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/vnd.api+json"),
+    );
     r
 }
 

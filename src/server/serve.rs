@@ -23,6 +23,8 @@ pub struct Inventory {
     /// With `Modes::foretell_secrets`: every secret minted (each told before it was handed out).
     pub foretold_secrets_minted: Vec<String>,
     pub agent_pools: Vec<String>,
+    /// With `Modes::echo_encoded`: every secret echoed (the caller's and those handed out).
+    pub echoed_secrets: Vec<String>,
 }
 
 /// A running server; dropping it stops the server.
@@ -31,6 +33,7 @@ pub struct Handle {
     /// `http` or `https`.
     pub scheme: &'static str,
     state: api::Shared,
+    wire: Arc<modes::Wire>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -43,10 +46,13 @@ impl Handle {
 
     /// What the server holds right now.
     pub fn inventory(&self) -> Inventory {
-        self.state
+        let mut inventory = self
+            .state
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .inventory()
+            .inventory();
+        inventory.echoed_secrets = self.wire.echoed.all();
+        inventory
     }
 
     /// Blocks until Ctrl-C, then stops the server.
@@ -80,6 +86,7 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
     let scheme = if tls.is_some() { "https" } else { "http" };
     let shared = api::shared(state::State::new(&config));
     let wire = modes::Wire::new(config.modes.clone(), api::router(shared.clone()));
+    let serving = wire.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -94,7 +101,7 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
                 // Dropping the accept loop on stop closes the listener; open connections end
                 // with the runtime.
                 tokio::select! {
-                    _ = accept(listener, wire, tls) => {}
+                    _ = accept(listener, serving, tls) => {}
                     _ = stopped => {}
                 }
             });
@@ -103,6 +110,7 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
         addr,
         scheme,
         state: shared,
+        wire,
         stop: Some(stop),
         thread: Some(thread),
     })

@@ -11,7 +11,7 @@ use std::{
 
 use futures::StreamExt;
 
-use super::{Boxed, RunContext, Session, fixtures};
+use super::{Boxed, RunContext, Session, family::Sweep, fixtures};
 use crate::{
     client::{Auth, Journal, Recorder, Transport},
     exchange::Exchange,
@@ -119,10 +119,24 @@ impl Created {
     }
 }
 
-/// Everything the run created and has not deleted yet.
+/// Everything the run created and has not deleted yet; and what the final sweep could not
+/// list.
 #[derive(Default)]
 pub(super) struct CleanupLog {
     created: Mutex<HashSet<Created>>,
+    sweeping: Mutex<Sweeping>,
+}
+
+/// What the final sweep learned of its lists so far.
+#[derive(Default)]
+struct Sweeping {
+    /// Every list the sweep asked for, by the kind it lists, and whether it could read the
+    /// answer (`None`: the answer did not come, or came garbled; a status otherwise).
+    lists: Vec<(&'static str, Result<(), Option<u16>>)>,
+    /// The parts of the sweep (`sweep_parts`) that are over.
+    done: Vec<&'static str>,
+    /// The kinds of object the sweep could not list (in words), in the order met.
+    unlisted: Vec<String>,
 }
 
 impl CleanupLog {
@@ -136,6 +150,49 @@ impl CleanupLog {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<Created>> {
         self.created.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn sweeping(&self) -> std::sync::MutexGuard<'_, Sweeping> {
+        self.sweeping.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn unlisted(&self, what: &str) {
+        let mut sweeping = self.sweeping();
+        if !sweeping.unlisted.iter().any(|u| u == what) {
+            sweeping.unlisted.push(what.to_string());
+        }
+    }
+}
+
+impl RunContext {
+    /// The kinds of object the final sweep could not list (no answer, a garbled one, a
+    /// refusal): the run may have left some of them, unnamed. Empty when every list was read.
+    pub fn unlisted(&self) -> Vec<String> {
+        self.created.sweeping().unlisted.clone()
+    }
+
+    /// The whole sweep could not be done (no connection, or no time left): every kind it looks
+    /// for and has not listed yet is unlisted.
+    pub fn sweep_not_done(&self) {
+        let done = self.created.sweeping().done.clone();
+        for (what, _, _) in self.sweep_parts() {
+            if !done.contains(&what) {
+                self.created.unlisted(what);
+            }
+        }
+    }
+
+    /// The parts of the sweep: each with the kind it looks for (in words) and whether the
+    /// organization may lack it (then a 404 for its list says there is none).
+    fn sweep_parts(&self) -> Vec<(&'static str, Option<&'static super::Entitlement>, Sweep)> {
+        let mut parts: Vec<(&'static str, Option<&'static super::Entitlement>, Sweep)> =
+            vec![("team", None, fixtures::sweep_teams)];
+        for family in self.families() {
+            if let Some(sweep) = family.sweep.filter(|_| family.applies_to(self.profile)) {
+                parts.push((family.name, family.entitlement, sweep));
+            }
+        }
+        parts
     }
 }
 
@@ -187,16 +244,36 @@ impl RunContext {
     /// Finds what the run may have made without learning of it (a create whose answer came
     /// garbled or too late), by the run's tag in names and descriptions, and deletes it;
     /// returns what could not be deleted. Only what carries this run's tag is touched:
-    /// nothing of another run or of anyone else.
+    /// nothing of another run or of anyone else. A list the sweep could not read (no answer,
+    /// a garbled one, a refusal) leaves its kind unlisted (`unlisted`), except a 404 for what
+    /// the organization may lack: then there is none.
     async fn sweep(self: &Arc<Self>, transport: &Arc<Transport>) -> Vec<String> {
-        let s = Session::on(self.clone(), transport.clone());
-        let mut leftovers = fixtures::sweep_teams(s.clone()).await;
-        for family in self.families() {
-            if let Some(sweep) = family.sweep.filter(|_| family.applies_to(self.profile)) {
-                leftovers.extend(sweep(s.clone()).await);
+        let mut leftovers = Vec::new();
+        for (what, entitlement, sweep) in self.sweep_parts() {
+            let s = Session::on(self.clone(), transport.clone());
+            let before = self.created.sweeping().lists.len();
+            leftovers.extend(sweep(s.clone()).await);
+            let exchanges = s.take_exchanges();
+            let lists: Vec<_> = self.created.sweeping().lists[before..].to_vec();
+            let unread = |status: Option<u16>| !(entitlement.is_some() && status == Some(404));
+            if lists.is_empty() {
+                // The part stopped before any list (the request it needed first failed).
+                if let Some(failed) = exchanges.iter().find(|ex| !readable(ex))
+                    && unread(failed.status())
+                {
+                    self.created.unlisted(what);
+                }
             }
+            for (listed, read) in lists {
+                if let Err(status) = read
+                    && unread(status)
+                {
+                    self.created.unlisted(listed);
+                }
+            }
+            self.housekeeping(exchanges);
+            self.created.sweeping().done.push(what);
         }
-        self.housekeeping(s.take_exchanges());
         leftovers
     }
 
@@ -317,7 +394,19 @@ pub async fn sweep_listed(
     member: &str,
     kind: &'static Kind,
 ) -> Vec<String> {
+    let read = if readable(ex) {
+        Ok(())
+    } else {
+        Err(ex.status())
+    };
+    s.ctx().created.sweeping().lists.push((kind.what, read));
     sweep_away(s, kind, tagged(s, ex, member)).await
+}
+
+/// Whether the sweep can read what `ex` answered: a success whose body is a JSON document
+/// with a `data` member.
+fn readable(ex: &Exchange) -> bool {
+    matches!(ex.status(), Some(200..=299)) && ex.json().is_some_and(|d| d.get("data").is_some())
 }
 
 /// Deletes each of `items` (`(id, label)`, of kind `kind`) as the sweep; names those that

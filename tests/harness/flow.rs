@@ -71,6 +71,7 @@ runner   -> snapshot   each trial's exchanges are compared with its snapshot
 runner   -> pacing     the records say how the run kept to the rate limit
 runner   -> redact     panic messages and failure texts are redacted
 runner   -> server     without an address the runner starts the reference server
+runner   -> stdout     a second Ctrl-C drains standard output's redaction before it exits
 report   -> record     reports render the run's records, and nothing else of the run
 report   -> exchange   reports show exchanges
 report   -> checks     reports show findings

@@ -361,3 +361,162 @@ fn bodies_near_the_cap_do_not_pile_up_in_memory() {
         received >> 20
     );
 }
+
+#[test]
+fn when_the_final_sweep_cannot_list_the_run_names_what_may_be_left() {
+    // Every answer garbled, none at all, or refused: the trials create teams and tokens the
+    // harness may never learn of, and the sweep cannot list them.
+    for (how, modes) in [
+        (
+            "garbled",
+            Modes {
+                garbage: Some(Garbage::NotJson),
+                ..Modes::default()
+            },
+        ),
+        (
+            "unanswered",
+            Modes {
+                reset_after: Some(2),
+                ..Modes::default()
+            },
+        ),
+        (
+            "refused",
+            Modes {
+                refuse_after: Some(2),
+                ..Modes::default()
+            },
+        ),
+    ] {
+        let target = start(modes);
+        let report = run(&target, Some("team_token::"), |_| {});
+        assert_eq!(report.exit_code(), 101, "{how}");
+        let unlisted = report.unlisted.as_ref().unwrap_or_else(|| panic!("{how}"));
+        for kind in ["team", "team token", "user token", "agent pool"] {
+            assert!(
+                unlisted.kinds.iter().any(|k| k == kind),
+                "{how}: {:?}",
+                unlisted.kinds
+            );
+        }
+        let line = unlisted.line();
+        assert!(line.contains(&format!("-{}-", unlisted.tag)), "{line}");
+        if how == "garbled" {
+            // What the server holds carries that tag: the line says how to find it.
+            let teams = target.handle.inventory().teams;
+            assert!(
+                teams
+                    .iter()
+                    .any(|t| t.contains(&format!("-{}-", unlisted.tag))),
+                "{teams:?}"
+            );
+        }
+    }
+    // An organization without agents answers the agent-pool list 404: none can be there.
+    let target = start(Modes {
+        no_agents: true,
+        ..Modes::default()
+    });
+    let report = run(&target, Some("team_token::create"), |_| {});
+    assert_eq!(report.unlisted, None);
+
+    // The binary says it in one line on stderr and in the JSON report, and fails the run.
+    let token = format!("UnlistedCanary.{}.{}", "atlasv1", "unlisted".repeat(9));
+    let served = crate::support::Served::start(&token, &["--garbage", "not-json"]);
+    let json = scratch("unlisted.json");
+    let out = bin()
+        .args(["run", "--address", &served.address])
+        .args([
+            "--organization",
+            ORG,
+            "--exact",
+            "team_token::create_returns_token_document",
+        ])
+        .args(["--report-json", json.to_str().unwrap()])
+        .env("TFE_TOKEN", &token)
+        .output()
+        .expect("runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(101), "{stderr}");
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("report")).expect("json");
+    let tag = doc["unlisted"]["tag"].as_str().expect("unlisted.tag");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("could not list"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(lines[0].contains(&format!("-{tag}-")), "{}", lines[0]);
+    assert!(lines[0].contains("team, "), "{}", lines[0]);
+    assert_eq!(
+        doc["unlisted"]["line"].as_str(),
+        Some(&lines[0]["tfe-contract: ".len()..])
+    );
+}
+
+/// The peak resident memory of a child process as the kernel counts it (`VmHWM`), read until
+/// it exits (KiB).
+fn high_water_kib(child: &mut std::process::Child) -> u64 {
+    let mut peak = 0;
+    loop {
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+        if let Some(kib) = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        {
+            peak = peak.max(kib);
+        }
+        if child.try_wait().expect("wait").is_some() {
+            return peak;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn memory_stays_bounded_whatever_the_shape_of_the_bodies() {
+    // Every JSON answer is filled to just under the cap with a value of one shape (a million
+    // numbers, nesting as deep as the parser allows, many small objects, one long string),
+    // and 64 trials are under way at once: parsed whole and kept, each would cost gigabytes.
+    for shape in tfe_contract::server::Shape::ALL {
+        let token = format!("BigBodyCanary1.{}.{}", "atlasv1", "bigbody".repeat(10));
+        let served = crate::support::Served::start(&token, &["--big-bodies", shape.name()]);
+        let report = scratch("big-bodies.json");
+        let mut child = bin()
+            .args(["run", "--address", &served.address])
+            .args(["--organization", ORG, "--test-threads", "64"])
+            .args(["--report-json", report.to_str().unwrap(), "team_token::"])
+            .env("TFE_TOKEN", &token)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("runs");
+        let peak = high_water_kib(&mut child);
+        let doc: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
+        assert_eq!(doc["summary"]["exit-code"], 0, "{shape}");
+        assert_eq!(doc["leftovers"], serde_json::json!([]), "{shape}");
+        assert!(doc["unlisted"].is_null(), "{shape}");
+        let received: u64 = doc["trials"]
+            .as_array()
+            .expect("trials")
+            .iter()
+            .flat_map(|t| t["exchanges"].as_array().cloned().unwrap_or_default())
+            .filter_map(|e| e["response"]["body-bytes"].as_u64())
+            .sum();
+        assert!(
+            received > 200 * 1024 * 1024,
+            "{shape}: near-cap bodies were sent ({} MiB)",
+            received >> 20
+        );
+        assert!(
+            peak < 512 * 1024,
+            "{shape}: peak resident memory {} MiB for {} MiB of bodies",
+            peak >> 10,
+            received >> 20
+        );
+    }
+}

@@ -455,3 +455,73 @@ mod raw {
         }
     }
 }
+
+#[test]
+fn a_second_ctrl_c_drains_what_was_written_and_exits_130() {
+    let token = runner::random_token();
+    let mut config = server::Config::new(ORG, token.expose(), server::Profile::Tfe);
+    // Slow enough that the run is under way for both interrupts; every answer echoes the
+    // caller's token, so that what is drained has something to redact.
+    config.modes.delay = Duration::from_millis(50);
+    config.modes.echo_encoded = true;
+    let handle = server::spawn(config).expect("server");
+    let mut child = bin()
+        .args(["run", "--address", &handle.url(), "--organization", ORG])
+        .env("TFE_TOKEN", token.expose())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let interrupt = |pid: u32| {
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &pid.to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+    };
+    // Standard output is read as it comes, so that nothing waits on a full pipe.
+    let stdout = child.stdout.take().expect("stdout");
+    let reading = std::thread::spawn(move || {
+        let mut all = String::new();
+        let _ = std::io::Read::read_to_string(&mut { stdout }, &mut all);
+        all
+    });
+    let stderr = child.stderr.take().expect("stderr");
+    let mut lines = std::io::BufReader::new(stderr);
+    let started = Instant::now();
+    while handle.inventory().teams.len() < 3 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the run made nothing"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    interrupt(child.id());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        let n = std::io::BufRead::read_line(&mut lines, &mut line).expect("stderr");
+        assert!(n > 0, "stderr ended before the interrupt was told: {seen}");
+        seen.push_str(&line);
+        if line.contains("interrupted") {
+            break;
+        }
+    }
+    interrupt(child.id());
+    let mut rest = String::new();
+    let _ = std::io::Read::read_to_string(&mut lines, &mut rest);
+    seen.push_str(&rest);
+    let status = child.wait().expect("exits");
+    let stdout = reading.join().expect("stdout read");
+    // The cleanup may have ended the run before the second interrupt came: then it exits
+    // 130 as well, having deleted what it made.
+    assert_eq!(status.code(), Some(130), "{seen}");
+    if seen.contains("stopped without deleting") {
+        assert!(seen.contains("the run's tag \"-"), "{seen}");
+    }
+    assert!(stdout.contains("running "), "{stdout}");
+    assert!(!stdout.contains(token.expose()), "{stdout}");
+    for form in tfe_contract::server::encoded_forms(token.expose()) {
+        assert!(!stdout.contains(&form), "{stdout}");
+    }
+}

@@ -257,3 +257,142 @@ fn a_secret_told_before_it_is_handed_out_is_redacted_in_every_output() {
         }
     }
 }
+
+#[test]
+fn secrets_echoed_in_every_encoding_leak_nowhere() {
+    use tfe_contract::server::{self, Fault, Modes, encoded_forms};
+    // Every answer echoes the caller's token and each secret it hands out with every byte
+    // percent-encoded, twice percent-encoded, each byte in another encoding, base64 behind a
+    // prefix and percent-encoded base64; reads show the secret, so failures quote bodies.
+    let reference = crate::support::Reference::start_with(
+        server::Profile::Tfe,
+        &[Fault::ReadShowsSecret],
+        &[],
+        Modes {
+            echo_encoded: true,
+            ..Modes::default()
+        },
+    );
+    let snapshots = scratch("encoded-snapshots");
+    let junit = scratch("encoded-junit.xml");
+    let json = scratch("encoded-report.json");
+    let html = scratch("encoded-report.html");
+    let out = bin()
+        .args([
+            "run",
+            "--address",
+            &reference.address(),
+            "--organization",
+            ORG,
+        ])
+        .args(["--junit", junit.to_str().unwrap()])
+        .args(["--report-json", json.to_str().unwrap()])
+        .args(["--report-html", html.to_str().unwrap()])
+        .args([
+            "--snapshots",
+            snapshots.to_str().unwrap(),
+            "--update-snapshots",
+        ])
+        .env("GITHUB_ACTIONS", "true")
+        .env("TFE_TOKEN", reference.token.expose())
+        .output()
+        .expect("runs");
+    let mut outputs = vec![
+        (
+            "stdout".to_string(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        ),
+        (
+            "stderr".to_string(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ),
+        (
+            "junit".into(),
+            std::fs::read_to_string(&junit).expect("junit"),
+        ),
+        ("json".into(), std::fs::read_to_string(&json).expect("json")),
+        ("html".into(), std::fs::read_to_string(&html).expect("html")),
+    ];
+    assert_eq!(out.status.code(), Some(101), "{}", outputs[1].1);
+    let snaps = files_under(&snapshots);
+    assert!(!snaps.is_empty(), "snapshots were written");
+    outputs.extend(snaps);
+    let echoed = reference.handle.inventory().echoed_secrets;
+    let distinct: std::collections::BTreeSet<&String> = echoed.iter().collect();
+    assert!(distinct.len() > 20, "{} secrets echoed", distinct.len());
+    for (name, text) in &outputs {
+        let lower = text.to_ascii_lowercase();
+        for secret in &distinct {
+            assert!(
+                !lower.contains(&secret.to_ascii_lowercase()),
+                "{name} holds a secret"
+            );
+            for form in encoded_forms(secret) {
+                // As the document holds it, and as JSON writes it (a backslash escaped).
+                for written in [form.clone(), form.replace('\\', "\\\\")] {
+                    assert!(
+                        !lower.contains(&written.to_ascii_lowercase()),
+                        "{name} holds an encoded secret: {written}"
+                    );
+                }
+            }
+        }
+        if let Some(secret) = find_secret_shaped(text) {
+            panic!("{name} contains a secret-shaped value {secret:?}");
+        }
+    }
+    // The echoes reached the reports, redacted.
+    assert!(
+        outputs[3].1.contains("x-echo-encoded"),
+        "the header was recorded"
+    );
+    let compact: String = outputs[3].1.split_whitespace().collect();
+    assert!(
+        compact.contains(r#""echo":["[secret]","[secret]""#),
+        "the echoes were recorded"
+    );
+    assert!(outputs[0].1.contains("::error title="), "no annotation");
+}
+
+#[test]
+fn libtests_logfile_gets_the_last_pass_too() {
+    use base64::Engine;
+    use tfe_contract::server::{self, Fault, Modes};
+    // As above, a server that tells each secret before handing it out: with --logfile,
+    // libtest writes the failure messages there itself, not through standard output.
+    let reference = crate::support::Reference::start_with(
+        server::Profile::Tfe,
+        &[Fault::UnauthorizedPlainText],
+        &[],
+        Modes {
+            foretell_secrets: true,
+            ..Modes::default()
+        },
+    );
+    let log = scratch("foretold-libtest.log");
+    let out = bin()
+        .args([
+            "run",
+            "--address",
+            &reference.address(),
+            "--organization",
+            ORG,
+        ])
+        .args(["--logfile", log.to_str().unwrap()])
+        .env("TFE_TOKEN", reference.token.expose())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(101));
+    let logged = std::fs::read_to_string(&log).expect("the log");
+    assert!(
+        logged.contains("next token: [secret]"),
+        "a foretold secret reached the log, redacted: {logged}"
+    );
+    let minted = reference.handle.inventory().foretold_secrets_minted;
+    assert!(minted.len() > 10, "{} minted", minted.len());
+    for secret in &minted {
+        let encoded = base64::engine::general_purpose::STANDARD.encode(secret);
+        assert!(!logged.contains(secret.as_str()), "the log holds a secret");
+        assert!(!logged.contains(&encoded), "the log holds a secret, base64");
+    }
+}

@@ -259,6 +259,9 @@ fn notes(report: &RunReport) -> Vec<String> {
             "Not checked: {destructive} destructive trial(s); pass --allow-destructive to run them."
         ));
     }
+    if let Some(unlisted) = &report.unlisted {
+        notes.push(format!("Unlisted: {}.", redact::text(&unlisted.line())));
+    }
     for leftover in &report.leftovers {
         notes.push(format!(
             "Left behind: {} (could not be deleted; remove it by hand).",

@@ -428,6 +428,7 @@ impl State {
             tokens,
             agent_pools,
             foretold_secrets_minted: self.minted_log.clone(),
+            echoed_secrets: Vec::new(),
         }
     }
 }
