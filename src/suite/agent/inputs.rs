@@ -9,8 +9,9 @@ use crate::suite::{
 };
 
 /// How an agent token is made for a case: 201 (agent-tokens docs), with a description that is
-/// not blank (it is required), deleted again once checked, as no document says whether a
-/// pool's descriptions may repeat.
+/// not blank (it is required). The trial's pool holds every case's token, and no document
+/// says whether a pool's descriptions may repeat: each case's description starts with a name
+/// of its own, and its token is deleted once checked (`alone`).
 const CREATE: Create = Create {
     created: &[201],
     shortest: 1,
@@ -18,7 +19,7 @@ const CREATE: Create = Create {
                          given (JSON strings are Unicode, RFC 8259 §7); ref §1 #14",
     expiry_source: "",
     minted,
-    delete_after: true,
+    alone: true,
 };
 
 pub fn checks() -> Vec<CheckDef> {

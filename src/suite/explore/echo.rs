@@ -28,13 +28,16 @@ pub struct Create {
     pub expiry_source: &'static str,
     /// Reads the token out of the answer and remembers it for cleanup.
     pub minted: fn(&Session, Exchange) -> Result<Minted, Stop>,
-    /// Delete each case's token by id once it is checked: a family whose tokens go with no
-    /// holder of the case's own (a user's), so that no case meets another's description.
-    pub delete_after: bool,
+    /// The family's tokens go with no holder the case made (a user's): each case's
+    /// description then starts with a name carrying the run's tag, so that the final sweep
+    /// finds a token whose create answer never came, and each case's token is deleted by id
+    /// once it is checked, so that no case meets another's description.
+    pub alone: bool,
 }
 
-/// `trial`: descriptions of up to 100 characters of any script, each sent by `send(case
-/// session, body)` (the JSON:API body of a create), taken and echoed on create and on read.
+/// `trial`: descriptions of up to 100 characters of any script (after the tagged name, where
+/// the family's tokens are `alone`), each sent by `send(case session, body)` (the JSON:API
+/// body of a create), taken and echoed on create and on read.
 pub async fn descriptions_echoed<F, Fut>(
     s: &Session,
     trial: &str,
@@ -52,7 +55,12 @@ where
         2,
         move || text(shortest, 100),
         |d| format!("description {d:?}"),
-        |s, description: String| async move {
+        |s, drawn: String| async move {
+            let description = if how.alone {
+                format!("{} {drawn}", s.unique_name("input"))
+            } else {
+                drawn
+            };
             let ex = send(s.clone(), body_with_expiry(&description, None)).await?;
             s.gate(http::status(&ex, how.created, how.description_source))?;
             s.check(token::description_is(&ex, &description));
@@ -102,7 +110,7 @@ where
 
 /// Deletes a case's token where its family asks for it (204, ref §1 #9).
 async fn done_with(s: &Session, how: &Create, made: &Minted) -> Result<(), Stop> {
-    if how.delete_after {
+    if how.alone {
         let ex = s
             .call(
                 "delete it by id",

@@ -60,7 +60,7 @@ const CREATE: Create = Create {
     description_source: ANY_TEXT,
     expiry_source: ANY_FORM,
     minted,
-    delete_after: false,
+    alone: false,
 };
 
 /// A team token created in `team` with `body`.

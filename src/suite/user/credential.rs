@@ -26,15 +26,18 @@ async fn credential(s: Session) -> Result<(), Stop> {
     let (session, user) = (&s, user.as_str());
     by_id_credential(
         &s,
-        |description, expired_at| async move {
+        |what, expired_at| async move {
+            // A name with the run's tag: a user's tokens go with nothing the run deletes, and
+            // the final sweep finds by the tag one whose create answer never came.
+            let description = session.unique_name(what);
             session
                 .raw(
-                    &format!("create user token {description:?}"),
+                    &format!("create user token {what:?}"),
                     session.as_owner(),
                     "createUserToken",
                     &[("user_id", user)],
                 )
-                .body(body_with_expiry(description, expired_at.as_deref()))
+                .body(body_with_expiry(&description, expired_at.as_deref()))
                 .send()
                 .await
         },

@@ -18,7 +18,7 @@ const CREATE: Create = Create {
     expiry_source: "user-tokens docs: expired-at in ISO 8601 (go-tfe sends RFC 3339, pytfe \
                     isoformat with microseconds); ref §2: the expiry asked for comes back",
     minted,
-    delete_after: true,
+    alone: true,
 };
 
 pub fn checks() -> Vec<CheckDef> {
