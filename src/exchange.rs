@@ -118,8 +118,8 @@ impl Response {
     }
 }
 
-/// What of a response's JSON an exchange keeps, in units of a scalar's cost: an array or a
-/// scalar counts one, an object sixteen (a map's node costs about that many values, whatever
+/// What of a response's JSON an exchange keeps, in units of a scalar's cost: a scalar counts
+/// one, an array six, an object sixteen (a map's node costs about that many values, whatever
 /// it holds). Parsed JSON costs up to sixteen times its text (a number of two bytes, `1,`, is a
 /// 32-byte value; a small object, `{"a":1}`, some 600 bytes), and every recorded exchange keeps
 /// its document: kept whole, a server answering with large documents of small values would
@@ -129,6 +129,10 @@ pub const KEEP_VALUES: usize = 16 * 1024;
 
 /// What an object costs of `KEEP_VALUES`.
 const OBJECT_COST: usize = 16;
+
+/// What an array costs: a value and the vector holding its items (at least four slots once it
+/// holds one), about six scalars; deep nesting of small arrays costs that at every level.
+const ARRAY_COST: usize = 6;
 
 /// Strings longer than this are replaced by a note of their length: a string costs what its
 /// text does, but every exchange keeps its document for the run's length.
@@ -247,7 +251,7 @@ impl<'de> serde::de::Visitor<'de> for Bounded<'_> {
         self,
         mut seq: A,
     ) -> Result<Option<Value>, A::Error> {
-        let kept = self.take(1);
+        let kept = self.take(ARRAY_COST);
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(self)? {
             if let Some(item) = item.filter(|_| kept) {
@@ -323,6 +327,21 @@ impl Response {
 }
 
 impl Exchange {
+    /// The exchange as a trial's record keeps it once the trial's checks and the whole-run
+    /// rules are done with it: without its parsed document, which a later reader parses again
+    /// from the bytes kept. A parsed document costs up to sixteen times its text and a run
+    /// records every exchange, so a server answering every request with a large document
+    /// would otherwise have the records hold one for each (a gigabyte against
+    /// `serve --big-bodies objects`); this way at most the trials running, and those waiting
+    /// for the judge, hold theirs.
+    pub fn for_the_record(&self) -> Exchange {
+        let mut kept = self.clone();
+        if let Ok(response) = &mut kept.outcome {
+            response.parsed = Default::default();
+        }
+        kept
+    }
+
     /// Bytes of response body held.
     pub fn body_bytes(&self) -> usize {
         self.response().map_or(0, |r| r.body.len())

@@ -253,7 +253,7 @@ async fn conduct(
         duration: started.elapsed(),
         message: message.clone(),
         findings,
-        exchanges,
+        exchanges: Arc::new(exchanges.iter().map(Exchange::for_the_record).collect()),
         exclusive,
         released,
     });

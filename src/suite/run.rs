@@ -92,7 +92,7 @@ impl RunContext {
         self.housekeeping_log
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .extend(exchanges);
+            .extend(exchanges.iter().map(Exchange::for_the_record));
     }
 
     pub fn housekeeping_exchanges(&self) -> Vec<Exchange> {

@@ -698,7 +698,10 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
     ),
     (
         Fault::LongDescriptionCut,
-        &["inputs::team_token_description"],
+        &[
+            "inputs::team_token_description",
+            "inputs::user_token_description",
+        ],
     ),
     (
         Fault::OffsetExpiryAsUtc,

@@ -115,6 +115,9 @@ pub async fn refused_everywhere(s: &Session, what: &str, secret: &Secret) {
 pub struct Clock {
     ahead: Span,
     round_trip: Span,
+    /// The server shows its times in whole seconds (no document asks for fractions): each
+    /// it shows may be up to a second before the instant it stands for.
+    whole_seconds: bool,
 }
 
 impl Clock {
@@ -125,6 +128,7 @@ impl Clock {
         Some(Clock {
             ahead: created - (sent + round_trip / 2),
             round_trip,
+            whole_seconds: created.timestamp_subsec_nanos() == 0,
         })
     }
 
@@ -141,7 +145,11 @@ impl Clock {
     /// Waits until the target's time is past `instant`, with room for the uncertainty of
     /// this reading.
     pub async fn wait_past(&self, instant: DateTime<Utc>) {
-        let margin = Span::milliseconds(50) + self.round_trip * 2;
+        let mut margin = Span::milliseconds(50) + self.round_trip * 2;
+        if self.whole_seconds {
+            // The clock read from a time cut to the second, and an expiry shown cut to it.
+            margin += Span::seconds(2);
+        }
         let left = instant + margin - self.now();
         if let Ok(left) = left.to_std() {
             tokio::time::sleep(left).await;
