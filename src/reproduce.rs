@@ -557,7 +557,7 @@ mod tests {
             lines[1]
         );
         assert!(
-            lines[1].contains(r#""description":'"${USERS_ID_1}"'"#),
+            lines[1].contains(r#""description":"'"${USERS_ID_1}"'""#),
             "{}",
             lines[1]
         );

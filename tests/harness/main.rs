@@ -15,6 +15,7 @@ mod panics;
 mod rate;
 mod reference;
 mod reports;
+mod reproduce;
 mod safety;
 mod secrets;
 mod snapshots;
