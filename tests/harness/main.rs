@@ -9,6 +9,7 @@ mod entitlement;
 mod exploration;
 mod faults;
 mod flow;
+mod har;
 mod hostile;
 mod html;
 mod panics;
