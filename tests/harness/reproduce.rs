@@ -57,8 +57,8 @@ fn sh(lines: &[String], token: &str) -> String {
 fn last_status(output: &str) -> Option<u16> {
     output
         .lines()
-        .filter(|l| l.starts_with("HTTP/"))
-        .last()
+        .rev()
+        .find(|l| l.starts_with("HTTP/"))
         .and_then(|l| l.split_whitespace().nth(1))
         .and_then(|s| s.parse().ok())
 }
