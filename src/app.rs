@@ -1,5 +1,5 @@
 //! A run as the command line conducts it: the runner fills the run's records, then the reports
-//! render them (JUnit, JSON, HTML, the text summary, GitHub annotations), while the secrets the
+//! render them (JUnit, JSON, HTML, HAR, the text summary, GitHub annotations), while the secrets the
 //! run met are still registered for redaction.
 
 use std::path::Path;
@@ -33,6 +33,7 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         _ => None,
     };
     let html = config.report_html.clone();
+    let har = config.report_har.clone();
     let logfile = config.libtest.logfile.clone().map(std::path::PathBuf::from);
     if let Some(path) = &logfile {
         crate::stdout::redact_on_exit(path);
@@ -61,6 +62,11 @@ pub fn run(config: RunConfig) -> Result<RunReport, ConfigError> {
         let coverage = report::coverage::Coverage::of(&report);
         report::json::write(path, &report, &coverage).map_err(|e| {
             ConfigError::new(format!("cannot write JSON report {}: {e}", path.display()))
+        })?;
+    }
+    if let Some(path) = &har {
+        report::har::write(path, &report).map_err(|e| {
+            ConfigError::new(format!("cannot write HAR report {}: {e}", path.display()))
         })?;
     }
     if let Some(path) = &write_baseline {

@@ -1,6 +1,7 @@
-//! The command line: `tfe-contract run` and `tfe-contract serve`. Clap types stay here and
+//! The command line: `tfe-contract run`, `replay` and `serve`. Clap types stay here and
 //! convert into `config` types; the flags, environment variables and exit codes are a contract
-//! that scripts and CI pipelines drive.
+//! that scripts and CI pipelines drive. Over 600 lines: every flag is documented where clap
+//! reads it, and the three commands share their target options and output plumbing here.
 
 use std::{io::Write, path::PathBuf, process::ExitCode, time::Duration};
 
@@ -56,8 +57,55 @@ struct Cli {
 enum Command {
     /// Check a server against the contract (the embedded reference server without --address).
     Run(Box<RunArgs>),
+    /// Run one trial of a recorded run (its JSON report) again: the same profile and inputs,
+    /// for an exploring trial the same smallest case; exit 101 if it still fails, 0 if it passes.
+    Replay(Box<ReplayArgs>),
     /// Run the reference server standalone until interrupted.
     Serve(Box<ServeArgs>),
+}
+
+#[derive(Args, Debug)]
+struct ReplayArgs {
+    /// The JSON report of the run (`run --report-json FILE`).
+    #[arg(value_name = "REPORT")]
+    report: PathBuf,
+
+    /// The trial to run again, by its full name (`team_token::rotate_revokes_old`).
+    #[arg(value_name = "TRIAL")]
+    trial: String,
+
+    /// Base URL of the server to send it to; without it the embedded reference server.
+    #[arg(long, env = "TFE_ADDRESS", value_name = "URL")]
+    address: Option<String>,
+
+    /// API token to run with: a user token of an owner of the organization. Never printed.
+    #[arg(long, env = "TFE_TOKEN", value_name = "T", hide_env_values = true)]
+    token: Option<String>,
+
+    /// Organization whose tokens are checked.
+    #[arg(long, env = "TFE_ORGANIZATION", value_name = "ORG")]
+    organization: Option<String>,
+
+    /// As for `run`: also replay a trial that rotates or deletes the account's own tokens on
+    /// a non-loopback target.
+    #[arg(long)]
+    allow_destructive: bool,
+
+    /// As for `run`: a loopback address that is a real account.
+    #[arg(long)]
+    assume_remote: bool,
+
+    /// Per-request timeout, e.g. 30s, 500ms or 2m.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    timeout: Duration,
+
+    /// Also trust the CA certificate(s) in this PEM file.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+
+    /// Do not verify the server's TLS certificate.
+    #[arg(long)]
+    insecure: bool,
 }
 
 #[derive(Args, Debug)]
@@ -118,6 +166,12 @@ struct RunArgs {
     /// exchanges, redacted) and the spec coverage.
     #[arg(long, value_name = "FILE")]
     report_html: Option<PathBuf>,
+
+    /// Write every exchange of the run (the trials', their cleanups', the tour's and the probe's
+    /// and final sweep's) to FILE as HAR 1.2, redacted: it opens in browser developer tools and
+    /// HTTP debuggers. Each entry names its trial (`_trial`).
+    #[arg(long, value_name = "FILE")]
+    report_har: Option<PathBuf>,
 
     /// Also run trials that rotate or delete the organization, owners-team or audit-trails token
     /// of a non-loopback target.
@@ -367,6 +421,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(args) => run(*args),
+        Command::Replay(args) => replay(*args),
         Command::Serve(args) => serve(*args),
     };
     match result {
@@ -433,8 +488,40 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
         libtest: args.libtest,
         explore_budget: args.explore_budget,
         seed: args.seed,
+        report_har: args.report_har,
+        replay: None,
         panic_in_trial: None,
     };
+    execute(config, None)
+}
+
+/// `replay`: the recorded trial, run again as the report says it ran.
+fn replay(args: ReplayArgs) -> Result<u8, ConfigError> {
+    let token = args.token.filter(|t| !t.is_empty()).map(Secret::new);
+    let target = match args.address.filter(|a| !a.trim().is_empty()) {
+        Some(address) => TargetSpec::Remote {
+            address,
+            token,
+            organization: args.organization,
+        },
+        None => TargetSpec::Embedded {
+            organization: args.organization,
+            token,
+        },
+    };
+    let mut config = crate::replay::config(&args.report, &args.trial, target)?;
+    config.allow_destructive = args.allow_destructive;
+    config.assume_remote = args.assume_remote;
+    config.timeout = args.timeout;
+    config.ca_cert = args.ca_cert;
+    config.insecure = args.insecure;
+    config.handle_interrupt = true;
+    execute(config, Some(&args.trial))
+}
+
+/// Runs `config` with standard output redacted as it leaves; `replayed`: the trial a replay
+/// asks again, which must have run (a replay that runs nothing is no verdict).
+fn execute(config: RunConfig, replayed: Option<&str>) -> Result<u8, ConfigError> {
     let mut config = config;
     // Standard output goes through redaction once more as it leaves (see `crate::stdout`);
     // libtest then writes to a pipe, so it is told whether the real output wants colour.
@@ -456,6 +543,9 @@ fn run(args: RunArgs) -> Result<u8, ConfigError> {
     let report = app::run(config);
     redacted.finish();
     let report = report?;
+    if let Some(trial) = replayed {
+        crate::replay::ran(&report, trial)?;
+    }
     let code = report.exit_code();
     // Everything is written; freeing every recorded exchange one by one would only delay the
     // exit (by a few milliseconds, measured), so the process leaves that to the kernel.

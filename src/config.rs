@@ -153,11 +153,26 @@ pub struct RunConfig {
     pub explore_budget: u32,
     /// `--seed`: where the exploration's cases come from; random (and printed) without it.
     pub seed: Option<u64>,
+    /// `--report-har`: every exchange of the run as HAR 1.2, here.
+    pub report_har: Option<PathBuf>,
+    /// `tfe-contract replay`: the case an exploring trial asks again instead of searching.
+    pub replay: Option<ReplayCase>,
     /// For the harness's own tests only, and no command-line option: the trial of this name
     /// panics as it starts, as a bug of the harness would, so that a test can see how a run
     /// reports one.
     #[doc(hidden)]
     pub panic_in_trial: Option<String>,
+}
+
+/// The case a replayed exploring trial asks again, as the JSON report recorded it: the
+/// `draw`th case drawn from the trial's seed, the shrinking `moves` from it (`s` simpler, `c`
+/// back), and for a sequence how many of its steps the drawn case ran.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReplayCase {
+    pub trial: String,
+    pub draw: u32,
+    pub moves: String,
+    pub ran: Option<u64>,
 }
 
 /// What a run explores unless told otherwise: a few cases per question, so that exploring at
@@ -187,6 +202,8 @@ impl RunConfig {
             libtest: libtest_mimic::Arguments::default(),
             explore_budget: DEFAULT_EXPLORE_BUDGET,
             seed: None,
+            report_har: None,
+            replay: None,
             panic_in_trial: None,
         }
     }

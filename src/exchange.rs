@@ -18,6 +18,9 @@ pub const JSON_API: &str = "application/vnd.api+json";
 pub struct Exchange {
     /// Position in the trial, from 1.
     pub seq: usize,
+    /// Unique in the process (from 1; 0 until recorded): how a finding, a report's link and
+    /// a reproduction name this exchange wherever it is kept.
+    pub id: u64,
     /// What the trial was doing, in its own words ("second create").
     pub step: String,
     /// The spec's operationId.
@@ -326,6 +329,12 @@ impl Response {
     }
 }
 
+/// A new exchange id, unique in the process.
+pub fn next_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}
+
 impl Exchange {
     /// The exchange as a trial's record keeps it once the trial's checks and the whole-run
     /// rules are done with it: without its parsed document, which a later reader parses again
@@ -428,6 +437,7 @@ impl Exchange {
         }
         Exchange {
             seq: 1,
+            id: next_id(),
             step: "canned".into(),
             operation,
             template: "",

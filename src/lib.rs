@@ -6,7 +6,8 @@
 //! the runner (`runner`) turns verdicts into libtest trials and fills the run's records
 //! (`record`); reports (`report`) render those records after the run (`app` conducts both), and
 //! snapshots render each trial's exchanges, everything passing through one redaction module
-//! (`redact`); path segments are encoded by a leaf everyone may use (`segment`). The reference
+//! (`redact`); each finding's exchanges become the `curl` lines that send them again
+//! (`reproduce`); path segments are encoded by a leaf everyone may use (`segment`). The reference
 //! server (`server`) stands apart: it shares no code with the rest and is reached only over
 //! HTTP. `tests/harness/flow.rs` holds the imports to this.
 
@@ -21,7 +22,9 @@ pub mod guard;
 pub mod pacing;
 pub mod record;
 pub mod redact;
+pub mod replay;
 pub mod report;
+pub mod reproduce;
 pub mod runner;
 pub mod segment;
 pub mod server;

@@ -5,7 +5,11 @@ use std::fmt;
 use super::clients::Break;
 use crate::{exchange::Exchange, redact};
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Two findings are the same when they say the same (rule, exchange label, expected, actual,
+/// where, source, clients): a trial records each once, and the whole-run checks gather the same
+/// words from every trial once. Which exchange (by id), which drawn case and the reproduction
+/// are where it was seen, not what it says.
+#[derive(Clone, Debug)]
 pub struct Finding {
     /// The rule broken, e.g. `status`, `media-type`, `schema`.
     pub rule: &'static str,
@@ -23,6 +27,64 @@ pub struct Finding {
     pub source: String,
     /// Real clients this deviation makes fail, with the place in their code (`clients`).
     pub clients: Vec<&'static Break>,
+    /// The exchange, by `Exchange::id`: where reports link and what a reproduction sends.
+    pub exchange_id: Option<u64>,
+    /// The case exploration drew and shrunk, when the finding is one of its.
+    pub case: Option<std::sync::Arc<DrawnCase>>,
+    /// The requests that show it again, one shell command line (`curl`) each, in order;
+    /// filled in by the runner when the trial ends, redacted.
+    pub reproduce: Vec<String>,
+}
+
+impl PartialEq for Finding {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            self.rule,
+            &self.exchange,
+            self.operation,
+            self.status,
+            &self.expected,
+            &self.actual,
+            &self.pointer,
+            &self.source,
+            &self.clients,
+        ) == (
+            other.rule,
+            &other.exchange,
+            other.operation,
+            other.status,
+            &other.expected,
+            &other.actual,
+            &other.pointer,
+            &other.source,
+            &other.clients,
+        )
+    }
+}
+
+impl Eq for Finding {}
+
+/// The smallest case exploration found breaking the contract: its requests, and how to draw
+/// exactly it again (`tfe-contract replay`) without searching.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DrawnCase {
+    /// The case in words.
+    pub description: String,
+    /// Its requests in order, by `Exchange::id`.
+    pub requests: Vec<u64>,
+    /// How it was reached from the trial's seed.
+    pub path: CasePath,
+}
+
+/// How a case is reached from a trial's seed: the `draw`th case drawn (from 1), then the
+/// shrinking moves that led from it to the smallest (`s` simpler, `c` back toward the last
+/// that broke the contract), and, for a sequence, how many of its steps the drawn case ran
+/// (what proptest-state-machine's first simplification reads).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CasePath {
+    pub draw: u32,
+    pub moves: String,
+    pub ran: Option<u64>,
 }
 
 impl Finding {
@@ -42,6 +104,9 @@ impl Finding {
             pointer: None,
             source: String::new(),
             clients: Vec::new(),
+            exchange_id: Some(exchange.id),
+            case: None,
+            reproduce: Vec::new(),
         }
     }
 
@@ -61,6 +126,9 @@ impl Finding {
             pointer: None,
             source: String::new(),
             clients: Vec::new(),
+            exchange_id: None,
+            case: None,
+            reproduce: Vec::new(),
         }
     }
 

@@ -11,7 +11,7 @@ pub mod list;
 pub mod schema;
 pub mod token;
 
-pub use finding::Finding;
+pub use finding::{CasePath, DrawnCase, Finding};
 
 #[cfg(test)]
 mod tests;

@@ -46,6 +46,7 @@ impl Journal {
     pub fn unsent(&self, reason: String) -> Exchange {
         self.push_and_get(Exchange {
             seq: 0,
+            id: 0,
             step: String::new(),
             operation: "unknown",
             template: "",
@@ -74,6 +75,7 @@ impl Journal {
         }
         let mut inner = self.lock();
         exchange.seq = inner.exchanges.len() + 1;
+        exchange.id = crate::exchange::next_id();
         exchange.step = inner.step.clone();
         inner.exchanges.push(exchange);
     }

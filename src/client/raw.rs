@@ -84,6 +84,7 @@ impl RawRequest {
                 // The harness could not even form the request: record that as the outcome.
                 journal.push(Exchange {
                     seq: 0,
+                    id: 0,
                     step: String::new(),
                     operation: &self.operation.id,
                     template: &self.operation.path,

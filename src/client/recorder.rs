@@ -206,6 +206,7 @@ impl Recorder {
         };
         self.journal.push(Exchange {
             seq: 0,
+            id: 0,
             step: String::new(),
             operation: &operation.id,
             template: &operation.path,
@@ -294,6 +295,7 @@ impl Recorder {
     ) -> reqwest::Response {
         self.journal.push(Exchange {
             seq: 0,
+            id: 0,
             step: String::new(),
             operation: &operation.id,
             template: &operation.path,

@@ -56,6 +56,8 @@ pub struct RunReport {
     pub minted: Minted,
     /// The seed the exploration drew its cases from, when the run explored.
     pub seed: Option<u64>,
+    /// How many cases each exploring trial drew (`--explore-budget`), when the run explored.
+    pub explore_budget: Option<u32>,
     /// The suite's authorization matrix, for the HTML report's grid (empty for `--list`).
     pub matrix: AuthzMatrix,
     /// The entitlements a trial may fail for want of, for the summary.

@@ -2,7 +2,7 @@
 //! touched, its findings and every exchange (method, path, status, headers, body), then the
 //! deletions of what it created (`cleanup`), all redacted; and the spec coverage.
 
-use std::{fs, path::Path};
+use std::{collections::HashMap, fs, path::Path};
 
 use serde_json::{Value, json};
 
@@ -17,12 +17,14 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
     let count =
         |o: fn(&TrialOutcome) -> bool| report.trials.iter().filter(|t| o(&t.outcome)).count();
     let (causes, unimplemented) = Causes::of(report).to_json();
+    let places = places(report);
     json!({
         "tool": "tfe-contract",
         "version": env!("CARGO_PKG_VERSION"),
         "target": redact::text(&report.target),
         "profile": report.profile.map(|p| p.name()),
         "seed": report.seed,
+        "explore-budget": report.explore_budget,
         "summary": {
             "passed": count(|o| *o == TrialOutcome::Passed),
             "failed": count(|o| *o == TrialOutcome::Failed),
@@ -51,7 +53,7 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
         "causes": causes,
         "clients": clients(report),
         "unimplemented": unimplemented,
-        "trials": report.trials.iter().map(trial).collect::<Vec<_>>(),
+        "trials": report.trials.iter().map(|t| trial(t, &places)).collect::<Vec<_>>(),
         "tour": report.tour.iter().map(exchange).collect::<Vec<_>>(),
         "housekeeping": report.housekeeping.iter().map(exchange).collect::<Vec<_>>(),
         "coverage": coverage,
@@ -64,7 +66,24 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
     })
 }
 
-fn trial(t: &TrialRecord) -> Value {
+/// Where each exchange of the run is kept, by id: a trial's name, `tour` or `housekeeping`.
+pub(super) fn places(report: &RunReport) -> HashMap<u64, &str> {
+    let mut places = HashMap::new();
+    for t in &report.trials {
+        for ex in t.exchanges.iter().chain(&t.released) {
+            places.insert(ex.id, t.name.as_str());
+        }
+    }
+    for ex in &report.tour {
+        places.insert(ex.id, "tour");
+    }
+    for ex in &report.housekeeping {
+        places.insert(ex.id, "housekeeping");
+    }
+    places
+}
+
+fn trial(t: &TrialRecord, places: &HashMap<u64, &str>) -> Value {
     let (outcome, reason) = match &t.outcome {
         TrialOutcome::Passed => ("passed", None),
         TrialOutcome::Failed => ("failed", None),
@@ -95,6 +114,14 @@ fn trial(t: &TrialRecord) -> Value {
                 "url": b.url,
                 "effect": b.effect,
             })).collect::<Vec<_>>(),
+            "exchange-of": f.exchange_id.and_then(|id| places.get(&id)),
+            "reproduce": f.reproduce.iter().map(|l| redact::text(l)).collect::<Vec<_>>(),
+            "case": f.case.as_ref().map(|c| json!({
+                "description": redact::text(&c.description),
+                "draw": c.path.draw,
+                "moves": c.path.moves,
+                "ran": c.path.ran,
+            })),
         })).collect::<Vec<_>>(),
         "exchanges": t.exchanges.iter().map(exchange).collect::<Vec<_>>(),
         "cleanup": t.released.iter().map(exchange).collect::<Vec<_>>(),

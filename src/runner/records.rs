@@ -87,6 +87,7 @@ pub(super) fn records(
         rate: rate_summary(&ctx.transport.pacer),
         minted: Minted(minted),
         seed: (ctx.exploration.budget > 0).then_some(ctx.exploration.seed),
+        explore_budget: (ctx.exploration.budget > 0).then_some(ctx.exploration.budget),
         matrix: authz_matrix(),
         entitlements: entitlements(),
     }

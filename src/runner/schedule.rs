@@ -230,6 +230,20 @@ async fn conduct(
     for finding in &mut findings {
         clients::attach(finding);
     }
+    if !findings.is_empty() {
+        // The whole-run checks name other trials' exchanges.
+        let elsewhere = findings.iter().any(|f| {
+            f.exchange_id
+                .is_some_and(|id| !exchanges.iter().any(|e| e.id == id))
+        });
+        let others: Vec<Arc<Vec<Exchange>>> = if elsewhere {
+            let records = records.lock().unwrap_or_else(|e| e.into_inner());
+            records.iter().map(|t| t.exchanges.clone()).collect()
+        } else {
+            Vec::new()
+        };
+        reproductions(&mut findings, &exchanges, &others, &ctx);
+    }
     let mut message = render_failure(&findings, panicked.as_deref());
     let judgement = match (&message, &with.baseline) {
         (Some(_), Some(baseline)) => baseline.judge(def.name, &findings, panicked.is_some()),
@@ -278,6 +292,65 @@ impl Drop for Finished {
     }
 }
 
+/// Gives each finding the command lines that reproduce it (`crate::reproduce`): for a case
+/// exploration drew, its requests up to the one that broke the contract; for any other finding
+/// on a trial's exchange, that trial's requests up to it (a trial's earlier requests make the
+/// state its last one meets); for one on the tour's, the tour's exchange alone with what
+/// handed out the values it uses; for a finding on no exchange, the trial's requests. The
+/// probe's answers may supply values too.
+fn reproductions(
+    findings: &mut [Finding],
+    own: &[Exchange],
+    others: &[Arc<Vec<Exchange>>],
+    ctx: &RunContext,
+) {
+    let origin = crate::reproduce::origin(&ctx.transport.base);
+    let caller = ctx.owner.expose();
+    let housekeeping = ctx.housekeeping_exchanges();
+    let tour: &[Exchange] = ctx.tour.get().map_or(&[], |t| t.as_slice());
+    let probe: Vec<&Exchange> = housekeeping.iter().collect();
+    for f in findings.iter_mut() {
+        let position = |list: &[Exchange]| {
+            f.exchange_id
+                .and_then(|id| list.iter().position(|ex| ex.id == id))
+        };
+        let (chain, earlier): (Vec<&Exchange>, Vec<&Exchange>) = if let Some(case) = &f.case {
+            let mut chain: Vec<&Exchange> = own
+                .iter()
+                .filter(|ex| case.requests.contains(&ex.id))
+                .collect();
+            if let Some(at) = f
+                .exchange_id
+                .and_then(|id| chain.iter().position(|ex| ex.id == id))
+            {
+                chain.truncate(at + 1);
+            }
+            let first = case.requests.first().copied().unwrap_or(u64::MAX);
+            let earlier = own
+                .iter()
+                .filter(|ex| ex.id < first)
+                .chain(&housekeeping)
+                .collect();
+            (chain, earlier)
+        } else if let Some(at) = position(own) {
+            (own[..=at].iter().collect(), probe.clone())
+        } else if let Some((list, at)) = others
+            .iter()
+            .find_map(|list| position(list).map(|at| (list, at)))
+        {
+            (list[..=at].iter().collect(), probe.clone())
+        } else if let Some(at) = position(tour) {
+            let earlier = tour[..at].iter().chain(&housekeeping).collect();
+            (vec![&tour[at]], earlier)
+        } else if f.exchange_id.is_none() {
+            (own.iter().collect(), probe.clone())
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        f.reproduce = crate::reproduce::commands(&chain, &earlier, &origin, caller);
+    }
+}
+
 fn render_failure(findings: &[Finding], panicked: Option<&str>) -> Option<String> {
     if findings.is_empty() && panicked.is_none() {
         return None;
@@ -289,7 +362,8 @@ fn render_failure(findings: &[Finding], panicked: Option<&str>) -> Option<String
         ));
     }
     let mut last_exchange: Option<&str> = None;
-    for f in findings {
+    let mut last_reproduction: &[String] = &[];
+    for (n, f) in findings.iter().enumerate() {
         if let Some(ex) = &f.exchange
             && last_exchange != Some(ex.as_str())
         {
@@ -300,9 +374,26 @@ fn render_failure(findings: &[Finding], panicked: Option<&str>) -> Option<String
         out.push_str("  ");
         out.push_str(&f.detail());
         out.push('\n');
+        // Once for the findings on one exchange, after the last of them.
+        let next_same = findings
+            .get(n + 1)
+            .is_some_and(|next| next.exchange == f.exchange && next.reproduce == f.reproduce);
+        if !f.reproduce.is_empty() && !next_same && f.reproduce != last_reproduction {
+            out.push_str(REPRODUCE_HEADING);
+            for line in &f.reproduce {
+                out.push_str("    ");
+                out.push_str(line);
+                out.push('\n');
+            }
+            last_reproduction = &f.reproduce;
+        }
     }
     Some(redact::text(out.trim_end()))
 }
+
+/// What precedes a finding's reproduction in its trial's failure message.
+pub const REPRODUCE_HEADING: &str =
+    "  reproduce (sh, with TFE_TOKEN exported; needs curl and jq):\n";
 
 /// On Ctrl-C: no new request leaves, so every trial ends quickly and the run goes on to its
 /// cleanup (through a fresh connection) and exits 130. A second Ctrl-C stops at once, once

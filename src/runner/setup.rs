@@ -8,9 +8,10 @@ use std::{
 };
 
 use crate::{
+    checks::CasePath,
     client::{Transport, TransportOptions},
     config::{ConfigError, RunConfig},
-    suite::{Exploration, RunContext},
+    suite::{Exploration, Replay, RunContext},
 };
 
 use super::{
@@ -109,6 +110,16 @@ pub(super) fn set_up(config: &RunConfig) -> Result<Setup, ConfigError> {
         Exploration {
             budget: config.explore_budget,
             seed: config.seed.unwrap_or_else(rand::random),
+            replay: config.replay.as_ref().map(|r| {
+                &*Box::leak(Box::new(Replay {
+                    trial: r.trial.clone(),
+                    path: CasePath {
+                        draw: r.draw,
+                        moves: r.moves.clone(),
+                        ran: r.ran,
+                    },
+                }))
+            }),
         },
     ));
     // The agent pools the run may delete when it may not be destructive: its own.

@@ -38,7 +38,7 @@ pub use audit_trails::NO_AUDIT_TRAILS;
 pub use check::{Body, Boxed, CURRENT, CheckDef, Destructive, EVERY_PROFILE, HCP, TrialFuture};
 pub use cleanup::{Created, Kind, Removal, Stage};
 pub use conformance::start_tour;
-pub use explore::Exploration;
+pub use explore::{Exploration, Replay};
 pub use family::Family;
 pub use registry::{all, families};
 pub use run::RunContext;

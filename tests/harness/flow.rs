@@ -20,6 +20,7 @@ main    the binary: three lines that call the library's command line
 lib     the crate root: declares the modules
 cli     turns the command line into a run, and starts the server for `serve`
 app     conducts a run: reads the baseline, runs the runner, renders every report
+replay  turns a recorded run's JSON report into the run that asks one of its trials again
 ";
 
 /// Every edge allowed between top-level modules below the top, one a line: `from -> to`, then
@@ -79,6 +80,9 @@ report   -> spec       the coverage compares the exchanges with the spec
 report   -> config     the causes name the profile that fits a server
 report   -> redact     everything shown is redacted
 stdout   -> redact     standard output passes through redaction once more
+reproduce -> exchange  a reproduction sends recorded exchanges again
+reproduce -> redact    its command lines are redacted like any output
+runner   -> reproduce  each finding gets the command lines that reproduce it when its trial ends
 ";
 
 /// Edges allowed for now, each in one file only, until the change named lands: `from -> to`,
@@ -473,6 +477,6 @@ mod parser {
         assert!(!problems.contains("checks -> client (src"), "{problems}");
         // Every line of the tables reads as `from -> to  why`.
         assert!(table(ALLOWED).iter().all(|(_, _, why)| !why.is_empty()));
-        assert_eq!(top(), ["main", "lib", "cli", "app"]);
+        assert_eq!(top(), ["main", "lib", "cli", "app", "replay"]);
     }
 }

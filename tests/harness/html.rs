@@ -342,7 +342,8 @@ fn the_page_of_a_faulty_run_shows_the_broken_cells_red_and_nothing_it_must_not()
             .next()
             .unwrap_or_else(|| panic!("no failed trial {id}"));
         let rows: Vec<Vec<String>> = details
-            .select(&sel("table.findings tbody tr"))
+            // Each finding's row; its reproduction is a row of its own.
+            .select(&sel("table.findings tbody tr:not(.reproduce)"))
             .map(|tr| tr.select(&sel("td")).map(text).collect())
             .collect();
         assert_eq!(rows.len(), trial.findings.len(), "{}", trial.name);
@@ -470,4 +471,95 @@ fn under_github_actions_each_failed_trial_is_one_annotation() {
 
     let stdout = run(false);
     assert!(!stdout.lines().any(|l| l.starts_with("::")), "{stdout}");
+}
+
+#[test]
+fn every_exchange_a_finding_names_is_linked_whole_run_checks_and_the_tour_included() {
+    // 403 for 404 fails trials on their own exchanges; a media type of application/json fails
+    // jsonapi::media_type on every exchange of the run, the tour's among them.
+    let reference = Reference::start(
+        server::Profile::Tfe,
+        &[Fault::Forbidden403, Fault::MediaTypeJson],
+        &[],
+    );
+    let (report, html) = run_with_page(&reference, Profile::Tfe);
+    let page = parse(&html);
+    let ids = ids(&page);
+    // Each finding's row, in the order of the trial's findings.
+    let mut linked = 0;
+    let mut to_tour = 0;
+    for t in report.trials.iter().filter(|t| !t.findings.is_empty()) {
+        let trial = page
+            .select(&sel(&format!("[id=\"{}\"]", trial_anchor(&t.name))))
+            .next()
+            .unwrap_or_else(|| panic!("{} is on the page", t.name));
+        let rows: Vec<ElementRef> = trial
+            .select(&sel("table.findings tbody tr:not(.reproduce)"))
+            .collect();
+        assert_eq!(rows.len(), t.findings.len(), "{}", t.name);
+        for (f, row) in t.findings.iter().zip(rows) {
+            if f.exchange_id.is_none() {
+                continue;
+            }
+            let href = row
+                .select(&sel("td.xline a"))
+                .next()
+                .and_then(|a| a.attr("href"))
+                .unwrap_or_else(|| panic!("{}: {:?} is not linked", t.name, f.exchange));
+            let target = href.strip_prefix('#').expect("a fragment");
+            assert!(ids.contains(target), "{}: no element {target}", t.name);
+            // The link leads to the exchange the finding names.
+            let at = page
+                .select(&sel(&format!("[id=\"{target}\"]")))
+                .next()
+                .unwrap();
+            let line = text(at);
+            let label = f.exchange.as_deref().unwrap();
+            let path = label.split(' ').find(|w| w.starts_with("/api/v2")).unwrap();
+            assert!(
+                line.contains(path),
+                "{}: {href} shows {line:?}, not {label}",
+                t.name
+            );
+            linked += 1;
+            if target.starts_with("tour-x") {
+                to_tour += 1;
+            }
+        }
+    }
+    assert!(linked > 100, "{linked} findings linked");
+    assert!(
+        to_tour > 0,
+        "the whole-run checks link the tour's exchanges"
+    );
+    // The tour and the housekeeping have a section of their own, every exchange listed.
+    for (part, list) in [
+        ("tour", &report.tour),
+        ("housekeeping", &report.housekeeping),
+    ] {
+        let section = page
+            .select(&sel(&format!("#others #part-{part}")))
+            .next()
+            .unwrap_or_else(|| panic!("a section for the {part}"));
+        assert_eq!(
+            section.select(&sel("ol.exchanges > li")).count(),
+            list.len()
+        );
+    }
+    // Reproductions are on the page, under their findings.
+    assert!(page.select(&sel("tr.reproduce pre")).next().is_some());
+}
+
+fn trial_anchor(name: &str) -> String {
+    let id: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("t-{id}")
 }

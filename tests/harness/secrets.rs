@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::support::{ORG, Served, bin, outcome, scratch};
 
 /// Every secret the reference server mints has this shape; none may appear anywhere.
-fn find_secret_shaped(text: &str) -> Option<&str> {
+pub(crate) fn find_secret_shaped(text: &str) -> Option<&str> {
     let at = text.find(".atlasv1.")?;
     let start = text[..at]
         .rfind(|c: char| !c.is_ascii_alphanumeric())

@@ -7,7 +7,10 @@ use askama::Template;
 
 use super::{
     matrix::{Matrix, matrix},
-    trials::{BODY_CHARS, DETAIL_BUDGET, TrialView, anchor, area, trial_view},
+    trials::{
+        BODY_CHARS, DETAIL_BUDGET, ExchangeView, TrialView, anchor, area, exchange_places,
+        other_anchor, other_exchange, trial_view,
+    },
 };
 use crate::{
     record::{
@@ -69,6 +72,8 @@ struct Page {
     panics: Vec<FailureLink>,
     matrix: Option<Matrix>,
     areas: Vec<Area>,
+    /// The tour's and the housekeeping's exchanges, which belong to no trial.
+    others: Vec<OtherPart>,
     coverage: CoverageView,
     /// Exchanges of failed trials listed without headers and bodies (the page's budget).
     unshown: usize,
@@ -89,6 +94,15 @@ struct Area {
     ignored: usize,
     panicked: usize,
     trials: Vec<TrialView>,
+}
+
+struct OtherPart {
+    name: &'static str,
+    says: &'static str,
+    anchor: String,
+    /// A finding names one of its exchanges: shown open.
+    open: bool,
+    exchanges: Vec<ExchangeView>,
 }
 
 struct CoverageView {
@@ -123,9 +137,10 @@ impl Page {
         let mut budget = DETAIL_BUDGET;
         let mut unshown = 0;
         let mut areas: Vec<Area> = Vec::new();
+        let places = exchange_places(report);
         for trial in &report.trials {
             let area_name = area(&trial.name);
-            let view = trial_view(trial, &mut budget, &mut unshown);
+            let view = trial_view(trial, &places, &mut budget, &mut unshown);
             let slot = match areas.iter_mut().position(|a| a.name == area_name) {
                 Some(i) => &mut areas[i],
                 None => {
@@ -156,6 +171,45 @@ impl Page {
             }
             slot.trials.push(view);
         }
+        let named: std::collections::HashSet<u64> = report
+            .trials
+            .iter()
+            .flat_map(|t| t.findings.iter().filter_map(|f| f.exchange_id))
+            .collect();
+        let others = [
+            (
+                "tour",
+                "every operation once and the errors it can safely provoke, for the whole-run checks (schema::, jsonapi::)",
+                &report.tour,
+            ),
+            (
+                "housekeeping",
+                "the probe before the trials, and the final cleanup and sweep after them",
+                &report.housekeeping,
+            ),
+        ]
+        .into_iter()
+        .filter(|(_, _, list)| !list.is_empty())
+        .map(|(name, says, list)| OtherPart {
+            name,
+            says,
+            anchor: format!("part-{name}"),
+            open: list.iter().any(|ex| named.contains(&ex.id)),
+            exchanges: list
+                .iter()
+                .enumerate()
+                .map(|(n, ex)| {
+                    other_exchange(
+                        ex,
+                        other_anchor(name, n + 1),
+                        named.contains(&ex.id),
+                        &mut budget,
+                        &mut unshown,
+                    )
+                })
+                .collect(),
+        })
+        .collect();
         let link = |t: &TrialRecord| FailureLink {
             name: t.name.clone(),
             anchor: anchor(&t.name),
@@ -186,6 +240,7 @@ impl Page {
             panics,
             matrix: matrix(report),
             areas,
+            others,
             coverage: CoverageView {
                 exercised,
                 documented,

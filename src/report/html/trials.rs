@@ -1,12 +1,14 @@
 //! Each trial as the page shows it: its outcome, findings and exchanges, with the headers and
 //! bodies of failed trials' exchanges while the page's budget lasts.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::{
     checks::Finding,
     exchange::Exchange,
-    record::{TrialOutcome, TrialRecord},
+    record::{RunReport, TrialOutcome, TrialRecord},
     redact,
     report::json,
 };
@@ -47,6 +49,8 @@ pub(super) struct FindingView {
     pub(super) breaks: Vec<String>,
     pub(super) exchange: String,
     pub(super) href: Option<String>,
+    /// The command lines that reproduce it (`crate::reproduce`).
+    pub(super) reproduce: Vec<String>,
 }
 
 pub(super) struct ExchangeView {
@@ -113,18 +117,69 @@ fn millis(d: std::time::Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
 }
 
-pub(super) fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usize) -> TrialView {
+/// Where each exchange of the run is on the page, by `Exchange::id`: a trial's, its
+/// cleanup's, the tour's and the housekeeping's (`other_anchor`).
+pub(super) fn exchange_places(report: &RunReport) -> HashMap<u64, String> {
+    let mut places = HashMap::new();
+    for t in &report.trials {
+        for ex in t.exchanges.iter() {
+            places.insert(ex.id, exchange_anchor(&t.name, ex.seq));
+        }
+        for ex in &t.released {
+            places.insert(ex.id, format!("{}-c{}", anchor(&t.name), ex.seq));
+        }
+    }
+    for (part, list) in [
+        ("tour", &report.tour),
+        ("housekeeping", &report.housekeeping),
+    ] {
+        for (n, ex) in list.iter().enumerate() {
+            places.insert(ex.id, other_anchor(part, n + 1));
+        }
+    }
+    places
+}
+
+/// The id of the `n`th exchange (from 1) of the tour or the housekeeping: their exchanges
+/// come from several journals, whose numbers repeat.
+pub(super) fn other_anchor(part: &str, n: usize) -> String {
+    format!("{part}-x{n}")
+}
+
+/// An exchange of the tour or the housekeeping, shown open with its headers and bodies when a
+/// finding names it (while the page's budget lasts).
+pub(super) fn other_exchange(
+    ex: &Exchange,
+    anchor: String,
+    named: bool,
+    budget: &mut usize,
+    unshown: &mut usize,
+) -> ExchangeView {
+    let detail = named.then(|| detail(ex)).and_then(|d| {
+        if d.cost() <= *budget {
+            *budget -= d.cost();
+            Some(d)
+        } else {
+            *unshown += 1;
+            None
+        }
+    });
+    exchange_view(ex, anchor, named, detail)
+}
+
+pub(super) fn trial_view<'a>(
+    t: &'a TrialRecord,
+    places: &HashMap<u64, String>,
+    budget: &mut usize,
+    unshown: &mut usize,
+) -> TrialView {
     // A known failure, and a trial that panicked, show their findings and exchanges like any
     // failure.
     let failed = matches!(
         t.outcome,
         TrialOutcome::Failed | TrialOutcome::Known(_) | TrialOutcome::Panicked
     );
-    let named: Vec<usize> = t
-        .findings
-        .iter()
-        .filter_map(|f| finding_seq(f, t))
-        .collect();
+    let named: Vec<u64> = t.findings.iter().filter_map(|f| f.exchange_id).collect();
     let (class, label, reason) = match &t.outcome {
         TrialOutcome::Passed => ("pass", "passed", None),
         TrialOutcome::Failed => ("fail", "FAILED", None),
@@ -149,7 +204,7 @@ pub(super) fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usiz
         } else {
             None
         };
-        exchange_view(ex, anchor, named.contains(&ex.seq), detail)
+        exchange_view(ex, anchor, named.contains(&ex.id), detail)
     };
     let exchanges = t
         .exchanges
@@ -161,6 +216,23 @@ pub(super) fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usiz
         .iter()
         .map(|ex| exchange(ex, format!("{}-c{}", anchor(&t.name), ex.seq)))
         .collect();
+    // A reproduction is shown once for the findings that share it, and costs the page's
+    // budget as headers and bodies do (the JSON report has every one).
+    let mut last_shown: &[String] = &[];
+    let mut reproduction = |f: &'a Finding| -> Vec<String> {
+        if f.reproduce.is_empty() || f.reproduce.as_slice() == last_shown {
+            return Vec::new();
+        }
+        let lines: Vec<String> = f.reproduce.iter().map(|l| redact::text(l)).collect();
+        let cost: usize = lines.iter().map(|l| escaped_len(l)).sum();
+        if cost > *budget {
+            *unshown += 1;
+            return Vec::new();
+        }
+        *budget -= cost;
+        last_shown = &f.reproduce;
+        lines
+    };
     let findings = t
         .findings
         .iter()
@@ -181,7 +253,11 @@ pub(super) fn trial_view(t: &TrialRecord, budget: &mut usize, unshown: &mut usiz
                 .map(|b| format!("breaks {}: {} ({})", b.client, b.effect, b.location))
                 .collect(),
             exchange: f.exchange.as_deref().map(redact::text).unwrap_or_default(),
-            href: finding_seq(f, t).map(|seq| exchange_anchor(&t.name, seq)),
+            href: f
+                .exchange_id
+                .and_then(|id| places.get(&id).cloned())
+                .or_else(|| finding_seq(f, t).map(|seq| exchange_anchor(&t.name, seq))),
+            reproduce: reproduction(f),
         })
         .collect();
     TrialView {

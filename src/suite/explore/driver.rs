@@ -7,15 +7,23 @@
 //! trees are not `Send` and a trial's future must be: the strategy and its trees live on a
 //! thread of their own (`Drawer`), which the trial asks for values.
 
-use std::{future::Future, sync::mpsc};
+use std::{
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+        mpsc,
+    },
+};
 
 use proptest::{
     strategy::{Strategy, ValueTree},
     test_runner::{Config, RngAlgorithm, TestRng, TestRunner},
 };
 
+use super::Drawn;
 use crate::{
-    checks::Finding,
+    checks::{CasePath, DrawnCase, Finding},
     exchange::Exchange,
     redact,
     suite::{Session, Stop},
@@ -52,13 +60,57 @@ impl Attempt {
 /// `strategy` makes what draws the cases, `case` runs one (on a session of its own whose
 /// findings say whether it broke the contract), `describe` says in words what a case was.
 /// The first case that breaks the contract is shrunk and recorded, and the trial stops.
+/// Under `tfe-contract replay` it asks only the case the recorded run found (see `replay`).
 pub async fn explore<S, F, Fut>(
     s: &Session,
     trial: &str,
     scale: u32,
     strategy: impl FnOnce() -> S + Send + 'static,
     describe: impl Fn(&S::Value) -> String,
+    case: F,
+) -> Result<(), Stop>
+where
+    S: Strategy,
+    S::Value: Clone + Send + 'static,
+    F: FnMut(Session, S::Value) -> Fut,
+    Fut: Future<Output = Result<(), Stop>>,
+{
+    search(s, trial, scale, strategy, describe, case, |_| None).await
+}
+
+/// `explore` for sequences drawn by proptest-state-machine: its first simplification of a
+/// case drops the steps after the last one the case ran, which the case counts in its value;
+/// a replay must tell the rebuilt case that count before shrinking it the same way.
+pub async fn explore_drawn<S, St, Tr, F, Fut>(
+    s: &Session,
+    trial: &str,
+    scale: u32,
+    strategy: impl FnOnce() -> S + Send + 'static,
+    describe: impl Fn(&Drawn<St, Tr>) -> String,
+    case: F,
+) -> Result<(), Stop>
+where
+    S: Strategy<Value = Drawn<St, Tr>>,
+    St: Clone + Send + 'static,
+    Tr: Clone + Send + 'static,
+    F: FnMut(Session, Drawn<St, Tr>) -> Fut,
+    Fut: Future<Output = Result<(), Stop>>,
+{
+    search(s, trial, scale, strategy, describe, case, |drawn| {
+        drawn.2.clone()
+    })
+    .await
+}
+
+/// `explore`, with `seen`: where a case counts the steps it ran, if it does.
+async fn search<S, F, Fut>(
+    s: &Session,
+    trial: &str,
+    scale: u32,
+    strategy: impl FnOnce() -> S + Send + 'static,
+    describe: impl Fn(&S::Value) -> String,
     mut case: F,
+    seen: impl Fn(&S::Value) -> Option<Arc<AtomicUsize>>,
 ) -> Result<(), Stop>
 where
     S: Strategy,
@@ -68,7 +120,10 @@ where
 {
     let settings = s.ctx().exploration;
     let drawer = Drawer::start(strategy, settings.seed_for(trial));
-    for _ in 0..settings.budget.saturating_mul(scale) {
+    if let Some(replay) = settings.replay.filter(|r| r.trial == trial) {
+        return replay_case(s, trial, &drawer, &replay.path, describe, case, seen).await;
+    }
+    for draw in 1..=settings.budget.saturating_mul(scale) {
         let Some(value) = drawer.ask(Ask::Draw).await else {
             panic!("{trial}: no case could be drawn");
         };
@@ -83,7 +138,10 @@ where
         // Said in words at once: a sequence's value says how far it ran only until the next
         // case runs.
         let (mut smallest, mut smallest_case) = (first, describe(&value));
+        let ran = seen(&value).map(|n| n.load(Ordering::SeqCst) as u64);
+        let (mut moves, mut smallest_moves) = (String::new(), String::new());
         let mut tries = 0;
+        moves.push('s');
         let mut next = drawer.ask(Ask::Simplify).await;
         while let Some(value) = next {
             if tries == MAX_SHRINKS {
@@ -93,8 +151,11 @@ where
             let outcome = attempt(s, &mut case, value.clone()).await;
             next = if outcome.breaks() {
                 (smallest, smallest_case) = (outcome, describe(&value));
+                smallest_moves.clone_from(&moves);
+                moves.push('s');
                 drawer.ask(Ask::Simplify).await
             } else {
+                moves.push('c');
                 drawer.ask(Ask::Complicate).await
             };
         }
@@ -104,6 +165,11 @@ where
             seed: settings.seed,
             budget: settings.budget,
             trial,
+            path: CasePath {
+                draw,
+                moves: smallest_moves,
+                ran,
+            },
         };
         s.check(
             smallest
@@ -114,6 +180,68 @@ where
         return Err(Stop);
     }
     Ok(())
+}
+
+/// `tfe-contract replay`: rebuilds the case `path` names from the trial's seed (draws what
+/// the recorded run drew, without asking them, then shrinks as it did) and asks only it.
+async fn replay_case<T, F, Fut>(
+    s: &Session,
+    trial: &str,
+    drawer: &Drawer<T>,
+    path: &CasePath,
+    describe: impl Fn(&T) -> String,
+    mut case: F,
+    seen: impl Fn(&T) -> Option<Arc<AtomicUsize>>,
+) -> Result<(), Stop>
+where
+    T: Clone + Send + 'static,
+    F: FnMut(Session, T) -> Fut,
+    Fut: Future<Output = Result<(), Stop>>,
+{
+    let lost = || panic!("{trial}: the recorded case cannot be drawn again from its seed");
+    let mut value = None;
+    for _ in 0..path.draw.max(1) {
+        value = drawer.ask(Ask::Draw).await;
+    }
+    let Some(mut value) = value else { lost() };
+    if let (Some(ran), Some(counter)) = (path.ran, seen(&value)) {
+        counter.store(usize::try_from(ran).unwrap_or(usize::MAX), Ordering::SeqCst);
+    }
+    for step in path.moves.chars() {
+        let ask = if step == 'c' {
+            Ask::Complicate
+        } else {
+            Ask::Simplify
+        };
+        if let Some(next) = drawer.ask(ask).await {
+            value = next;
+        }
+    }
+    let outcome = attempt(s, &mut case, value.clone()).await;
+    if outcome.setup_failed() || !outcome.breaks() {
+        s.check(outcome.findings);
+        return if s.findings().is_empty() {
+            Ok(())
+        } else {
+            Err(Stop)
+        };
+    }
+    let settings = s.ctx().exploration;
+    let shown = Shown {
+        case: describe(&value),
+        tries: 0,
+        seed: settings.seed,
+        budget: settings.budget,
+        trial,
+        path: path.clone(),
+    };
+    s.check(
+        outcome
+            .findings
+            .into_iter()
+            .map(|f| shown.attach(f, &outcome.exchanges)),
+    );
+    Err(Stop)
 }
 
 /// What the trial asks of its drawer.
@@ -195,6 +323,7 @@ struct Shown<'a> {
     seed: u64,
     budget: u32,
     trial: &'a str,
+    path: CasePath,
 }
 
 impl Shown<'_> {
@@ -220,6 +349,11 @@ impl Shown<'_> {
             trial = self.trial,
         ));
         finding.actual.push_str(&redact::text(&text));
+        finding.case = Some(Arc::new(DrawnCase {
+            description: redact::text(&self.case),
+            requests: exchanges.iter().map(|ex| ex.id).collect(),
+            path: self.path.clone(),
+        }));
         finding
     }
 }

@@ -316,7 +316,7 @@ impl<H: Holder> ReferenceStateMachine for HolderModel<H> {
 /// `trial`: sequences drawn from the model, each run on a holder of its own
 /// (`Holder::prepare`); a case is a whole sequence, so one a unit of the budget.
 pub async fn holder_sequences<H: Holder>(s: &Session, trial: &str) -> Result<(), Stop> {
-    super::explore(
+    super::explore_drawn(
         s,
         trial,
         1,

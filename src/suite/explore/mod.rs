@@ -13,10 +13,10 @@ mod settings;
 mod slot;
 
 pub use credential::{body_with_expiry, by_id_credential, near_misses_refused, refused_everywhere};
-pub use driver::explore;
+pub use driver::{explore, explore_drawn};
 pub use echo::{Create, descriptions_echoed, expiries_echoed};
 pub use holder::{Holder, Rules, holder_sequences};
 pub use inputs::{Moment, moment, text};
 pub use sequence::{DEFAULT_PAGE_SIZE, Drawn, steps, walk_pages};
-pub use settings::Exploration;
+pub use settings::{Exploration, Replay};
 pub use slot::{Slot, slot_credential, slot_sequences};

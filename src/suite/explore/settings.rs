@@ -1,4 +1,7 @@
-//! How much a run explores (`--explore-budget`) and from which seed (`--seed`).
+//! How much a run explores (`--explore-budget`), from which seed (`--seed`), and which one
+//! case it asks again instead of searching (`tfe-contract replay`).
+
+use crate::checks::CasePath;
 
 /// How much a run explores, and from which seed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -8,6 +11,16 @@ pub struct Exploration {
     pub budget: u32,
     /// Where every generated input comes from: the same seed draws the same cases.
     pub seed: u64,
+    /// `tfe-contract replay`: the one case a trial asks, rebuilt from the seed, instead of
+    /// a search. A process replays one trial once, so it lives as long as the process.
+    pub replay: Option<&'static Replay>,
+}
+
+/// The case a replayed trial asks again: the smallest its recorded run found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replay {
+    pub trial: String,
+    pub path: CasePath,
 }
 
 impl Exploration {
@@ -46,7 +59,11 @@ mod tests {
 
     #[test]
     fn a_trial_s_seed_depends_on_the_run_s_seed_and_its_name_only() {
-        let run = Exploration { budget: 4, seed: 7 };
+        let run = Exploration {
+            budget: 4,
+            seed: 7,
+            replay: None,
+        };
         assert_eq!(run.seed_for("a::b"), run.seed_for("a::b"));
         assert_ne!(run.seed_for("a::b"), run.seed_for("a::c"));
         let other = Exploration { seed: 8, ..run };

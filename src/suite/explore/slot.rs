@@ -148,7 +148,7 @@ const SEQUENCE_SCALE: u32 = 2;
 
 /// `trial`: sequences drawn from the model, each run on a slot of its own (`Slot::prepare`).
 pub async fn slot_sequences<S: Slot>(s: &Session, trial: &str) -> Result<(), Stop> {
-    super::explore(
+    super::explore_drawn(
         s,
         trial,
         SEQUENCE_SCALE,
