@@ -111,6 +111,16 @@ pub struct Pacer {
 struct Budgets {
     pace: Pace,
     limiters: HashMap<u64, Arc<DefaultDirectRateLimiter>>,
+    /// Requests sent with each credential (retries included), by `key_hash`: what a server
+    /// that limits each token sees of the run.
+    sent: HashMap<u64, u64>,
+}
+
+/// A credential as the pacer keys it: a hash of its `Authorization` value, never the value.
+fn key_hash(key: &[u8]) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl Pacer {
@@ -122,6 +132,7 @@ impl Pacer {
             inner: Mutex::new(Budgets {
                 pace,
                 limiters: HashMap::new(),
+                sent: HashMap::new(),
             }),
             waited: AtomicU64::new(0),
             too_many: AtomicU64::new(0),
@@ -172,8 +183,19 @@ impl Pacer {
         }
     }
 
-    /// Waits until the credential `key` may send one more request.
+    /// How many requests each credential sent, busiest first; and how many of them `key`
+    /// sent.
+    pub fn sent(&self, key: &[u8]) -> (Vec<u64>, u64) {
+        let budgets = self.lock();
+        let mut all: Vec<u64> = budgets.sent.values().copied().collect();
+        all.sort_unstable_by(|a, b| b.cmp(a));
+        let own = budgets.sent.get(&key_hash(key)).copied().unwrap_or(0);
+        (all, own)
+    }
+
+    /// Waits until the credential `key` may send one more request, and counts it.
     pub async fn ready(&self, key: &[u8]) {
+        *self.lock().sent.entry(key_hash(key)).or_default() += 1;
         let Some(limiter) = self.limiter(key) else {
             return;
         };
@@ -194,9 +216,7 @@ impl Pacer {
         let mut budgets = self.lock();
         let pace = budgets.pace;
         let rate = pace.rate()?;
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut hasher);
-        let limiter = budgets.limiters.entry(hasher.finish()).or_insert_with(|| {
+        let limiter = budgets.limiters.entry(key_hash(key)).or_insert_with(|| {
             let period = Duration::from_secs_f64(1.0 / rate);
             let burst = NonZeroU32::new(pace.burst()).unwrap_or(NonZeroU32::MIN);
             let quota = Quota::with_period(period)

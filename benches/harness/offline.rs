@@ -121,3 +121,40 @@ pub(crate) fn start_to_first_request() -> Duration {
     let _ = child.wait();
     elapsed
 }
+
+/// The final redaction pass's cost with `secrets` minted secrets known: the secrets are
+/// registered (shaped like TFE's, 90 characters), then the lines of a run's standard output
+/// are redacted once, as the pass does when they leave, and once more with the matcher
+/// built. The first time includes working out every secret's forms and building the matcher.
+/// Run last: the registry is the process's, and the secrets are forgotten again after.
+pub(crate) fn redaction(secrets: usize, lines: &[String]) -> (Duration, Duration) {
+    use rand::{Rng, distr::Alphanumeric};
+    let made: Vec<String> = (0..secrets)
+        .map(|_| {
+            let part = |n| {
+                rand::rng()
+                    .sample_iter(Alphanumeric)
+                    .take(n)
+                    .map(char::from)
+                    .collect::<String>()
+            };
+            format!("{}.atlasv1.{}", part(14), part(67))
+        })
+        .collect();
+    for secret in &made {
+        tfe_contract::redact::register(secret);
+    }
+    let pass = || {
+        let started = Instant::now();
+        let mut kept = 0usize;
+        for line in lines {
+            kept += tfe_contract::redact::text(line).len();
+        }
+        std::hint::black_box(kept);
+        started.elapsed()
+    };
+    let first = pass();
+    let again = pass();
+    tfe_contract::redact::forget(&made);
+    (first, again)
+}

@@ -120,7 +120,7 @@ impl Drop for Minted {
 }
 
 /// How the run kept to the target's rate limit, and what it cost.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RateSummary {
     /// Requests per second per credential the run kept to (none: not paced).
     pub paced_at: Option<f64>,
@@ -132,6 +132,21 @@ pub struct RateSummary {
     /// Answers that were 429, and the time spent waiting them out.
     pub too_many_requests: u64,
     pub waited_out: std::time::Duration,
+    /// Requests each credential sent (retries included), busiest first, and how many of
+    /// them the caller's token sent: a server that limits each token is as slow for the run
+    /// as the busiest one.
+    pub per_credential: Vec<u64>,
+    pub yours: u64,
+}
+
+impl RateSummary {
+    /// The least time a server limiting each credential to the announced rate (or the one
+    /// given) lets the run take: the busiest credential's requests over the rate.
+    pub fn floor(&self) -> Option<std::time::Duration> {
+        let rate = self.announced.or(self.paced_at)?;
+        let busiest = self.per_credential.first().copied().unwrap_or(0);
+        Some(std::time::Duration::from_secs_f64(busiest as f64 / rate))
+    }
 }
 
 impl RunReport {

@@ -42,6 +42,10 @@ pub fn render(report: &RunReport, coverage: &Coverage) -> Value {
             "paced-wait-seconds": report.rate.paced_wait.as_secs_f64(),
             "too-many-requests": report.rate.too_many_requests,
             "waited-out-seconds": report.rate.waited_out.as_secs_f64(),
+            "requests-per-credential": report.rate.per_credential,
+            "your-token-requests": report.rate.yours,
+            "busiest-credential-requests": report.rate.per_credential.first().copied().unwrap_or(0),
+            "floor-seconds": report.rate.floor().map(|f| f.as_secs_f64()),
         },
         "baseline": report.baseline.as_ref().map(|b| json!({
             "file": redact::text(&b.path),

@@ -29,6 +29,9 @@ pub fn print(report: &RunReport) {
             rate.paced_wait.as_secs_f64()
         );
     }
+    if let Some(line) = per_credential_line(rate) {
+        eprintln!("tfe-contract: {line}");
+    }
     let retries = report.retries();
     if rate.too_many_requests > 0 || retries > 0 {
         eprintln!(
@@ -110,5 +113,75 @@ pub fn print(report: &RunReport) {
             "tfe-contract: left behind: {} (could not be deleted; remove it by hand)",
             redact::text(leftover)
         );
+    }
+}
+
+/// The requests each credential sent, the busiest first, and the floor they set under a
+/// per-credential limit; `None` for a run that sent nothing.
+pub fn per_credential_line(rate: &crate::record::RateSummary) -> Option<String> {
+    let busiest = *rate.per_credential.first()?;
+    let total: u64 = rate.per_credential.iter().sum();
+    let next: Vec<String> = rate
+        .per_credential
+        .iter()
+        .skip(1)
+        .take(3)
+        .map(u64::to_string)
+        .collect();
+    let whose = if rate.yours == busiest {
+        "your token"
+    } else {
+        "a token the run made"
+    };
+    let mut line = format!(
+        "requests per credential: busiest {busiest} ({whose}), then {}; your token {}; {} credentials, {total} requests",
+        if next.is_empty() {
+            "none".to_string()
+        } else {
+            next.join(", ")
+        },
+        rate.yours,
+        rate.per_credential.len(),
+    );
+    if let (Some(floor), Some(per_second)) = (rate.floor(), rate.announced.or(rate.paced_at)) {
+        line.push_str(&format!(
+            "; at {per_second:.0} requests/s per credential no run can take less than {:.1} s",
+            floor.as_secs_f64()
+        ));
+    }
+    Some(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::RateSummary;
+
+    #[test]
+    fn the_busiest_credential_and_the_floor_it_sets() {
+        let rate = RateSummary {
+            announced: Some(30.0),
+            paced_at: Some(28.5),
+            per_credential: vec![600, 40, 12, 3, 1],
+            yours: 600,
+            ..RateSummary::default()
+        };
+        assert_eq!(
+            per_credential_line(&rate).as_deref(),
+            Some(
+                "requests per credential: busiest 600 (your token), then 40, 12, 3; your token 600; 5 credentials, 656 requests; at 30 requests/s per credential no run can take less than 20.0 s"
+            )
+        );
+        let unpaced = RateSummary {
+            per_credential: vec![10, 9],
+            yours: 9,
+            ..RateSummary::default()
+        };
+        let line = per_credential_line(&unpaced).expect("a line");
+        assert!(
+            line.contains("(a token the run made)") && !line.contains("no run can"),
+            "{line}"
+        );
+        assert_eq!(per_credential_line(&RateSummary::default()), None);
     }
 }

@@ -84,7 +84,7 @@ pub(super) fn records(
         tour,
         housekeeping,
         destructive_allowed: ctx.destructive_allowed,
-        rate: rate_summary(&ctx.transport.pacer),
+        rate: rate_summary(&ctx.transport.pacer, &ctx.owner),
         minted: Minted(minted),
         seed: (ctx.exploration.budget > 0).then_some(ctx.exploration.seed),
         explore_budget: (ctx.exploration.budget > 0).then_some(ctx.exploration.budget),
@@ -165,9 +165,11 @@ fn review_baseline(
 }
 
 /// How the run kept to the target's rate limit.
-fn rate_summary(pacer: &Pacer) -> RateSummary {
+fn rate_summary(pacer: &Pacer, owner: &crate::redact::Secret) -> RateSummary {
     let pace = pacer.pace();
     let (too_many_requests, waited_out) = pacer.too_many_requests();
+    // The key the client paces the caller's token by: its Authorization value.
+    let (per_credential, yours) = pacer.sent(format!("Bearer {}", owner.expose()).as_bytes());
     RateSummary {
         paced_at: pace.rate(),
         announced: match pace {
@@ -177,5 +179,7 @@ fn rate_summary(pacer: &Pacer) -> RateSummary {
         paced_wait: pacer.waited(),
         too_many_requests,
         waited_out,
+        per_credential,
+        yours,
     }
 }
