@@ -46,6 +46,18 @@ impl RawRequest {
         self
     }
 
+    /// `page[number]` and `page[size]`, each only when given: a list page as a client asks
+    /// for it.
+    pub fn page(mut self, number: Option<u32>, size: Option<u32>) -> Self {
+        if let Some(number) = number {
+            self = self.query("page[number]", &number.to_string());
+        }
+        if let Some(size) = size {
+            self = self.query("page[size]", &size.to_string());
+        }
+        self
+    }
+
     /// `None` sends no `Content-Type` at all.
     pub fn content_type(mut self, content_type: Option<&'static str>) -> Self {
         self.content_type = content_type;

@@ -307,26 +307,6 @@ fn against_a_server_that_answers_nothing_no_trial_passes() {
     assert!(passed.is_empty(), "passed with no answer: {passed:?}");
 }
 
-/// The peak resident memory of a child process, polled until it exits (KiB).
-fn peak_kib(child: &mut std::process::Child) -> u64 {
-    let mut peak = 0;
-    loop {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
-        if let Some(kib) = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-        {
-            peak = peak.max(kib);
-        }
-        if child.try_wait().expect("wait").is_some() {
-            return peak;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn bodies_near_the_cap_do_not_pile_up_in_memory() {
     // Every answer is padded to just under the 4 MiB cap. The checks read each whole (and
@@ -344,7 +324,7 @@ fn bodies_near_the_cap_do_not_pile_up_in_memory() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("runs");
-    let peak = peak_kib(&mut child);
+    let peak = high_water_kib(&mut child);
     let doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&report).expect("report")).expect("json");
     assert_eq!(doc["summary"]["failed"], 0, "near-cap JSON is still JSON");

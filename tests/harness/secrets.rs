@@ -277,6 +277,7 @@ fn secrets_echoed_in_every_encoding_leak_nowhere() {
     let junit = scratch("encoded-junit.xml");
     let json = scratch("encoded-report.json");
     let html = scratch("encoded-report.html");
+    let har = scratch("encoded-report.har");
     let out = bin()
         .args([
             "run",
@@ -288,6 +289,7 @@ fn secrets_echoed_in_every_encoding_leak_nowhere() {
         .args(["--junit", junit.to_str().unwrap()])
         .args(["--report-json", json.to_str().unwrap()])
         .args(["--report-html", html.to_str().unwrap()])
+        .args(["--report-har", har.to_str().unwrap()])
         .args([
             "--snapshots",
             snapshots.to_str().unwrap(),
@@ -312,8 +314,10 @@ fn secrets_echoed_in_every_encoding_leak_nowhere() {
         ),
         ("json".into(), std::fs::read_to_string(&json).expect("json")),
         ("html".into(), std::fs::read_to_string(&html).expect("html")),
+        ("har".into(), std::fs::read_to_string(&har).expect("har")),
     ];
     assert_eq!(out.status.code(), Some(101), "{}", outputs[1].1);
+    crate::har::holds_every_exchange(&outputs[5].1, &outputs[3].1);
     let snaps = files_under(&snapshots);
     assert!(!snaps.is_empty(), "snapshots were written");
     outputs.extend(snaps);

@@ -54,21 +54,16 @@ impl Holder for Pool {
 
     async fn list_page(&self, s: &Session, number: Option<u32>, size: Option<u32>) -> Exchange {
         let step = format!("list page {}", number.unwrap_or(1));
-        let mut request = s
-            .raw(
-                &step,
-                s.as_owner(),
-                "listAgentTokens",
-                &[("agent_pool_id", &self.id)],
-            )
-            .content_type(None);
-        if let Some(number) = number {
-            request = request.query("page[number]", &number.to_string());
-        }
-        if let Some(size) = size {
-            request = request.query("page[size]", &size.to_string());
-        }
-        request.send().await
+        s.raw(
+            &step,
+            s.as_owner(),
+            "listAgentTokens",
+            &[("agent_pool_id", &self.id)],
+        )
+        .content_type(None)
+        .page(number, size)
+        .send()
+        .await
     }
 
     async fn delete(&self, s: &Session) -> Exchange {

@@ -62,12 +62,10 @@ where
                 drawn
             };
             let ex = send(s.clone(), body_with_expiry(&description, None)).await?;
-            s.gate(http::status(&ex, how.created, how.description_source))?;
-            s.check(token::description_is(&ex, &description));
-            let made = (how.minted)(&s, ex)?;
-            let read = read_back(&s, &made.id).await?;
-            s.check(token::description_is(&read, &description));
-            done_with(&s, how, &made).await
+            echoed(&s, how, ex, how.description_source, |ex| {
+                token::description_is(ex, &description)
+            })
+            .await
         },
     )
     .await
@@ -97,19 +95,34 @@ where
             let sent = moment.text(chrono::Utc::now());
             let description = s.unique_name("expiry");
             let ex = send(s.clone(), body_with_expiry(&description, Some(&sent))).await?;
-            s.gate(http::status(&ex, how.created, how.expiry_source))?;
-            s.check(token::expiry_echoes(&ex, &sent));
-            let made = (how.minted)(&s, ex)?;
-            let read = read_back(&s, &made.id).await?;
-            s.check(token::expiry_echoes(&read, &sent));
-            done_with(&s, how, &made).await
+            echoed(&s, how, ex, how.expiry_source, |ex| {
+                token::expiry_echoes(ex, &sent)
+            })
+            .await
         },
     )
     .await
 }
 
-/// Deletes a case's token where its family asks for it (204, ref §1 #9).
-async fn done_with(s: &Session, how: &Create, made: &Minted) -> Result<(), Stop> {
+/// A case's create answer `ex`: taken (`source`), what was sent given back (`gives_back`) on
+/// create and on a read by id, and the token deleted where its family asks for it (204,
+/// ref §1 #9).
+async fn echoed<C, I>(
+    s: &Session,
+    how: &Create,
+    ex: Exchange,
+    source: &str,
+    gives_back: C,
+) -> Result<(), Stop>
+where
+    C: Fn(&Exchange) -> I,
+    I: IntoIterator<Item = crate::checks::Finding>,
+{
+    s.gate(http::status(&ex, how.created, source))?;
+    s.check(gives_back(&ex));
+    let made = (how.minted)(s, ex)?;
+    let read = read_back(s, &made.id).await?;
+    s.check(gives_back(&read));
     if how.alone {
         let ex = s
             .call(
