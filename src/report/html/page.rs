@@ -8,8 +8,8 @@ use askama::Template;
 use super::{
     matrix::{Matrix, matrix},
     trials::{
-        BODY_CHARS, DETAIL_BUDGET, ExchangeView, TrialView, anchor, area, exchange_places,
-        other_anchor, other_exchange, trial_view,
+        BODY_CHARS, Budget, ExchangeView, TrialView, anchor, area, exchange_places, other_anchor,
+        other_exchange, trial_view,
     },
 };
 use crate::{
@@ -77,6 +77,8 @@ struct Page {
     coverage: CoverageView,
     /// Exchanges of failed trials listed without headers and bodies (the page's budget).
     unshown: usize,
+    /// Exchanges not listed at all (the budget for lines).
+    unlisted: usize,
     body_chars: usize,
 }
 
@@ -102,6 +104,9 @@ struct OtherPart {
     anchor: String,
     /// A finding names one of its exchanges: shown open.
     open: bool,
+    total: usize,
+    /// Its exchanges not listed (the budget for lines was spent).
+    unlisted: usize,
     exchanges: Vec<ExchangeView>,
 }
 
@@ -134,13 +139,12 @@ impl Page {
             ),
             _ => ("the harness could not run", "fail"),
         };
-        let mut budget = DETAIL_BUDGET;
-        let mut unshown = 0;
+        let mut budget = Budget::for_run(report);
         let mut areas: Vec<Area> = Vec::new();
         let places = exchange_places(report);
         for trial in &report.trials {
             let area_name = area(&trial.name);
-            let view = trial_view(trial, &places, &mut budget, &mut unshown);
+            let view = trial_view(trial, &places, &mut budget);
             let slot = match areas.iter_mut().position(|a| a.name == area_name) {
                 Some(i) => &mut areas[i],
                 None => {
@@ -171,11 +175,6 @@ impl Page {
             }
             slot.trials.push(view);
         }
-        let named: std::collections::HashSet<u64> = report
-            .trials
-            .iter()
-            .flat_map(|t| t.findings.iter().filter_map(|f| f.exchange_id))
-            .collect();
         let others = [
             (
                 "tour",
@@ -190,24 +189,21 @@ impl Page {
         ]
         .into_iter()
         .filter(|(_, _, list)| !list.is_empty())
-        .map(|(name, says, list)| OtherPart {
-            name,
-            says,
-            anchor: format!("part-{name}"),
-            open: list.iter().any(|ex| named.contains(&ex.id)),
-            exchanges: list
+        .map(|(name, says, list)| {
+            let exchanges: Vec<ExchangeView> = list
                 .iter()
                 .enumerate()
-                .map(|(n, ex)| {
-                    other_exchange(
-                        ex,
-                        other_anchor(name, n + 1),
-                        named.contains(&ex.id),
-                        &mut budget,
-                        &mut unshown,
-                    )
-                })
-                .collect(),
+                .filter_map(|(n, ex)| other_exchange(ex, other_anchor(name, n + 1), &mut budget))
+                .collect();
+            OtherPart {
+                name,
+                says,
+                anchor: format!("part-{name}"),
+                open: list.iter().any(|ex| budget.is_named(ex)),
+                total: list.len(),
+                unlisted: list.len() - exchanges.len(),
+                exchanges,
+            }
         })
         .collect();
         let link = |t: &TrialRecord| FailureLink {
@@ -256,7 +252,8 @@ impl Page {
                     })
                     .collect(),
             },
-            unshown,
+            unshown: budget.unshown,
+            unlisted: budget.unlisted,
             body_chars: BODY_CHARS,
         }
     }
@@ -369,5 +366,61 @@ mod tests {
         // The first failures still show theirs.
         assert!(html.contains("&#60;i&#62;&#34;quoted&#34;"));
         assert_eq!(html.matches("class=\"trial fail\"").count(), 200);
+    }
+
+    #[test]
+    fn a_run_of_many_exchanges_lists_what_fits_and_every_named_one() {
+        // An exploring run's thousands of passing exchanges with long generated paths, and a
+        // whole-run check naming one of the last of them.
+        let path = format!(
+            "/api/v2/teams/team-x/authentication-tokens?q={}",
+            "%C3%A9".repeat(60)
+        );
+        let passing: Vec<TrialRecord> = (0..400)
+            .map(|i| {
+                let exchanges: Vec<Exchange> = (1..=20)
+                    .map(|seq| {
+                        let mut ex = Exchange::canned("listTeamTokens", &path, 200, "{}");
+                        ex.seq = seq;
+                        ex
+                    })
+                    .collect();
+                TrialRecord {
+                    name: format!("explore_{}::trial_{i}", i % 5),
+                    outcome: TrialOutcome::Passed,
+                    duration: Duration::from_millis(3),
+                    message: None,
+                    findings: Vec::new(),
+                    exchanges: Arc::new(exchanges),
+                    exclusive: false,
+                    released: Vec::new(),
+                }
+            })
+            .collect();
+        let named = passing[399].exchanges[19].clone();
+        let mut trials = passing;
+        trials.push(TrialRecord {
+            name: "schema::responses".into(),
+            outcome: TrialOutcome::Failed,
+            duration: Duration::from_millis(3),
+            message: Some("failed".into()),
+            findings: vec![Finding::new("schema", &named, "a token", "{}")],
+            exchanges: Arc::new(Vec::new()),
+            exclusive: false,
+            released: Vec::new(),
+        });
+        let report = RunReport {
+            trials,
+            ..RunReport::default()
+        };
+        let html = render(&report, &Coverage::default(), &[]).expect("renders");
+        assert!(html.len() < 2_000_000, "{} bytes", html.len());
+        assert!(html.contains("more exchange(s), not listed"));
+        assert!(html.contains("exchange(s) are not listed"));
+        // The named exchange is listed, where the finding's link points.
+        assert!(html.contains("id=\"t-explore_4--trial_399-x20\""));
+        assert!(html.contains("href=\"#t-explore_4--trial_399-x20\""));
+        // The first trials' exchanges are listed.
+        assert!(html.contains("id=\"t-explore_0--trial_0-x1\""));
     }
 }

@@ -1,7 +1,7 @@
 //! Each trial as the page shows it: its outcome, findings and exchanges, with the headers and
 //! bodies of failed trials' exchanges while the page's budget lasts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -16,14 +16,118 @@ use crate::{
 /// At most this many characters of one body are shown.
 pub const BODY_CHARS: usize = 4000;
 
-/// Headers and bodies of failed trials' exchanges are shown until they add up to this many
-/// bytes; later exchanges are listed without them. With the one-line listings of every
-/// exchange and the rest of the page this keeps a full run's page under 2 MB, however much
-/// fails.
-pub const DETAIL_BUDGET: usize = 1_200_000;
+/// Headers and bodies of failed trials' exchanges (and findings' reproductions) are shown
+/// until they add up to this many bytes; later exchanges are listed without them.
+pub const DETAIL_BUDGET: usize = 950_000;
+
+/// The one-line listings of exchanges no finding names take at most this many bytes: failed
+/// trials' first, then the passing trials', the tour's and the housekeeping's; past it a
+/// trial says how many of its exchanges are left to the JSON report. An exploring run sends
+/// 1,400 to 2,500 requests (one seed's sequences are longer than another's), about 220 bytes
+/// each on the page: listing them all put a faulty run's page at 2.45 MB. With both budgets
+/// spent, the rest of the page (a row per trial, findings, the matrix, coverage: about 450 KB
+/// for a whole run failing almost everywhere) keeps it under 2 MB. A finding's exchange is
+/// always listed, so that its link has somewhere to go.
+pub const LINE_BUDGET: usize = 420_000;
 
 /// No exchange's headers and bodies take less than this: below it the budget is spent.
 const MIN_DETAIL: usize = 400;
+
+/// What is left of the page's budgets while its trials are laid out, and what they left out.
+pub(super) struct Budget {
+    detail: usize,
+    /// For failed trials' exchange lines.
+    failed_lines: usize,
+    /// For the other exchange lines: what the failed trials' lines leave of `LINE_BUDGET`.
+    other_lines: usize,
+    /// Every exchange a finding names, whichever trial's: always listed.
+    named: HashSet<u64>,
+    /// Exchanges of failed trials listed without headers and bodies, and findings without
+    /// their reproduction.
+    pub(super) unshown: usize,
+    /// Exchanges not listed at all.
+    pub(super) unlisted: usize,
+}
+
+impl Budget {
+    pub(super) fn for_run(report: &RunReport) -> Self {
+        let named: HashSet<u64> = report
+            .trials
+            .iter()
+            .flat_map(|t| t.findings.iter().filter_map(|f| f.exchange_id))
+            .collect();
+        let failed_lines: usize = report
+            .trials
+            .iter()
+            .filter(|t| failed(t))
+            .flat_map(|t| {
+                t.exchanges
+                    .iter()
+                    .chain(&t.released)
+                    .map(|ex| (&t.name, ex))
+            })
+            .filter(|(_, ex)| !named.contains(&ex.id))
+            .map(|(name, ex)| line_cost(ex, anchor(name).len() + 4))
+            .sum();
+        Budget {
+            detail: DETAIL_BUDGET,
+            failed_lines: LINE_BUDGET,
+            other_lines: LINE_BUDGET.saturating_sub(failed_lines),
+            named,
+            unshown: 0,
+            unlisted: 0,
+        }
+    }
+
+    pub(super) fn is_named(&self, ex: &Exchange) -> bool {
+        self.named.contains(&ex.id)
+    }
+
+    /// Whether `ex`'s line is listed: named by a finding, or within its share of the budget.
+    fn list(&mut self, ex: &Exchange, anchor: &str, of_failed: bool) -> bool {
+        if self.named.contains(&ex.id) {
+            return true;
+        }
+        let cost = line_cost(ex, anchor.len());
+        let left = if of_failed {
+            &mut self.failed_lines
+        } else {
+            &mut self.other_lines
+        };
+        if cost <= *left {
+            *left -= cost;
+            true
+        } else {
+            self.unlisted += 1;
+            false
+        }
+    }
+
+    /// Takes `cost` from the detail budget if it is there.
+    fn spend(&mut self, cost: usize) -> bool {
+        if self.detail >= MIN_DETAIL && cost <= self.detail {
+            self.detail -= cost;
+            true
+        } else {
+            self.unshown += 1;
+            false
+        }
+    }
+}
+
+/// About what an exchange's one-line listing adds to the page, in bytes, escaped.
+fn line_cost(ex: &Exchange, anchor_len: usize) -> usize {
+    escaped_len(&ex.request.path) + escaped_len(&ex.step) + anchor_len + 120
+}
+
+/// A failed trial, a known failure and a trial that panicked show their findings and
+/// exchanges alike.
+fn failed(t: &TrialRecord) -> bool {
+    matches!(
+        t.outcome,
+        TrialOutcome::Failed | TrialOutcome::Known(_) | TrialOutcome::Panicked
+    )
+}
 
 pub(super) struct TrialView {
     pub(super) name: String,
@@ -37,6 +141,8 @@ pub(super) struct TrialView {
     pub(super) findings: Vec<FindingView>,
     pub(super) exchanges: Vec<ExchangeView>,
     pub(super) cleanup: Vec<ExchangeView>,
+    /// Its exchanges not listed on the page (the budget for lines was spent).
+    pub(super) unlisted: usize,
 }
 
 pub(super) struct FindingView {
@@ -146,40 +252,28 @@ pub(super) fn other_anchor(part: &str, n: usize) -> String {
     format!("{part}-x{n}")
 }
 
-/// An exchange of the tour or the housekeeping, shown open with its headers and bodies when a
-/// finding names it (while the page's budget lasts).
+/// An exchange of the tour or the housekeeping, listed while the lines' budget lasts and
+/// shown open with its headers and bodies when a finding names it (while the page's budget
+/// lasts).
 pub(super) fn other_exchange(
     ex: &Exchange,
     anchor: String,
-    named: bool,
-    budget: &mut usize,
-    unshown: &mut usize,
-) -> ExchangeView {
-    let detail = named.then(|| detail(ex)).and_then(|d| {
-        if d.cost() <= *budget {
-            *budget -= d.cost();
-            Some(d)
-        } else {
-            *unshown += 1;
-            None
-        }
-    });
-    exchange_view(ex, anchor, named, detail)
+    budget: &mut Budget,
+) -> Option<ExchangeView> {
+    if !budget.list(ex, &anchor, false) {
+        return None;
+    }
+    let named = budget.is_named(ex);
+    let detail = named.then(|| detail(ex)).filter(|d| budget.spend(d.cost()));
+    Some(exchange_view(ex, anchor, named, detail))
 }
 
 pub(super) fn trial_view<'a>(
     t: &'a TrialRecord,
     places: &HashMap<u64, String>,
-    budget: &mut usize,
-    unshown: &mut usize,
+    budget: &mut Budget,
 ) -> TrialView {
-    // A known failure, and a trial that panicked, show their findings and exchanges like any
-    // failure.
-    let failed = matches!(
-        t.outcome,
-        TrialOutcome::Failed | TrialOutcome::Known(_) | TrialOutcome::Panicked
-    );
-    let named: Vec<u64> = t.findings.iter().filter_map(|f| f.exchange_id).collect();
+    let failed = failed(t);
     let (class, label, reason) = match &t.outcome {
         TrialOutcome::Passed => ("pass", "passed", None),
         TrialOutcome::Failed => ("fail", "FAILED", None),
@@ -187,34 +281,26 @@ pub(super) fn trial_view<'a>(
         TrialOutcome::Known(r) => ("known", "known failure", Some(redact::text(r))),
         TrialOutcome::Panicked => ("panic", "PANICKED", None),
     };
-    let mut exchange = |ex: &Exchange, anchor: String| {
-        let detail = if failed && *budget < MIN_DETAIL {
-            *unshown += 1;
-            None
-        } else if failed {
-            let d = detail(ex);
-            let cost = d.cost();
-            if cost <= *budget {
-                *budget -= cost;
-                Some(d)
-            } else {
-                *unshown += 1;
-                None
-            }
-        } else {
-            None
-        };
-        exchange_view(ex, anchor, named.contains(&ex.id), detail)
+    let mut unlisted = 0;
+    let mut exchange = |ex: &Exchange, anchor: String, budget: &mut Budget| {
+        if !budget.list(ex, &anchor, failed) {
+            unlisted += 1;
+            return None;
+        }
+        let detail = failed
+            .then(|| detail(ex))
+            .filter(|d| budget.spend(d.cost()));
+        Some(exchange_view(ex, anchor, budget.is_named(ex), detail))
     };
     let exchanges = t
         .exchanges
         .iter()
-        .map(|ex| exchange(ex, exchange_anchor(&t.name, ex.seq)))
+        .filter_map(|ex| exchange(ex, exchange_anchor(&t.name, ex.seq), budget))
         .collect();
     let cleanup = t
         .released
         .iter()
-        .map(|ex| exchange(ex, format!("{}-c{}", anchor(&t.name), ex.seq)))
+        .filter_map(|ex| exchange(ex, format!("{}-c{}", anchor(&t.name), ex.seq), budget))
         .collect();
     // A reproduction is shown once for the findings that share it, and costs the page's
     // budget as headers and bodies do (the JSON report has every one).
@@ -225,11 +311,9 @@ pub(super) fn trial_view<'a>(
         }
         let lines: Vec<String> = f.reproduce.iter().map(|l| redact::text(l)).collect();
         let cost: usize = lines.iter().map(|l| escaped_len(l)).sum();
-        if cost > *budget {
-            *unshown += 1;
+        if !budget.spend(cost) {
             return Vec::new();
         }
-        *budget -= cost;
         last_shown = &f.reproduce;
         lines
     };
@@ -276,6 +360,7 @@ pub(super) fn trial_view<'a>(
         findings,
         exchanges,
         cleanup,
+        unlisted,
     }
 }
 
