@@ -53,6 +53,20 @@ pub(super) fn matrix(report: &RunReport) -> Option<Matrix> {
     })
 }
 
+/// The exchanges the matrix's cells link to: the acting exchange of each cell's trial.
+pub(super) fn linked(report: &RunReport) -> impl Iterator<Item = u64> + '_ {
+    report.matrix.rows.iter().flat_map(move |row| {
+        row.cells.iter().filter_map(move |c| {
+            let trial = report.trial(&c.trial)?;
+            trial
+                .exchanges
+                .iter()
+                .find(|e| e.step == c.acting_step)
+                .map(|e| e.id)
+        })
+    })
+}
+
 fn cell(report: &RunReport, row: &MatrixRow, of: &MatrixCell) -> Cell {
     let name = of.trial.clone();
     let expected = of.expected_short.clone();

@@ -139,7 +139,7 @@ impl Page {
             ),
             _ => ("the harness could not run", "fail"),
         };
-        let mut budget = Budget::for_run(report);
+        let mut budget = Budget::for_run(report, super::matrix::linked(report));
         let mut areas: Vec<Area> = Vec::new();
         let places = exchange_places(report);
         for trial in &report.trials {

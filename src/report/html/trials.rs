@@ -27,7 +27,7 @@ pub const DETAIL_BUDGET: usize = 950_000;
 /// each on the page: listing them all put a faulty run's page at 2.45 MB. With both budgets
 /// spent, the rest of the page (a row per trial, findings, the matrix, coverage: about 450 KB
 /// for a whole run failing almost everywhere) keeps it under 2 MB. A finding's exchange is
-/// always listed, so that its link has somewhere to go.
+/// always listed, so that its link has somewhere to go, and so is a matrix cell's.
 pub const LINE_BUDGET: usize = 420_000;
 
 /// No exchange's headers and bodies take less than this: below it the budget is spent.
@@ -42,6 +42,8 @@ pub(super) struct Budget {
     other_lines: usize,
     /// Every exchange a finding names, whichever trial's: always listed.
     named: HashSet<u64>,
+    /// Exchanges something else on the page links to (the matrix's cells): always listed.
+    linked: HashSet<u64>,
     /// Exchanges of failed trials listed without headers and bodies, and findings without
     /// their reproduction.
     pub(super) unshown: usize,
@@ -50,7 +52,7 @@ pub(super) struct Budget {
 }
 
 impl Budget {
-    pub(super) fn for_run(report: &RunReport) -> Self {
+    pub(super) fn for_run(report: &RunReport, linked: impl IntoIterator<Item = u64>) -> Self {
         let named: HashSet<u64> = report
             .trials
             .iter()
@@ -69,11 +71,13 @@ impl Budget {
             .filter(|(_, ex)| !named.contains(&ex.id))
             .map(|(name, ex)| line_cost(ex, anchor(name).len() + 4))
             .sum();
+        let linked = linked.into_iter().collect();
         Budget {
             detail: DETAIL_BUDGET,
             failed_lines: LINE_BUDGET,
             other_lines: LINE_BUDGET.saturating_sub(failed_lines),
             named,
+            linked,
             unshown: 0,
             unlisted: 0,
         }
@@ -83,9 +87,10 @@ impl Budget {
         self.named.contains(&ex.id)
     }
 
-    /// Whether `ex`'s line is listed: named by a finding, or within its share of the budget.
+    /// Whether `ex`'s line is listed: named by a finding, linked from elsewhere on the page, or
+    /// within its share of the budget.
     fn list(&mut self, ex: &Exchange, anchor: &str, of_failed: bool) -> bool {
-        if self.named.contains(&ex.id) {
+        if self.named.contains(&ex.id) || self.linked.contains(&ex.id) {
             return true;
         }
         let cost = line_cost(ex, anchor.len());
