@@ -1,13 +1,13 @@
 //! The registry of what to redact, and redaction itself: every secret with its base64 forms,
-//! matched in one pass over a text and over each view of it with encodings undone (an
-//! automaton, rebuilt rarely), and replaced by the placeholder.
+//! matched in one pass per level of automata over a text and over each view of it with
+//! encodings undone, and replaced by the placeholder.
 
 use std::{
     collections::{HashMap, HashSet},
     sync::{Arc, LazyLock, RwLock},
 };
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 use super::{decode::views, variants::variants};
 
@@ -19,12 +19,37 @@ pub const SECRET: &str = "[secret]";
 /// would garble all output. Real tokens are 90 characters.
 const SHORT: usize = 8;
 
-/// Every value to redact, and the forms it may be written in (`variants`). Most sit in an
-/// automaton that finds them all in one pass over a text, ignoring ASCII case; the newest wait
-/// in `recent`, checked one by one, until a redaction finds enough of them there to be worth
-/// rebuilding the automaton. Redaction so stays linear in the text, and rebuilds rare (none in a
-/// run that renders nothing), however many tokens a run mints. Short secrets (`SHORT`) are kept
-/// apart and matched only at token boundaries.
+/// One automaton over some of the patterns, with the patterns by id.
+struct Level {
+    matcher: AhoCorasick,
+    patterns: Vec<Box<str>>,
+}
+
+impl Level {
+    fn build(patterns: Vec<Box<str>>) -> Option<Arc<Level>> {
+        if patterns.is_empty() {
+            return None;
+        }
+        // A contiguous NFA: a DFA matches faster but costs several times more to build, and
+        // levels are built often while texts to redact are short.
+        let matcher = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(true)
+            .build(patterns.iter().map(|s| s.as_bytes()))
+            .ok()?;
+        Some(Arc::new(Level { matcher, patterns }))
+    }
+}
+
+/// Every value to redact, and the forms it may be written in (`variants`), in levels of
+/// automata that each find their patterns in one pass over a text, ignoring ASCII case. The
+/// patterns of the secrets registered since the last redaction become a new level; a level
+/// at least half the size of the one before it is merged into it (a binary counter). So each
+/// pattern is built into an automaton about log2(n) times over a run that mints n secrets, and
+/// a redaction makes one pass per level (a dozen at most): the cost grows with what was minted,
+/// never with its square, and a run that renders nothing builds nothing. Short secrets
+/// (`SHORT`) are kept apart and matched only at token boundaries.
 #[derive(Default)]
 struct Registry {
     /// Each secret with its variants (lower-cased).
@@ -32,16 +57,14 @@ struct Registry {
     /// Every pattern still to redact, lower-cased: the secrets of `SHORT` length or more and
     /// their variants.
     patterns: HashSet<Box<str>>,
-    /// The automaton. A pattern forgotten since it was built (its id in `dead`) is skipped
-    /// when it matches, so forgetting costs no rebuild.
-    settled: Option<Arc<AhoCorasick>>,
-    /// The automaton's pattern ids, by pattern.
-    index: HashMap<Box<str>, usize>,
-    dead: Arc<HashSet<usize>>,
-    /// Patterns registered since the automaton was built.
-    recent: Vec<Arc<str>>,
-    /// Patterns of the automaton that were forgotten since it was built.
-    forgotten: usize,
+    /// The automata, oldest and largest first.
+    levels: Vec<Arc<Level>>,
+    /// How many patterns the levels hold in all.
+    built: usize,
+    /// Patterns of the levels forgotten since they were built: skipped when they match, so
+    /// forgetting costs no rebuild. Once they are half of what the levels hold, every level
+    /// is rebuilt into one without them.
+    dead: Arc<HashSet<Box<str>>>,
     /// Short secrets, lower-cased.
     short: HashSet<Box<str>>,
     /// Secrets registered whose forms are not worked out yet: that waits for the next
@@ -49,31 +72,7 @@ struct Registry {
     pending: Vec<Box<str>>,
 }
 
-/// How many patterns may wait outside the automaton (about fifty secrets, seven forms each).
-const RECENT_MAX: usize = 384;
-
 impl Registry {
-    /// Rebuilds the automaton when enough patterns wait outside it, or when most of it is
-    /// forgotten.
-    fn settle_if_due(&mut self) {
-        let built = self.index.len();
-        if self.recent.len() <= RECENT_MAX && self.forgotten * 2 <= built.max(RECENT_MAX) {
-            return;
-        }
-        self.recent.clear();
-        self.forgotten = 0;
-        self.dead = Arc::default();
-        let list: Vec<Box<str>> = self.patterns.iter().cloned().collect();
-        self.settled = AhoCorasick::builder()
-            .match_kind(MatchKind::Standard)
-            .ascii_case_insensitive(true)
-            .build(list.iter().map(|s| s.as_bytes()))
-            .ok()
-            .filter(|_| !list.is_empty())
-            .map(Arc::new);
-        self.index = list.into_iter().enumerate().map(|(i, p)| (p, i)).collect();
-    }
-
     fn add(&mut self, secret: &str) {
         if secret.is_empty() || self.secrets.contains_key(secret) {
             return;
@@ -87,8 +86,10 @@ impl Registry {
         self.pending.push(secret.into());
     }
 
-    /// Works out the forms of the secrets registered since the last redaction.
+    /// Works out the forms of the secrets registered since the last redaction and builds them
+    /// into a new level, merging levels as the binary counter says.
     fn expand_pending(&mut self) {
+        let mut fresh: Vec<Box<str>> = Vec::new();
         for secret in std::mem::take(&mut self.pending) {
             let Some(slot) = self.secrets.get_mut(&secret) else {
                 continue;
@@ -96,11 +97,39 @@ impl Registry {
             let forms = variants(&secret);
             for form in &forms {
                 if self.patterns.insert(form.clone()) {
-                    self.recent.push(form.as_ref().into());
+                    if self.dead.contains(form) {
+                        Arc::make_mut(&mut self.dead).remove(form);
+                    }
+                    fresh.push(form.clone());
                 }
             }
             *slot = forms;
         }
+        if self.dead.len() * 2 > self.built.max(64) {
+            // Most of what the levels hold is forgotten: one level of what is left.
+            self.levels.clear();
+            self.dead = Arc::default();
+            fresh = self.patterns.iter().cloned().collect();
+            self.built = 0;
+        }
+        if fresh.is_empty() {
+            return;
+        }
+        while let Some(last) = self.levels.last() {
+            if last.patterns.len() > 2 * fresh.len() {
+                break;
+            }
+            let last = self.levels.pop().expect("there is a last level");
+            self.built -= last.patterns.len();
+            fresh.extend(
+                last.patterns
+                    .iter()
+                    .filter(|p| !self.dead.contains(*p) && self.patterns.contains(*p))
+                    .cloned(),
+            );
+        }
+        self.built += fresh.len();
+        self.levels.extend(Level::build(fresh));
     }
 
     fn remove(&mut self, secret: &str) {
@@ -110,10 +139,7 @@ impl Registry {
         self.short.remove(secret.to_ascii_lowercase().as_str());
         for form in forms {
             self.patterns.remove(&form);
-            if let Some(&id) = self.index.get(&form) {
-                Arc::make_mut(&mut self.dead).insert(id);
-                self.forgotten += 1;
-            }
+            Arc::make_mut(&mut self.dead).insert(form);
         }
     }
 }
@@ -140,48 +166,43 @@ pub fn forget(secrets: &[String]) {
     for secret in secrets {
         registry.remove(secret);
     }
-    // A forgotten pattern still in the automaton is skipped when it matches; the automaton is
-    // rebuilt once most of it is forgotten.
+    // A forgotten pattern still in a level is skipped when it matches.
     let Registry {
-        patterns,
-        recent,
-        pending,
-        secrets,
-        ..
+        pending, secrets, ..
     } = &mut *registry;
-    recent.retain(|r| patterns.contains(&**r));
     pending.retain(|p| secrets.contains_key(p));
 }
 
-/// What one redaction matches with: the automaton, the patterns waiting outside it, the short
-/// secrets and the automaton's forgotten patterns.
+/// What one redaction matches with: the levels, the short secrets and the levels' forgotten
+/// patterns.
 struct Matchers {
-    settled: Option<Arc<AhoCorasick>>,
-    recent: Vec<Arc<str>>,
+    levels: Vec<Arc<Level>>,
     short: Vec<Box<str>>,
-    forgotten: Arc<HashSet<usize>>,
+    forgotten: Arc<HashSet<Box<str>>>,
 }
 
 impl Matchers {
     /// The spans of `hay` where a secret (or one of its forms) is.
     fn find(&self, hay: &[u8], spans: &mut Vec<(usize, usize)>) {
-        if let Some(matcher) = &self.settled {
+        for level in &self.levels {
             spans.extend(
-                matcher
+                level
+                    .matcher
                     .find_overlapping_iter(hay)
-                    .filter(|m| !self.forgotten.contains(&m.pattern().as_usize()))
+                    .filter(|m| {
+                        self.forgotten.is_empty()
+                            || !self
+                                .forgotten
+                                .contains(&level.patterns[m.pattern().as_usize()])
+                    })
                     .map(|m| (m.start(), m.end())),
             );
         }
-        if self.recent.is_empty() && self.short.is_empty() {
+        if self.short.is_empty() {
             return;
         }
         // ASCII lower-casing keeps every byte where it is, so positions carry over.
         let lower = hay.to_ascii_lowercase();
-        for secret in &self.recent {
-            let needle = secret.as_bytes();
-            spans.extend(memchr::memmem::find_iter(&lower, needle).map(|i| (i, i + needle.len())));
-        }
         let word = |b: Option<&u8>| {
             b.is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
         };
@@ -206,18 +227,15 @@ impl Matchers {
 pub fn text(text: &str) -> String {
     let matchers = {
         let mut registry = REGISTRY.write().unwrap_or_else(|e| e.into_inner());
-        // Registering only appends; the automaton is rebuilt here, when redaction is needed
-        // and enough secrets have piled up outside it.
+        // Registering only appends; levels are built here, when redaction is needed.
         registry.expand_pending();
-        registry.settle_if_due();
         Matchers {
-            settled: registry.settled.clone(),
-            recent: registry.recent.clone(),
+            levels: registry.levels.clone(),
             short: registry.short.iter().cloned().collect(),
             forgotten: registry.dead.clone(),
         }
     };
-    if matchers.settled.is_none() && matchers.recent.is_empty() && matchers.short.is_empty() {
+    if matchers.levels.is_empty() && matchers.short.is_empty() {
         return text.to_string();
     }
     let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -287,11 +305,12 @@ mod tests {
         register("overlap-unit-secret");
         register("overlap-unit-secret-longer");
         assert_eq!(text("x overlap-unit-secret-longer y"), "x [secret] y");
-        // Across the two tiers: push enough secrets to settle the first ones.
+        // Across two levels: the first secret is in an older level than the second.
         register("tier-unit-secret");
-        for i in 0..=RECENT_MAX {
+        for i in 0..=400 {
             register(&format!("tier-filler-secret-{i:04}"));
         }
+        assert_eq!(text("tier-filler-secret-0001"), SECRET);
         register("xx-tier-unit-secret-yy");
         assert_eq!(text("a xx-tier-unit-secret-yy b"), "a [secret] b");
         assert_eq!(text("tier-unit-secret-yy"), "[secret]-yy");
@@ -300,7 +319,7 @@ mod tests {
     #[test]
     fn a_forgotten_secret_is_shown_again_without_a_rebuild() {
         register("settled-then-forgotten-secret");
-        for i in 0..=RECENT_MAX {
+        for i in 0..=400 {
             register(&format!("forget-filler-secret-{i:04}"));
         }
         assert_eq!(text("settled-then-forgotten-secret"), SECRET);
@@ -310,5 +329,32 @@ mod tests {
             "settled-then-forgotten-secret"
         );
         assert_eq!(text("forget-filler-secret-0001"), SECRET);
+    }
+
+    #[test]
+    fn levels_stay_few_and_every_secret_is_found_however_they_were_minted() {
+        // Secrets minted one at a time with a redaction between each, as a run renders
+        // findings while it mints: levels follow a binary counter, so stay logarithmic.
+        let minted: Vec<String> = (0..600)
+            .map(|i| format!("level-unit-secret-{i:05}"))
+            .collect();
+        for (i, secret) in minted.iter().enumerate() {
+            register(secret);
+            assert_eq!(text(&format!("<{secret}>")), "<[secret]>");
+            if i % 97 == 0 {
+                // Every earlier one is still found.
+                for earlier in &minted[..=i] {
+                    assert_eq!(text(earlier), SECRET, "{earlier}");
+                }
+            }
+        }
+        let levels = REGISTRY.read().expect("not poisoned").levels.len();
+        assert!(levels <= 24, "{levels} levels");
+        // Forgotten, then minted again: redacted again.
+        forget(&minted[..300]);
+        assert_eq!(text(&minted[10]), minted[10]);
+        assert_eq!(text(&minted[400]), SECRET);
+        register(&minted[10]);
+        assert_eq!(text(&minted[10]), SECRET);
     }
 }
