@@ -5,7 +5,10 @@
 //! ids and secrets. A value used that no request shown handed out is looked for among the
 //! exchanges before them, and the one that handed it out is sent first.
 
-use std::collections::{BTreeSet, HashMap};
+use std::{
+    collections::{BTreeSet, HashMap, HashSet},
+    sync::Arc,
+};
 
 use crate::{exchange::Exchange, redact};
 
@@ -44,30 +47,67 @@ pub fn commands(
     origin: &str,
     caller: &str,
 ) -> Vec<String> {
+    commands_with(&mut Handouts::default(), chain, earlier, origin, caller)
+}
+
+/// What each exchange's answer handed out, read once per exchange: a run's findings are
+/// reproduced from the same journals again and again, and an exploring trial's journal holds
+/// thousands of answers (reading them anew for every value looked for made one faulty run's
+/// reproductions take minutes).
+#[derive(Default)]
+pub struct Handouts {
+    read: HashMap<u64, Arc<[Handed]>>,
+}
+
+impl Handouts {
+    fn of(&mut self, ex: &Exchange) -> Arc<[Handed]> {
+        self.read
+            .entry(ex.id)
+            .or_insert_with(|| handed_out(ex).into())
+            .clone()
+    }
+}
+
+/// `commands`, reading answers through `handouts`.
+pub fn commands_with(
+    handouts: &mut Handouts,
+    chain: &[&Exchange],
+    earlier: &[&Exchange],
+    origin: &str,
+    caller: &str,
+) -> Vec<String> {
     let chain: Vec<&Exchange> = chain.iter().copied().filter(|ex| sent(ex)).collect();
     if chain.is_empty() {
         return Vec::new();
     }
-    let steps = with_sources(&chain, earlier, caller);
+    let steps = with_sources(handouts, &chain, earlier, caller);
+    let used: Vec<Vec<String>> = steps.iter().map(|ex| used_values(ex, caller)).collect();
+    // How many of the steps after the current one use each value.
+    let mut used_later: HashMap<&str, usize> = HashMap::new();
+    for value in used.iter().flatten() {
+        *used_later.entry(value.as_str()).or_default() += 1;
+    }
     let mut names = Names::default();
     // Where each value is first handed out: (step, jq path, variable).
     let mut handed: HashMap<String, String> = HashMap::new();
     let last = steps.len() - 1;
     let mut lines = Vec::with_capacity(steps.len());
     for (i, ex) in steps.iter().enumerate() {
+        for value in &used[i] {
+            if let Some(n) = used_later.get_mut(value.as_str()) {
+                *n -= 1;
+            }
+        }
         let request = request_words(ex, &handed, origin, caller);
-        let later: BTreeSet<String> = steps[i + 1..]
+        let later = |v: &str| used_later.get(v).is_some_and(|n| *n > 0) && !handed.contains_key(v);
+        let captures: Vec<(String, String, String)> = handouts
+            .of(ex)
             .iter()
-            .flat_map(|ex| used_values(ex, caller))
-            .filter(|v| !handed.contains_key(v))
-            .collect();
-        let captures: Vec<(String, String, String)> = handed_out(ex)
-            .into_iter()
-            .filter(|h| later.contains(&h.value))
+            .filter(|h| later(&h.value))
             .fold(Vec::new(), |mut kept, h| {
                 if !kept.iter().any(|(v, _, _)| *v == h.value) {
-                    let name = names.next(&h);
-                    kept.push((h.value, h.jq, name));
+                    let name = names.next(h);
+                    kept.push((h.value.clone(), h.jq.clone(), name));
                 }
                 kept
             });
@@ -104,44 +144,55 @@ fn sent(ex: &Exchange) -> bool {
 /// `chain`, preceded by the exchanges of `earlier` that handed out the values it uses and
 /// no step before their use hands out (and, in turn, theirs), in the order they were made.
 fn with_sources<'a>(
+    handouts: &mut Handouts,
     chain: &[&'a Exchange],
     earlier: &[&'a Exchange],
     caller: &str,
 ) -> Vec<&'a Exchange> {
     let in_chain: BTreeSet<u64> = chain.iter().map(|ex| ex.id).collect();
-    let earlier: Vec<&Exchange> = earlier
-        .iter()
-        .copied()
-        .filter(|ex| sent(ex) && !in_chain.contains(&ex.id))
-        .collect();
-    let mut added: Vec<&Exchange> = Vec::new();
     let mut wanted: Vec<String> = Vec::new();
-    for (i, ex) in chain.iter().enumerate() {
+    let mut handed_before: HashSet<String> = HashSet::new();
+    for ex in chain {
         for value in used_values(ex, caller) {
-            let before = chain[..i]
-                .iter()
-                .any(|prior| handed_out(prior).iter().any(|h| h.value == value));
-            if !before {
+            if !handed_before.contains(&value) {
                 wanted.push(value);
             }
         }
+        handed_before.extend(handouts.of(ex).iter().map(|h| h.value.clone()));
     }
+    if wanted.is_empty() {
+        return chain.to_vec();
+    }
+    // The first exchange of `earlier` that handed out each value.
+    let mut first_source: HashMap<String, &'a Exchange> = HashMap::new();
+    for ex in earlier
+        .iter()
+        .copied()
+        .filter(|ex| sent(ex) && !in_chain.contains(&ex.id))
+    {
+        for h in handouts.of(ex).iter() {
+            first_source
+                .entry(h.value.clone())
+                .and_modify(|kept| {
+                    if ex.id < kept.id {
+                        *kept = ex;
+                    }
+                })
+                .or_insert(ex);
+        }
+    }
+    let mut added: Vec<&Exchange> = Vec::new();
+    let mut handed_by_added: HashSet<String> = HashSet::new();
     while let Some(value) = wanted.pop() {
         if added.len() >= MOST_ADDED {
             break;
         }
-        let already = added
-            .iter()
-            .any(|ex| handed_out(ex).iter().any(|h| h.value == value));
-        if already {
+        if handed_by_added.contains(&value) {
             continue;
         }
-        let source = earlier
-            .iter()
-            .filter(|ex| handed_out(ex).iter().any(|h| h.value == value))
-            .min_by_key(|ex| ex.id);
-        if let Some(source) = source {
+        if let Some(source) = first_source.get(&value).copied() {
             added.push(source);
+            handed_by_added.extend(handouts.of(source).iter().map(|h| h.value.clone()));
             for needed in used_values(source, caller) {
                 wanted.push(needed);
             }

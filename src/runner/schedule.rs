@@ -295,9 +295,9 @@ impl Drop for Finished {
 /// Gives each finding the command lines that reproduce it (`crate::reproduce`): for a case
 /// exploration drew, its requests up to the one that broke the contract; for any other finding
 /// on a trial's exchange, that trial's requests up to it (a trial's earlier requests make the
-/// state its last one meets); for one on the tour's, the tour's exchange alone with what
-/// handed out the values it uses; for a finding on no exchange, the trial's requests. The
-/// probe's answers may supply values too.
+/// state its last one meets); for one on another trial's exchange (a whole-run check's) or on
+/// the tour's, that exchange alone with what handed out the values it uses; for a finding on
+/// no exchange, the trial's requests. The probe's answers may supply values too.
 fn reproductions(
     findings: &mut [Finding],
     own: &[Exchange],
@@ -309,6 +309,7 @@ fn reproductions(
     let housekeeping = ctx.housekeeping_exchanges();
     let tour: &[Exchange] = ctx.tour.get().map_or(&[], |t| t.as_slice());
     let probe: Vec<&Exchange> = housekeeping.iter().collect();
+    let mut handouts = crate::reproduce::Handouts::default();
     for f in findings.iter_mut() {
         let position = |list: &[Exchange]| {
             f.exchange_id
@@ -338,7 +339,11 @@ fn reproductions(
             .iter()
             .find_map(|list| position(list).map(|at| (list, at)))
         {
-            (list[..=at].iter().collect(), probe.clone())
+            // A whole-run check judges one answer of another trial: that request, after the
+            // ones it needs, not the other trial's whole journal (thousands of requests for an
+            // exploring one).
+            let earlier = list[..at].iter().chain(&housekeeping).collect();
+            (vec![&list[at]], earlier)
         } else if let Some(at) = position(tour) {
             let earlier = tour[..at].iter().chain(&housekeeping).collect();
             (vec![&tour[at]], earlier)
@@ -347,7 +352,8 @@ fn reproductions(
         } else {
             (Vec::new(), Vec::new())
         };
-        f.reproduce = crate::reproduce::commands(&chain, &earlier, &origin, caller);
+        f.reproduce =
+            crate::reproduce::commands_with(&mut handouts, &chain, &earlier, &origin, caller);
     }
 }
 
