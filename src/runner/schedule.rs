@@ -110,6 +110,9 @@ pub(super) fn schedule(
     let permits = Arc::new(tokio::sync::Semaphore::new(threads.max(1)));
     let (ctx, with, records) = (ctx.clone(), Arc::new(conduct_with), records.clone());
     runtime.spawn(async move {
+        if !jobs.is_empty() {
+            ctx.make_setup_token().await;
+        }
         for (def, tx) in jobs {
             let Ok(permit) = permits.clone().acquire_owned().await else {
                 return;

@@ -29,6 +29,8 @@ pub struct Kind {
     /// In words, for a line naming what was left behind (`team token`).
     pub what: &'static str,
     pub removal: Removal,
+    /// Only the user may delete it (a user token, ref §5): never the run's set-up token.
+    pub users_own: bool,
 }
 
 /// How something the run created is deleted.
@@ -72,6 +74,15 @@ impl Kind {
                 param,
                 stage,
             },
+            users_own: false,
+        }
+    }
+
+    /// The same kind, deleted only with the user's own token.
+    pub const fn users_own(self) -> Kind {
+        Kind {
+            users_own: true,
+            ..self
         }
     }
 
@@ -125,6 +136,8 @@ impl Created {
 pub(super) struct CleanupLog {
     created: Mutex<HashSet<Created>>,
     sweeping: Mutex<Sweeping>,
+    /// The kinds (in words) the run's set-up token has deleted something of.
+    setup_token_deletes: Mutex<HashSet<&'static str>>,
 }
 
 /// What the final sweep learned of its lists so far.
@@ -146,6 +159,22 @@ impl CleanupLog {
 
     pub(super) fn forget(&self, created: &Created) {
         self.lock().remove(created);
+    }
+
+    /// Whether the set-up token has deleted something of kind `what`: it may, so its 404
+    /// for one of them says the thing is gone.
+    fn deletes_by_setup_token(&self, what: &str) -> bool {
+        self.setup_token_deletes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(what)
+    }
+
+    fn setup_token_deleted(&self, what: &'static str) {
+        self.setup_token_deletes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(what);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashSet<Created>> {
@@ -219,8 +248,36 @@ impl RunContext {
             }
             leftovers.extend(self.delete_all(transport, pending).await);
         }
+        leftovers.extend(self.delete_setup_token(transport).await);
         leftovers.extend(self.sweep(transport).await);
         leftovers
+    }
+
+    /// Deletes the run's set-up token, last of what the run made by id; names it if it stays
+    /// (the sweep of the owners team's tokens by the run's tag looks for it again).
+    async fn delete_setup_token(&self, transport: &Arc<Transport>) -> Vec<String> {
+        let Some(token) = self.setup_token() else {
+            return Vec::new();
+        };
+        let journal = Journal::default();
+        journal.set_step("cleanup: the run's set-up token");
+        let op = self.spec.op("deleteAuthenticationToken");
+        Recorder {
+            transport: transport.clone(),
+            auth: Auth::Bearer(self.owner.clone()),
+            journal: journal.clone(),
+            patient: true,
+        }
+        .raw(op, op.path_with(&[("token_id", &token.id)]))
+        .send()
+        .await;
+        let gone = matches!(journal.last().and_then(|e| e.status()), Some(204 | 404));
+        self.housekeeping(journal.take());
+        if gone {
+            Vec::new()
+        } else {
+            vec![format!("team token {} (the run's set-up token)", token.id)]
+        }
     }
 
     /// Right after a trial: deletes what it created by id (not what only its family settles,
@@ -349,16 +406,34 @@ impl RunContext {
         journal.set_step("cleanup");
         if let Some((operation, param, _)) = created.by_id() {
             let op = self.spec.op(operation);
-            let recorder = Recorder {
-                transport: transport.clone(),
-                auth: Auth::Bearer(self.owner.clone()),
-                journal: journal.clone(),
-                patient: true,
-            };
-            recorder
+            let send = |secret: &crate::redact::Secret| {
+                Recorder {
+                    transport: transport.clone(),
+                    auth: Auth::Bearer(secret.clone()),
+                    journal: journal.clone(),
+                    patient: true,
+                }
                 .raw(op, op.path_with(&[(param, &created.id)]))
                 .send()
-                .await;
+            };
+            // The set-up token first where it may. Anything but 204 from it, and the user's
+            // token asks again: a 404 may be its want of rights (ref §5: forbidden is 404),
+            // until it has deleted something of the kind; then a 404 means gone.
+            let setup = self.setup_token().filter(|_| !created.kind.users_own);
+            let settled = match setup {
+                Some(token) => {
+                    let status = send(&token.secret).await.status();
+                    let proven = self.created.deletes_by_setup_token(created.kind.what);
+                    if status == Some(204) {
+                        self.created.setup_token_deleted(created.kind.what);
+                    }
+                    status == Some(204) || proven && status == Some(404)
+                }
+                None => false,
+            };
+            if !settled {
+                send(&self.owner).await;
+            }
         }
         let gone = matches!(journal.last().and_then(|e| e.status()), Some(204 | 404));
         (created, journal.take(), gone)

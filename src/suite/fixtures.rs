@@ -1,14 +1,15 @@
 //! What trials of several families stand on and no family owns: teams (made for a trial,
-//! deleted with their tokens), the organization's owners team, and the calling user.
+//! deleted with their tokens), the organization's owners team, the calling user, and the
+//! run's set-up token.
 
 use serde_json::Value;
 
 use super::{
     Boxed, Kind, Session, Stage, Stop,
     cleanup::{SWEEP, sweep_listed},
-    steps::succeeded_id,
+    steps::{self, succeeded_id},
 };
-use crate::client::types;
+use crate::{client::types, redact::Secret};
 
 /// A team the run made; its tokens go with it.
 pub static TEAM: Kind = Kind::by_id("team", "deleteTeam", "team_id", Stage::Holder);
@@ -30,12 +31,16 @@ pub fn team_body(name: &str) -> types::TeamCreateRequest {
 
 pub async fn team(s: &Session, what: &str) -> Result<Team, Stop> {
     let name = s.unique_name(what);
-    let ex = s
-        .call(
-            &format!("create team {what}"),
-            s.owner().create_team(s.org(), &team_body(&name)),
-        )
+    let step = format!("create team {what}");
+    let mut ex = s
+        .call(&step, s.setup().create_team(s.org(), &team_body(&name)))
         .await;
+    if succeeded_id(&ex).is_none() && s.ctx().setup_token().is_some() {
+        // The set-up token may not do it here: the user's token, as before there was one.
+        ex = s
+            .call(&step, s.owner().create_team(s.org(), &team_body(&name)))
+            .await;
+    }
     match succeeded_id(&ex) {
         Some(id) => {
             s.remember(TEAM.made(id.clone()));
@@ -81,5 +86,39 @@ pub fn sweep_teams(s: Session) -> Boxed<Vec<String>> {
             .call(SWEEP, s.owner().list_teams(s.org(), None, Some(&run_tag)))
             .await;
         sweep_listed(&s, &ex, "name", &TEAM).await
+    })
+}
+
+/// A token of the owners team that the run makes before its trials and deletes last, for the
+/// requests no trial asks as the user: making the teams and agent pools trials stand on, and
+/// deleting what the run made. A server limits requests per user (30/s on TFE, ref §6), and a
+/// team's token is the team's, not the user's: set-up on it leaves the user's own budget to the
+/// trials' questions. The owners team's token may manage teams and team tokens like an owner
+/// (ref §5: "owners, the organization token, and users or teams with manage teams"; seed 002
+/// for the organization token). Whatever it is refused, the user's token asks again.
+pub struct SetupToken {
+    pub secret: Secret,
+    pub id: String,
+}
+
+/// Makes the set-up token (`None` when the owners team or its new token cannot be had: the
+/// user's token then does everything, as in a profile without team tokens).
+pub async fn setup_token(s: &Session) -> Option<SetupToken> {
+    let team = owners_team(s).await.ok()?;
+    let description = s.unique_name("set-up");
+    let ex = s
+        .call(
+            "the run's set-up token: create a token of the owners team",
+            s.owner().create_team_authentication_token(
+                &team,
+                &steps::described_body(Some(&description), None),
+            ),
+        )
+        .await;
+    let minted = steps::minted(s, ex, None).ok()?;
+    let secret = minted.secret.clone()?;
+    Some(SetupToken {
+        secret,
+        id: minted.id,
     })
 }

@@ -9,7 +9,9 @@ use std::sync::{
 
 use rand::Rng;
 
-use super::{Created, Exploration, Family, cleanup::CleanupLog, judge::Judge, registry};
+use super::{
+    Created, Exploration, Family, Session, cleanup::CleanupLog, fixtures, judge::Judge, registry,
+};
 use crate::{
     checks::Finding, client::Transport, config::Profile, exchange::Exchange, redact::Secret,
     spec::Spec,
@@ -40,6 +42,8 @@ pub struct RunContext {
     housekeeping_log: Mutex<Vec<Exchange>>,
     /// Numbers the names this run generates.
     names: AtomicUsize,
+    /// The run's set-up token (`fixtures::SetupToken`), once made; `None` inside: none.
+    setup_token: std::sync::OnceLock<Option<fixtures::SetupToken>>,
 }
 
 impl RunContext {
@@ -74,7 +78,34 @@ impl RunContext {
             created: CleanupLog::default(),
             housekeeping_log: Mutex::new(Vec::new()),
             names: AtomicUsize::new(0),
+            setup_token: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Makes the run's set-up token, where the profile has team tokens; before any trial,
+    /// once. Its exchanges are housekeeping.
+    pub async fn make_setup_token(self: &Arc<Self>) {
+        if self.setup_token.get().is_some() {
+            return;
+        }
+        let made = if self
+            .spec
+            .op("createTeamAuthenticationToken")
+            .in_profile(self.profile.name())
+        {
+            let s = Session::new(self.clone());
+            let made = fixtures::setup_token(&s).await;
+            self.housekeeping(s.take_exchanges());
+            made
+        } else {
+            None
+        };
+        let _ = self.setup_token.set(made);
+    }
+
+    /// The run's set-up token, if it has one.
+    pub fn setup_token(&self) -> Option<&fixtures::SetupToken> {
+        self.setup_token.get().and_then(Option::as_ref)
     }
 
     /// The families of the suite, in the registry's order.

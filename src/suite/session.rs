@@ -82,6 +82,20 @@ impl Session {
         self.client(self.as_owner())
     }
 
+    /// The credential for set-up the trial does not ask about (making a team or an agent
+    /// pool to stand on): the run's set-up token when it has one, else the user's token.
+    pub fn as_setup(&self) -> Auth {
+        match self.ctx.setup_token() {
+            Some(token) => Auth::Bearer(token.secret.clone()),
+            None => self.as_owner(),
+        }
+    }
+
+    /// A typed client sending `as_setup`'s credential.
+    pub fn setup(&self) -> Client {
+        self.client(self.as_setup())
+    }
+
     /// A typed client sending `secret`.
     pub fn bearer(&self, secret: &Secret) -> Client {
         self.client(Auth::Bearer(secret.clone()))

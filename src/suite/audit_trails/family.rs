@@ -24,6 +24,7 @@ fn every_trial() -> Vec<CheckDef> {
 pub static TOKEN: Kind = Kind {
     what: "audit-trails token",
     removal: Removal::Settle(settle),
+    users_own: false,
 };
 
 fn settle(s: Session, ours: Vec<String>) -> Boxed<Vec<String>> {

@@ -8,6 +8,7 @@ use crate::suite::prelude::*;
 pub static TOKEN: Kind = Kind {
     what: "organization token",
     removal: Removal::Settle(settle),
+    users_own: false,
 };
 
 fn settle(s: Session, ours: Vec<String>) -> Boxed<Vec<String>> {

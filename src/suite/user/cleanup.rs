@@ -10,7 +10,8 @@ pub static TOKEN: Kind = Kind::by_id(
     "deleteAuthenticationToken",
     "token_id",
     Stage::Token,
-);
+)
+.users_own();
 
 /// The calling user's tokens whose description carries the run's tag.
 pub fn sweep(s: Session) -> Boxed<Vec<String>> {
