@@ -53,6 +53,11 @@ pub struct Transport {
 }
 
 impl Transport {
+    /// When requests stop leaving (the run's deadline less the cleanup's reserve), if ever.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.options.deadline
+    }
+
     pub fn new(base: &str, options: TransportOptions) -> Result<Self, String> {
         let timeout = options.timeout;
         let _ = rustls::crypto::ring::default_provider().install_default();

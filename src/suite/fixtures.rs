@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{
     Boxed, Kind, Session, Stage, Stop,
     cleanup::{SWEEP, sweep_listed},
-    steps::{self, succeeded_id},
+    steps::{self, by_setup, succeeded_id},
 };
 use crate::{client::types, redact::Secret};
 
@@ -31,16 +31,8 @@ pub fn team_body(name: &str) -> types::TeamCreateRequest {
 
 pub async fn team(s: &Session, what: &str) -> Result<Team, Stop> {
     let name = s.unique_name(what);
-    let step = format!("create team {what}");
-    let mut ex = s
-        .call(&step, s.setup().create_team(s.org(), &team_body(&name)))
-        .await;
-    if succeeded_id(&ex).is_none() && s.ctx().setup_token().is_some() {
-        // The set-up token may not do it here: the user's token, as before there was one.
-        ex = s
-            .call(&step, s.owner().create_team(s.org(), &team_body(&name)))
-            .await;
-    }
+    let ex = by_setup!(s, &format!("create team {what}"), |c| c
+        .create_team(s.org(), &team_body(&name)));
     match succeeded_id(&ex) {
         Some(id) => {
             s.remember(TEAM.made(id.clone()));

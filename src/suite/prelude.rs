@@ -25,9 +25,9 @@ pub(crate) use crate::{
         fixtures::{self, Team},
         ids::missing_like,
         steps::{
-            self, AUTHENTICATED, Minted, all_not_found, deleted_secret_refused, described_body,
-            docs_body, future_instant, page_params, past_instant, remember_created, succeeded,
-            succeeded_id, three_on_pages_of_two, try_secret,
+            self, AUTHENTICATED, Minted, all_not_found, by_setup, deleted_secret_refused,
+            described_body, docs_body, future_instant, page_params, past_instant, remember_created,
+            succeeded, succeeded_id, three_on_pages_of_two, try_secret,
         },
     },
 };

@@ -18,6 +18,9 @@ use crate::{
 };
 
 /// Shared by every trial of one run.
+/// The most time making the set-up token may take.
+const SETUP_TOKEN_TIME: std::time::Duration = std::time::Duration::from_secs(10);
+
 pub struct RunContext {
     pub spec: &'static Spec,
     pub transport: Arc<Transport>,
@@ -93,8 +96,16 @@ impl RunContext {
             .op("createTeamAuthenticationToken")
             .in_profile(self.profile.name())
         {
+            // A tenth of the time left at most (ten seconds at most): a server that keeps
+            // saying wait must not eat the trials' time for what only saves requests.
+            let left = self.transport.deadline().map_or(SETUP_TOKEN_TIME, |d| {
+                d.saturating_duration_since(std::time::Instant::now()) / 10
+            });
             let s = Session::new(self.clone());
-            let made = fixtures::setup_token(&s).await;
+            let made = tokio::time::timeout(left.min(SETUP_TOKEN_TIME), fixtures::setup_token(&s))
+                .await
+                .ok()
+                .flatten();
             self.housekeeping(s.take_exchanges());
             made
         } else {

@@ -323,3 +323,24 @@ impl Entitlement {
         Stop
     }
 }
+
+/// Sends one typed call of set-up the trial does not ask about with the run's set-up token
+/// (`Session::setup`), and again with the user's token if that does not succeed:
+/// `by_setup!(s, "target: create a token", |c| c.create_team_token(&id, &body))`. The
+/// exchange is the last one sent.
+macro_rules! by_setup {
+    ($s:expr, $step:expr, |$c:ident| $call:expr) => {{
+        let step: &str = $step;
+        let ex = {
+            let $c = $s.setup();
+            $s.call(step, $call).await
+        };
+        if !$crate::suite::steps::succeeded(&ex) && $s.ctx().setup_token().is_some() {
+            let $c = $s.owner();
+            $s.call(step, $call).await
+        } else {
+            ex
+        }
+    }};
+}
+pub(crate) use by_setup;

@@ -68,12 +68,7 @@ pub const ROWS: &[Row] = &[
 /// A pool of the trial's with one of its tokens: the token.
 async fn pool_with_token(s: &Session) -> Result<Target, Stop> {
     let pool = agent_pool(s, "target").await?;
-    let ex = s
-        .call(
-            "target: create an agent token",
-            s.owner()
-                .create_agent_token(&pool.id, &agent_token_body("target")),
-        )
-        .await;
+    let ex = by_setup!(s, "target: create an agent token", |c| c
+        .create_agent_token(&pool.id, &agent_token_body("target")));
     Ok(Target::id(steps::minted(s, ex, Some(&TOKEN))?.id))
 }

@@ -61,17 +61,9 @@ pub static NO_AGENT_POOL: Entitlement = Entitlement {
 /// A new agent pool for this trial; a 404 is the missing entitlement (`NO_AGENT_POOL`).
 pub async fn agent_pool(s: &Session, what: &str) -> Result<Pool, Stop> {
     let name = s.unique_name(what);
-    let step = format!("create agent pool {what}");
     let body = agent_pool_body(&name);
-    let mut ex = s
-        .call(&step, s.setup().create_agent_pool(s.org(), &body))
-        .await;
-    if succeeded_id(&ex).is_none() && s.ctx().setup_token().is_some() {
-        // The set-up token may not do it here: the user's token, as before there was one.
-        ex = s
-            .call(&step, s.owner().create_agent_pool(s.org(), &body))
-            .await;
-    }
+    let ex = by_setup!(s, &format!("create agent pool {what}"), |c| c
+        .create_agent_pool(s.org(), &body));
     if ex.status() == Some(404) {
         return Err(NO_AGENT_POOL.lacking(s, &ex));
     }

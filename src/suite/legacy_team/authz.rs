@@ -45,12 +45,8 @@ pub const ROWS: &[Row] = &[
 fn team_with_token(s: Session, _: bool) -> Boxed<Result<Target, Stop>> {
     Box::pin(async move {
         let team = fixtures::team(&s, "target").await?;
-        let ex = s
-            .call(
-                "target: create the team's token",
-                s.owner().create_team_token(&team.id, &docs_body(None)),
-            )
-            .await;
+        let ex = by_setup!(s, "target: create the team's token", |c| c
+            .create_team_token(&team.id, &docs_body(None)));
         steps::minted(&s, ex, None)?;
         Ok(Target::id(team.id))
     })
@@ -89,19 +85,11 @@ pub const PERSONAS: &[Provider] = &[
         provision: |s| {
             Box::pin(async move {
                 let team = fixtures::team(&s, "revoked").await?;
-                let ex = s
-                    .call(
-                        "persona: create a team token",
-                        s.owner().create_team_token(&team.id, &docs_body(None)),
-                    )
-                    .await;
+                let ex = by_setup!(s, "persona: create a team token", |c| c
+                    .create_team_token(&team.id, &docs_body(None)));
                 let first = steps::minted(&s, ex, None)?.secret(&s)?;
-                let ex = s
-                    .call(
-                        "persona: replace it",
-                        s.owner().create_team_token(&team.id, &docs_body(None)),
-                    )
-                    .await;
+                let ex = by_setup!(s, "persona: replace it", |c| c
+                    .create_team_token(&team.id, &docs_body(None)));
                 steps::minted(&s, ex, None)?;
                 Ok(Auth::Bearer(first))
             })
@@ -112,12 +100,8 @@ pub const PERSONAS: &[Provider] = &[
 /// A team outside the owners team, and its token.
 async fn outsider(s: &Session) -> Result<(Team, Secret), Stop> {
     let team = fixtures::team(s, "outsider").await?;
-    let ex = s
-        .call(
-            "persona: create the outsider team's token",
-            s.owner().create_team_token(&team.id, &docs_body(None)),
-        )
-        .await;
+    let ex = by_setup!(s, "persona: create the outsider team's token", |c| c
+        .create_team_token(&team.id, &docs_body(None)));
     let secret = steps::minted(s, ex, None)?.secret(s)?;
     Ok((team, secret))
 }

@@ -102,13 +102,11 @@ pub(super) fn references(ids: &[&str]) -> types::TokenReferenceList {
 /// A team of the trial's with one of its tokens (the token's id).
 async fn team_with_token(s: &Session) -> Result<(Team, String), Stop> {
     let team = fixtures::team(s, "target").await?;
-    let ex = s
-        .call(
-            "target: create a token of the team",
-            s.owner()
-                .create_team_authentication_token(&team.id, &described_body(Some("target"), None)),
-        )
-        .await;
+    let ex = by_setup!(s, "target: create a token of the team", |c| c
+        .create_team_authentication_token(
+            &team.id,
+            &described_body(Some("target"), None)
+        ));
     let token = steps::minted(s, ex, None)?.id;
     Ok((team, token))
 }
