@@ -19,10 +19,19 @@ pub const SECRET: &str = "[secret]";
 /// would garble all output. Real tokens are 90 characters.
 const SHORT: usize = 8;
 
-/// One automaton over some of the patterns, with the patterns by id.
+/// How much of each pattern a level's automaton holds: a secret's forms are 90 characters and
+/// more, and an automaton costs what its patterns' bytes do to build; their first `PREFIX`
+/// bytes find every place one may start, and the rest is compared there. Random secrets
+/// seldom share so long a beginning, so a match of the beginning is nearly always the whole.
+const PREFIX: usize = 16;
+
+/// One automaton over the beginnings (`PREFIX`) of some of the patterns, with the patterns
+/// that begin so by the beginning's id.
 struct Level {
     matcher: AhoCorasick,
-    patterns: Vec<Box<str>>,
+    patterns: Vec<Vec<Box<str>>>,
+    /// How many patterns it holds in all.
+    len: usize,
 }
 
 impl Level {
@@ -30,15 +39,37 @@ impl Level {
         if patterns.is_empty() {
             return None;
         }
+        let len = patterns.len();
+        let mut by_prefix: HashMap<&[u8], usize> = HashMap::new();
+        let mut prefixes: Vec<&[u8]> = Vec::new();
+        let mut grouped: Vec<Vec<Box<str>>> = Vec::new();
+        for pattern in &patterns {
+            let prefix = &pattern.as_bytes()[..pattern.len().min(PREFIX)];
+            let id = *by_prefix.entry(prefix).or_insert_with(|| {
+                prefixes.push(prefix);
+                grouped.push(Vec::new());
+                prefixes.len() - 1
+            });
+            grouped[id].push(pattern.clone());
+        }
         // A contiguous NFA: a DFA matches faster but costs several times more to build, and
         // levels are built often while texts to redact are short.
         let matcher = AhoCorasick::builder()
             .kind(Some(AhoCorasickKind::ContiguousNFA))
             .match_kind(MatchKind::Standard)
             .ascii_case_insensitive(true)
-            .build(patterns.iter().map(|s| s.as_bytes()))
+            .build(prefixes)
             .ok()?;
-        Some(Arc::new(Level { matcher, patterns }))
+        Some(Arc::new(Level {
+            matcher,
+            patterns: grouped,
+            len,
+        }))
+    }
+
+    /// Every pattern the level holds.
+    fn patterns(&self) -> impl Iterator<Item = &Box<str>> {
+        self.patterns.iter().flatten()
     }
 }
 
@@ -116,14 +147,13 @@ impl Registry {
             return;
         }
         while let Some(last) = self.levels.last() {
-            if last.patterns.len() > 2 * fresh.len() {
+            if last.len > 2 * fresh.len() {
                 break;
             }
             let last = self.levels.pop().expect("there is a last level");
-            self.built -= last.patterns.len();
+            self.built -= last.len;
             fresh.extend(
-                last.patterns
-                    .iter()
+                last.patterns()
                     .filter(|p| !self.dead.contains(*p) && self.patterns.contains(*p))
                     .cloned(),
             );
@@ -185,18 +215,17 @@ impl Matchers {
     /// The spans of `hay` where a secret (or one of its forms) is.
     fn find(&self, hay: &[u8], spans: &mut Vec<(usize, usize)>) {
         for level in &self.levels {
-            spans.extend(
-                level
-                    .matcher
-                    .find_overlapping_iter(hay)
-                    .filter(|m| {
-                        self.forgotten.is_empty()
-                            || !self
-                                .forgotten
-                                .contains(&level.patterns[m.pattern().as_usize()])
-                    })
-                    .map(|m| (m.start(), m.end())),
-            );
+            for m in level.matcher.find_overlapping_iter(hay) {
+                for pattern in &level.patterns[m.pattern().as_usize()] {
+                    let end = m.start() + pattern.len();
+                    let whole = hay
+                        .get(m.start()..end)
+                        .is_some_and(|at| at.eq_ignore_ascii_case(pattern.as_bytes()));
+                    if whole && (self.forgotten.is_empty() || !self.forgotten.contains(pattern)) {
+                        spans.push((m.start(), end));
+                    }
+                }
+            }
         }
         if self.short.is_empty() {
             return;
