@@ -118,6 +118,17 @@ impl Hash for Created {
 }
 
 impl Created {
+    /// Whether `ex` is the request that deletes it by id (whatever it was answered).
+    pub(super) fn removed_by(&self, ex: &Exchange) -> bool {
+        let Some((operation, _, _)) = self.by_id() else {
+            return false;
+        };
+        let path = ex.request.path.split('?').next().unwrap_or_default();
+        ex.request.method == http::Method::DELETE
+            && ex.operation == operation
+            && path.rsplit('/').next() == Some(self.id.as_str())
+    }
+
     fn by_id(&self) -> Option<(&'static str, &'static str, Stage)> {
         match self.kind.removal {
             Removal::ById {
@@ -504,4 +515,36 @@ async fn sweep_away(s: &Session, kind: &'static Kind, items: Vec<(String, String
         }
     }
     left
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static TOKEN: Kind = Kind::by_id(
+        "team token",
+        "deleteAuthenticationToken",
+        "token_id",
+        Stage::Token,
+    );
+
+    fn delete(operation: &'static str, path: &str) -> Exchange {
+        let mut ex = Exchange::canned(operation, path, 204, "");
+        ex.request.method = http::Method::DELETE;
+        ex
+    }
+
+    #[test]
+    fn only_the_deletion_by_its_own_id_removes_a_thing() {
+        let made = TOKEN.made("at-123");
+        let path = "/api/v2/authentication-tokens/at-123";
+        assert!(made.removed_by(&delete("deleteAuthenticationToken", path)));
+        assert!(!made.removed_by(&delete(
+            "deleteAuthenticationToken",
+            "/api/v2/authentication-tokens/at-1234"
+        )));
+        assert!(!made.removed_by(&delete("deleteTeam", "/api/v2/teams/at-123")));
+        let read = Exchange::canned("deleteAuthenticationToken", path, 204, "");
+        assert!(!made.removed_by(&read), "a GET deletes nothing");
+    }
 }

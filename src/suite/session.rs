@@ -111,7 +111,10 @@ impl Session {
         let before = self.journal.len();
         let result = call.await;
         match self.journal.last() {
-            Some(ex) if self.journal.len() > before => ex,
+            Some(ex) if self.journal.len() > before => {
+                self.note_deleted(&ex);
+                ex
+            }
             _ => {
                 let reason = match result {
                     Ok(_) => "the client returned without a request".to_string(),
@@ -119,6 +122,25 @@ impl Session {
                 };
                 self.journal.unsent(reason)
             }
+        }
+    }
+
+    /// What this trial created and `ex` deleted (204 to the very request its cleanup would
+    /// send) needs no deletion at its end: the cleanup's request would only be answered 404.
+    fn note_deleted(&self, ex: &Exchange) {
+        if ex.status() != Some(204) {
+            return;
+        }
+        let deleted: Vec<Created> = self
+            .created
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|c| c.removed_by(ex))
+            .cloned()
+            .collect();
+        for created in &deleted {
+            self.ctx.forget(created);
         }
     }
 
