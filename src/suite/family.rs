@@ -12,6 +12,9 @@ use crate::config::Profile;
 /// A family's part of the conformance tour.
 pub type Tour = fn(Session) -> Boxed<()>;
 
+/// Makes the run's set-up token (`fixtures::SetupToken`), or says there is none.
+pub type MakeSetupToken = fn(Session) -> Boxed<Option<super::fixtures::SetupToken>>;
+
 /// Finds what the run may have made of a family without learning of it (by the run's tag),
 /// deletes it, and returns what could not be deleted.
 pub type Sweep = fn(Session) -> Boxed<Vec<String>>;
@@ -34,6 +37,8 @@ pub struct Family {
     pub sweep: Option<Sweep>,
     /// What an organization may lack, without which its trials cannot be checked.
     pub entitlement: Option<&'static Entitlement>,
+    /// How it makes the run's set-up token, if its tokens can serve as one.
+    pub setup_token: Option<MakeSetupToken>,
 }
 
 impl Family {
@@ -47,6 +52,7 @@ impl Family {
         tour: None,
         sweep: None,
         entitlement: None,
+        setup_token: None,
     };
 
     pub fn applies_to(&self, profile: Profile) -> bool {

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{
     Boxed, Kind, Session, Stage, Stop,
     cleanup::{SWEEP, sweep_listed},
-    steps::{self, by_setup, succeeded_id},
+    steps::{by_setup, succeeded_id},
 };
 use crate::{client::types, redact::Secret};
 
@@ -81,36 +81,20 @@ pub fn sweep_teams(s: Session) -> Boxed<Vec<String>> {
     })
 }
 
-/// A token of the owners team that the run makes before its trials and deletes last, for the
-/// requests no trial asks as the user: making the teams and agent pools trials stand on, and
-/// deleting what the run made. A server limits requests per user (30/s on TFE, ref §6), and a
-/// team's token is the team's, not the user's: set-up on it leaves the user's own budget to the
-/// trials' questions. The owners team's token may manage teams and team tokens like an owner
-/// (ref §5: "owners, the organization token, and users or teams with manage teams"; seed 002
-/// for the organization token). Whatever it is refused, the user's token asks again.
+/// A token the run makes before its trials and deletes last, for the requests no trial asks
+/// as the user: making the teams and agent pools trials stand on, the authorization trials'
+/// targets and personas that are not the user's own tokens, and deleting what the run made. The
+/// team family makes it (a token of the owners team). Whatever it is refused, the user's token
+/// asks again (`by_setup!`, `RunContext::cleanup`).
+///
+/// Why: TFE limits requests per user (ref §6: "30 requests per second per user"). That a
+/// team's token counts as its team, not as the user who made it, is inferred, not documented
+/// (a team token acts as the team: ref §5 judges its access by the team's); should a server
+/// count it with the user, the run is no slower than with the user's token alone, and a 429
+/// is waited out. The owners team's token may manage team tokens (ref §5: "owners, the
+/// organization token, and users or teams with manage teams"); nothing documents it making
+/// teams or agent pools, hence the user's token asking again.
 pub struct SetupToken {
     pub secret: Secret,
     pub id: String,
-}
-
-/// Makes the set-up token (`None` when the owners team or its new token cannot be had: the
-/// user's token then does everything, as in a profile without team tokens).
-pub async fn setup_token(s: &Session) -> Option<SetupToken> {
-    let team = owners_team(s).await.ok()?;
-    let description = s.unique_name("set-up");
-    let ex = s
-        .call(
-            "the run's set-up token: create a token of the owners team",
-            s.owner().create_team_authentication_token(
-                &team,
-                &steps::described_body(Some(&description), None),
-            ),
-        )
-        .await;
-    let minted = steps::minted(s, ex, None).ok()?;
-    let secret = minted.secret.clone()?;
-    Some(SetupToken {
-        secret,
-        id: minted.id,
-    })
 }

@@ -85,24 +85,25 @@ impl RunContext {
         }
     }
 
-    /// Makes the run's set-up token, where the profile has team tokens; before any trial,
-    /// once. Its exchanges are housekeeping.
+    /// Makes the run's set-up token, where a family of the profile can (`Family::setup_token`);
+    /// before any trial, once. Its exchanges are housekeeping.
     pub async fn make_setup_token(self: &Arc<Self>) {
         if self.setup_token.get().is_some() {
             return;
         }
-        let made = if self
-            .spec
-            .op("createTeamAuthenticationToken")
-            .in_profile(self.profile.name())
-        {
+        let maker = self
+            .families
+            .iter()
+            .filter(|f| f.applies_to(self.profile))
+            .find_map(|f| f.setup_token);
+        let made = if let Some(make) = maker {
             // A tenth of the time left at most (ten seconds at most): a server that keeps
             // saying wait must not eat the trials' time for what only saves requests.
             let left = self.transport.deadline().map_or(SETUP_TOKEN_TIME, |d| {
                 d.saturating_duration_since(std::time::Instant::now()) / 10
             });
             let s = Session::new(self.clone());
-            let made = tokio::time::timeout(left.min(SETUP_TOKEN_TIME), fixtures::setup_token(&s))
+            let made = tokio::time::timeout(left.min(SETUP_TOKEN_TIME), make(s.clone()))
                 .await
                 .ok()
                 .flatten();

@@ -121,19 +121,43 @@ pub const PERSONAS: &[Provider] = &[Provider {
 /// A token of the owners team, beside whatever tokens it has.
 fn owners_team(s: Session) -> Boxed<Result<Auth, Stop>> {
     Box::pin(async move {
-        let team = fixtures::owners_team(&s).await?;
-        let description = s.unique_name("persona");
-        let ex = s
-            .call(
-                "persona: create a token of the owners team",
-                s.owner().create_team_authentication_token(
-                    &team,
-                    &described_body(Some(&description), None),
-                ),
-            )
-            .await;
+        let ex =
+            owners_team_token(&s, "persona", "persona: create a token of the owners team").await?;
         Ok(Auth::Bearer(
             steps::minted(&s, ex, Some(&TOKEN))?.secret(&s)?,
         ))
+    })
+}
+
+/// Asks for a new token of the owners team, described by a name of `what` with the run's tag
+/// (so that the sweep finds it should the answer be lost); `step` names the request.
+pub(super) async fn owners_team_token(
+    s: &Session,
+    what: &str,
+    step: &str,
+) -> Result<Exchange, Stop> {
+    let team = fixtures::owners_team(s).await?;
+    let description = s.unique_name(what);
+    Ok(s.call(
+        step,
+        s.owner()
+            .create_team_authentication_token(&team, &described_body(Some(&description), None)),
+    )
+    .await)
+}
+
+/// The run's set-up token (`fixtures::SetupToken`): a token of the owners team, which may do
+/// what owners do with team tokens (ref §5). `None` when the owners team or its new token
+/// cannot be had: the user's token then does everything. Deleted by the run's cleanup, not
+/// remembered as a trial's.
+pub fn setup_token(s: Session) -> Boxed<Option<fixtures::SetupToken>> {
+    Box::pin(async move {
+        let step = "the run's set-up token: create a token of the owners team";
+        let ex = owners_team_token(&s, "set-up", step).await.ok()?;
+        let minted = steps::minted(&s, ex, None).ok()?;
+        Some(fixtures::SetupToken {
+            secret: minted.secret?,
+            id: minted.id,
+        })
     })
 }

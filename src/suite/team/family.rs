@@ -12,6 +12,7 @@ pub const FAMILY: Family = Family {
     personas: authz::PERSONAS,
     tour: Some(tour::tour),
     sweep: Some(cleanup::sweep),
+    setup_token: Some(authz::setup_token),
     ..Family::NOTHING
 };
 

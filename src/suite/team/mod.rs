@@ -2,7 +2,7 @@
 //! the team, none replacing another, shown and deleted by id, listed across the organization
 //! and deleted in bulk. Its trials (`trials.rs`, named `team_tokens::`; the list's in
 //! `list.rs`, named `team_token_list::`), its rows of the authorization matrix and the owners
-//! team's token as a persona (`authz.rs`), its part of the tour (`tour.rs`), and its cleanup
+//! team's token as a persona and as the run's set-up token (`authz.rs`), its part of the tour (`tour.rs`), and its cleanup
 //! (`cleanup.rs`).
 
 mod authz;
