@@ -310,6 +310,12 @@ struct ServeArgs {
     #[arg(long)]
     no_agents: bool,
 
+    /// Teams and agent pools are made and deleted by users only: a team's token gets 404 when
+    /// it creates or deletes one (nothing documents that an owners-team token may), so the
+    /// run's set-up token is refused and the user's token does that work.
+    #[arg(long)]
+    fixtures_by_users_only: bool,
+
     /// The organization has no audit-trails entitlement: the audit-trails token answers 404
     /// (with --profile hcp; run's audit-trails trials then fail, saying so).
     #[arg(long)]
@@ -621,6 +627,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         foretell_secrets: args.foretell_secrets,
         no_agents: args.no_agents,
         no_audit_trails: args.no_audit_trails,
+        fixtures_by_users_only: args.fixtures_by_users_only,
         near_cap_bodies: args.near_cap_bodies,
         big_bodies: args
             .big_bodies

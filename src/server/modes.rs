@@ -113,6 +113,12 @@ pub struct Modes {
     /// The organization has no agents entitlement: creating (or listing) agent pools answers
     /// 404, as HCP Terraform and TFE do for an organization without agents (ref §1 #14).
     pub no_agents: bool,
+    /// Teams and agent pools are made and deleted by users only: a team's token (the owners
+    /// team's among them) is refused (404) when it creates or deletes one. Nothing documents
+    /// that an owners-team token may (ref §5 names who manages organization and team tokens,
+    /// not teams or pools), so a server may refuse it; the harness's set-up token is such a
+    /// token, and the run must then do that work with the user's token.
+    pub fixtures_by_users_only: bool,
     /// The organization has no audit-trails entitlement (HCP Terraform's paid plans): the
     /// audit-trails token answers 404 to everyone (ref §5).
     pub no_audit_trails: bool,

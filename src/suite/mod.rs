@@ -36,7 +36,7 @@ mod user;
 pub use agent::NO_AGENT_POOL;
 pub use audit_trails::NO_AUDIT_TRAILS;
 pub use check::{Body, Boxed, CURRENT, CheckDef, Destructive, EVERY_PROFILE, HCP, TrialFuture};
-pub use cleanup::{Created, Kind, Removal, Stage};
+pub use cleanup::{Created, Kind, Removal, SWEEP, Stage};
 pub use conformance::start_tour;
 pub use explore::{Exploration, Replay};
 pub use family::Family;

@@ -525,3 +525,58 @@ fn a_second_ctrl_c_drains_what_was_written_and_exits_130() {
         assert!(!stdout.contains(&form), "{stdout}");
     }
 }
+
+#[test]
+fn when_the_set_up_token_is_refused_the_users_token_does_its_work_and_nothing_is_left() {
+    // A server that lets only users make and delete teams and agent pools refuses the run's
+    // set-up token (a token of the owners team) each time: the user's token asks again, the
+    // trials pass, and the cleanup, its deletions refused too, leaves nothing behind.
+    let modes = server::Modes {
+        fixtures_by_users_only: true,
+        ..server::Modes::default()
+    };
+    let reference = Reference::start_with(server::Profile::Tfe, &[], &[], modes);
+    let before = reference.handle.inventory();
+    let report = app::run(config(&reference, Profile::Tfe)).expect("runs");
+    assert!(failed(&report).is_empty(), "{:?}", failed(&report));
+    let exchanges: Vec<_> = report
+        .trials
+        .iter()
+        .flat_map(|t| t.exchanges.iter().chain(&t.released))
+        .chain(&report.housekeeping)
+        .collect();
+    // Refused, then asked again and done, for each kind of work the set-up token is given.
+    for operation in [
+        "createTeam",
+        "createAgentPool",
+        "deleteTeam",
+        "deleteAgentPool",
+    ] {
+        let refused = exchanges
+            .iter()
+            .filter(|e| e.operation == operation && e.status() == Some(404))
+            .count();
+        let done = exchanges
+            .iter()
+            .filter(|e| e.operation == operation && e.status().is_some_and(|s| s < 300))
+            .count();
+        assert!(
+            refused > 0 && done >= refused,
+            "{operation}: {refused} refused, {done} done"
+        );
+    }
+    // The cleanup itself deleted everything: the sweep by the run's tag found nothing left.
+    let swept: Vec<_> = exchanges
+        .iter()
+        .filter(|e| e.step == tfe_contract::suite::SWEEP && e.request.method == "DELETE")
+        .map(|e| &e.request.path)
+        .collect();
+    assert!(
+        swept.is_empty(),
+        "the sweep had to delete {} things, first {:?}",
+        swept.len(),
+        swept.first()
+    );
+    assert!(report.leftovers.is_empty(), "{:?}", report.leftovers);
+    assert_eq!(reference.handle.inventory(), before, "left behind");
+}

@@ -151,6 +151,12 @@ impl State {
         }
     }
 
+    /// Whether `p` may create and delete teams and agent pools: owner level, but for a team's
+    /// token under `Modes::fixtures_by_users_only`.
+    pub(super) fn makes_fixtures(&self, p: &Principal) -> bool {
+        self.owner_level(p) && !(self.fixtures_by_users_only && matches!(p, Principal::Team(_)))
+    }
+
     /// The team, if it exists and `p` may manage its tokens; 404 (or 500 under the fault)
     /// otherwise.
     pub(super) fn managed_team(

@@ -54,6 +54,9 @@ impl State {
         if let Err(reply) = self.agent_pools_gate(p, org) {
             return reply;
         }
+        if !self.makes_fixtures(p) {
+            return self.forbidden();
+        }
         let doc = match self.parse(body) {
             Ok(doc) => doc,
             Err(reply) => return reply,
@@ -123,6 +126,9 @@ impl State {
     pub fn delete_agent_pool(&mut self, p: &Principal, pool_id: &str) -> Reply {
         if let Err(reply) = self.managed_pool(p, pool_id) {
             return reply;
+        }
+        if !self.makes_fixtures(p) {
+            return self.forbidden();
         }
         self.agent_pools.remove(pool_id);
         if self.has(Fault::PoolDeletionKeepsTokens) {

@@ -138,6 +138,9 @@ pub struct State {
     pub(super) agent_pools: BTreeMap<String, AgentPool>,
     /// Whether the organization has the agents entitlement (`Modes::no_agents` says not).
     pub(super) agents_entitled: bool,
+    /// `Modes::fixtures_by_users_only`: a team's token may not create or delete teams and
+    /// agent pools.
+    pub(super) fixtures_by_users_only: bool,
     /// Whether the organization has the audit-trails entitlement (`Modes::no_audit_trails`
     /// says not): without it the audit-trails token is a 404 (ref §5).
     pub(super) audit_trails_entitled: bool,
@@ -185,6 +188,7 @@ impl State {
             agent_pools: BTreeMap::new(),
             agents_entitled: !config.modes.no_agents,
             audit_trails_entitled: !config.modes.no_audit_trails,
+            fixtures_by_users_only: config.modes.fixtures_by_users_only,
             tokens: BTreeMap::new(),
             by_secret: HashMap::new(),
             owner_secret: config.owner_token.clone(),

@@ -54,7 +54,7 @@ impl State {
         if org != self.organization {
             return self.unknown_organization();
         }
-        if !self.owner_level(p) {
+        if !self.makes_fixtures(p) {
             return self.forbidden();
         }
         let doc = match self.parse(body) {
@@ -99,7 +99,7 @@ impl State {
         if !self.teams.contains_key(id) {
             return self.not_found();
         }
-        if !self.owner_level(p) {
+        if !self.makes_fixtures(p) {
             return self.forbidden();
         }
         if id == self.owners_team {
