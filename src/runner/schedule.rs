@@ -111,6 +111,7 @@ pub(super) fn schedule(
     let (ctx, with, records) = (ctx.clone(), Arc::new(conduct_with), records.clone());
     runtime.spawn(async move {
         if !jobs.is_empty() {
+            ctx.look_up().await;
             ctx.make_setup_token().await;
         }
         for (def, tx) in jobs {

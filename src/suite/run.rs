@@ -47,6 +47,8 @@ pub struct RunContext {
     names: AtomicUsize,
     /// The run's set-up token (`fixtures::SetupToken`), once made; `None` inside: none.
     setup_token: std::sync::OnceLock<Option<fixtures::SetupToken>>,
+    /// What the run looked up before its trials (`fixtures::Known`).
+    known: std::sync::OnceLock<fixtures::Known>,
 }
 
 impl RunContext {
@@ -82,7 +84,27 @@ impl RunContext {
             housekeeping_log: Mutex::new(Vec::new()),
             names: AtomicUsize::new(0),
             setup_token: std::sync::OnceLock::new(),
+            known: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Looks up, before any trial and once, what many trials stand on and no trial asks about
+    /// (`fixtures::Known`). Its exchanges are housekeeping.
+    pub async fn look_up(self: &Arc<Self>) {
+        if self.known.get().is_some() {
+            return;
+        }
+        let s = Session::new(self.clone());
+        let known = tokio::time::timeout(SETUP_TOKEN_TIME, fixtures::Known::look_up(&s))
+            .await
+            .unwrap_or_default();
+        self.housekeeping(s.take_exchanges());
+        let _ = self.known.set(known);
+    }
+
+    /// What the run looked up before its trials; nothing before `look_up`.
+    pub fn known(&self) -> Option<&fixtures::Known> {
+        self.known.get()
     }
 
     /// Makes the run's set-up token, where a family of the profile can (`Family::setup_token`);
