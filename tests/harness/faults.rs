@@ -41,35 +41,15 @@ fn every_check_can_fail_and_every_trip_exists() {
     );
 }
 
-/// One fault in `SAMPLE` walks every trial (`FAULT_WALK_FULL=1`: every fault does).
-const SAMPLE: u64 = 4;
-
-/// The trials a fault's walk runs: the whole suite when `full`; otherwise those its row names
-/// (as must or may fail), the whole-run checks, and a fixed share of the rest, a different
-/// share for each fault (`turn`), so that across the table every trial runs against about one
-/// fault in `SAMPLE` and must pass there. `None`: every trial.
+/// The trials a fault's walk skips (`support::sampled`): none of those its row names (as must
+/// or may fail). `None`: every trial runs (`FAULT_WALK_FULL=1`).
 fn sampled(turn: u64, want: &BTreeSet<String>, may: &BTreeSet<String>) -> Option<Vec<String>> {
     if std::env::var_os("FAULT_WALK_FULL").is_some() {
         return None;
     }
-    let skipped = suite::all()
-        .iter()
-        .filter(|c| {
-            !c.whole_run
-                && !want.contains(c.name)
-                && !may.contains(c.name)
-                && fnv1a(c.name) % SAMPLE != turn % SAMPLE
-        })
-        .map(|c| c.name.to_string())
-        .collect();
-    Some(skipped)
-}
-
-/// FNV-1a: a hash of a name that stays the same from build to build.
-fn fnv1a(name: &str) -> u64 {
-    name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    Some(crate::support::sampled(turn, |name| {
+        want.contains(name) || may.contains(name)
+    }))
 }
 
 fn walk(turn: u64, row: &FaultRow, profile: Profile) -> Option<String> {

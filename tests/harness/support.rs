@@ -214,3 +214,24 @@ pub fn token_values(report: &RunReport) -> BTreeSet<String> {
     }
     out
 }
+
+/// One walk in `SAMPLE` runs every trial, when a walk runs a share of the suite (`sampled`).
+pub const SAMPLE: u64 = 4;
+
+/// The trials a walk of one server (one fault, one quirk) skips: all but the whole-run checks,
+/// those `keep` names, and a fixed share of the rest, a different share for each `turn`, so
+/// that across a table walked in turns every trial runs against about one row in `SAMPLE`.
+pub fn sampled(turn: u64, keep: impl Fn(&str) -> bool) -> Vec<String> {
+    tfe_contract::suite::all()
+        .iter()
+        .filter(|c| !c.whole_run && !keep(c.name) && fnv1a(c.name) % SAMPLE != turn % SAMPLE)
+        .map(|c| c.name.to_string())
+        .collect()
+}
+
+/// FNV-1a: a hash of a name that stays the same from build to build.
+fn fnv1a(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
