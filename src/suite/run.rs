@@ -95,11 +95,21 @@ impl RunContext {
             return;
         }
         let s = Session::new(self.clone());
-        let known = tokio::time::timeout(SETUP_TOKEN_TIME, fixtures::Known::look_up(&s))
+        let known = tokio::time::timeout(self.setup_time(), fixtures::Known::look_up(&s))
             .await
             .unwrap_or_default();
         self.housekeeping(s.take_exchanges());
         let _ = self.known.set(known);
+    }
+
+    /// How long a step before the trials that only saves requests may take: a tenth of the
+    /// time left, ten seconds at most. A server that keeps saying wait must not eat the
+    /// trials' time.
+    fn setup_time(&self) -> std::time::Duration {
+        let left = self.transport.deadline().map_or(SETUP_TOKEN_TIME, |d| {
+            d.saturating_duration_since(std::time::Instant::now()) / 10
+        });
+        left.min(SETUP_TOKEN_TIME)
     }
 
     /// What the run looked up before its trials; nothing before `look_up`.
@@ -119,13 +129,8 @@ impl RunContext {
             .filter(|f| f.applies_to(self.profile))
             .find_map(|f| f.setup_token);
         let made = if let Some(make) = maker {
-            // A tenth of the time left at most (ten seconds at most): a server that keeps
-            // saying wait must not eat the trials' time for what only saves requests.
-            let left = self.transport.deadline().map_or(SETUP_TOKEN_TIME, |d| {
-                d.saturating_duration_since(std::time::Instant::now()) / 10
-            });
             let s = Session::new(self.clone());
-            let made = tokio::time::timeout(left.min(SETUP_TOKEN_TIME), make(s.clone()))
+            let made = tokio::time::timeout(self.setup_time(), make(s.clone()))
                 .await
                 .ok()
                 .flatten();

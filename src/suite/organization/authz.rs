@@ -2,7 +2,7 @@
 //! team's token and the organization token may; ref §5), and the organization token as a
 //! persona.
 
-use super::{cleanup::TOKEN, trials::mint};
+use super::{cleanup::TOKEN, trials::mint_by_setup};
 use crate::suite::prelude::*;
 
 pub const ROWS: &[Row] = &[
@@ -48,7 +48,7 @@ pub const ROWS: &[Row] = &[
 fn existing(s: Session, full: bool) -> Boxed<Result<Target, Stop>> {
     Box::pin(async move {
         if full {
-            mint(&s, "target: create the organization token").await?;
+            mint_by_setup(&s, "target: create the organization token").await?;
         }
         Ok(Target::organization(&s))
     })
@@ -61,7 +61,7 @@ pub const PERSONAS: &[Provider] = &[Provider {
     destructive: true,
     provision: |s| {
         Box::pin(async move {
-            let token = mint(&s, "persona: create the organization token").await?;
+            let token = mint_by_setup(&s, "persona: create the organization token").await?;
             Ok(Auth::Bearer(token.secret(&s)?))
         })
     },

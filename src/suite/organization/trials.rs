@@ -123,6 +123,17 @@ pub async fn mint(s: &Session, step: &str) -> Result<Minted, Stop> {
     minted(s, ex)
 }
 
+/// `mint` by the run's set-up token, for a persona or a target no trial asks about: the owners
+/// team's token may create the organization token (seed 002; ref §5).
+pub async fn mint_by_setup(s: &Session, step: &str) -> Result<Minted, Stop> {
+    let ex = steps::by_setup!(s, step, |c| c.create_organization_token(
+        s.org(),
+        None,
+        &docs_body(None)
+    ));
+    minted(s, ex)
+}
+
 /// An organization token from a create response, remembered for cleanup.
 pub fn minted(s: &Session, ex: Exchange) -> Result<Minted, Stop> {
     steps::minted(s, ex, Some(&TOKEN))

@@ -137,13 +137,11 @@ pub(super) async fn owners_team_token(
     step: &str,
 ) -> Result<Exchange, Stop> {
     let team = fixtures::owners_team(s).await?;
-    let description = s.unique_name(what);
-    Ok(s.call(
-        step,
-        s.owner()
-            .create_team_authentication_token(&team, &described_body(Some(&description), None)),
-    )
-    .await)
+    let body = described_body(Some(&s.unique_name(what)), None);
+    // By the set-up token once there is one: the owners team's token may manage its team's
+    // tokens (ref §5: "users or teams with manage teams").
+    Ok(by_setup!(s, step, |c| c
+        .create_team_authentication_token(&team, &body)))
 }
 
 /// The run's set-up token (`fixtures::SetupToken`): a token of the owners team, which may do
