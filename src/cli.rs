@@ -193,7 +193,8 @@ struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     deadline: Duration,
 
-    /// Send at most RATE requests per token (e.g. 30/s or 1800/m), whatever the target
+    /// Send at most RATE requests per token (e.g. 30/s or 1800/m; the user tokens the run
+    /// makes for you count with yours, as TFE's limit is per user), whatever the target
     /// announces. Without it the harness keeps to 95% of the X-RateLimit-Limit the target
     /// sends (on /ping and any response), and does not pace a target that announces none.
     #[arg(long, value_name = "RATE", value_parser = crate::pacing::parse_rate)]
@@ -258,8 +259,9 @@ struct ServeArgs {
     #[arg(long, value_name = "N")]
     rate_limit_every: Option<u64>,
 
-    /// Limit each token to RATE requests (e.g. 30/s, TFE's limit): a bucket of a second's
-    /// worth, refilled steadily; past it 429 with X-RateLimit-Limit and X-RateLimit-Reset.
+    /// Limit each user (a user's tokens together, as TFE counts them) and each other token to
+    /// RATE requests (e.g. 30/s, TFE's limit): a bucket of a second's worth, refilled
+    /// steadily; past it 429 with X-RateLimit-Limit and X-RateLimit-Reset.
     /// Every response, /ping included, then says X-RateLimit-Limit.
     #[arg(long, value_name = "RATE", value_parser = crate::pacing::parse_rate)]
     rate_limit: Option<f64>,

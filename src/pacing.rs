@@ -1,9 +1,10 @@
 //! Pacing: keeping each credential's requests below the target's rate limit before they are
 //! sent, as go-tfe does, so that a server enforcing TFE's limit (30 requests per second per
-//! token, ref §6) seldom has to say "wait". The limit comes from `--max-rate`, else from the
+//! user, ref §6) seldom has to say "wait". The limit comes from `--max-rate`, else from the
 //! `X-RateLimit-Limit` the target announces (on `/ping` and on any response); without either,
 //! nothing is paced. Every credential (each persona's token, and no token at all) has its own
-//! budget, as on the server.
+//! budget, but for the user tokens the run makes for the calling user: those share the user's
+//! (`share_budget`), as TFE counts a user's requests together.
 
 use std::{
     collections::HashMap,
@@ -95,7 +96,8 @@ impl Pace {
     }
 }
 
-/// One budget per credential, all at the same pace.
+/// One budget per credential (a user token the run made for the calling user spends the
+/// user's: `share_budget`), all at the same pace.
 #[derive(Debug)]
 pub struct Pacer {
     given: Option<f64>,
@@ -111,6 +113,8 @@ pub struct Pacer {
 struct Budgets {
     pace: Pace,
     limiters: HashMap<u64, Arc<DefaultDirectRateLimiter>>,
+    /// Credentials that spend another's budget (`share_budget`), by `key_hash`.
+    shared: HashMap<u64, u64>,
     /// Requests sent with each credential (retries included), by `key_hash`: what a server
     /// that limits each token sees of the run.
     sent: HashMap<u64, u64>,
@@ -132,6 +136,7 @@ impl Pacer {
             inner: Mutex::new(Budgets {
                 pace,
                 limiters: HashMap::new(),
+                shared: HashMap::new(),
                 sent: HashMap::new(),
             }),
             waited: AtomicU64::new(0),
@@ -193,6 +198,20 @@ impl Pacer {
         (all, own)
     }
 
+    /// From now on `key` spends the budget of `owner` (a credential that spends another's
+    /// spends that one's): a user token the run made for the calling user, whose requests
+    /// TFE counts with the user's (ref §6: "30 requests per second per user"). Requests are
+    /// still counted per credential (`sent`).
+    pub fn share_budget(&self, key: &[u8], owner: &[u8]) {
+        let mut budgets = self.lock();
+        let owner = key_hash(owner);
+        let owner = budgets.shared.get(&owner).copied().unwrap_or(owner);
+        let key = key_hash(key);
+        if key != owner {
+            budgets.shared.insert(key, owner);
+        }
+    }
+
     /// Waits until the credential `key` may send one more request, and counts it.
     pub async fn ready(&self, key: &[u8]) {
         *self.lock().sent.entry(key_hash(key)).or_default() += 1;
@@ -216,7 +235,9 @@ impl Pacer {
         let mut budgets = self.lock();
         let pace = budgets.pace;
         let rate = pace.rate()?;
-        let limiter = budgets.limiters.entry(key_hash(key)).or_insert_with(|| {
+        let budget = key_hash(key);
+        let budget = budgets.shared.get(&budget).copied().unwrap_or(budget);
+        let limiter = budgets.limiters.entry(budget).or_insert_with(|| {
             let period = Duration::from_secs_f64(1.0 / rate);
             let burst = NonZeroU32::new(pace.burst()).unwrap_or(NonZeroU32::MIN);
             let quota = Quota::with_period(period)
@@ -276,5 +297,27 @@ mod tests {
         pacer.ready(b"a").await;
         assert!(start.elapsed() >= Duration::from_millis(45));
         assert!(pacer.waited() > Duration::ZERO || start.elapsed() >= Duration::from_millis(50));
+    }
+
+    #[tokio::test]
+    async fn a_users_own_tokens_share_the_users_budget_and_are_counted_apart() {
+        let pacer = Pacer::new(Some(20.0));
+        pacer.share_budget(b"mine", b"user");
+        pacer.share_budget(b"mine too", b"mine");
+        // The burst of 10 is the user's, whichever of the three tokens sends: the 10th waits.
+        for key in [&b"user"[..], b"mine", b"mine too"].iter().cycle().take(9) {
+            pacer.ready(key).await;
+        }
+        assert_eq!(pacer.waited(), Duration::ZERO);
+        pacer.ready(b"other").await;
+        assert_eq!(
+            pacer.waited(),
+            Duration::ZERO,
+            "another credential has its own"
+        );
+        pacer.ready(b"mine too").await;
+        pacer.ready(b"mine too").await;
+        assert!(pacer.waited() > Duration::ZERO);
+        assert_eq!(pacer.sent(b"mine too"), (vec![5, 3, 3, 1], 5));
     }
 }

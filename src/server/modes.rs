@@ -137,8 +137,10 @@ pub struct Modes {
     /// forms would hold (every byte percent-encoded, each byte encoded another way, base64
     /// behind a prefix; `encoded::encoded_forms`), first in the document and in a header.
     pub echo_encoded: bool,
-    /// Limit each credential to this many requests per second, as TFE does (ref §6: 30 per
-    /// second per token, 429 past it): a bucket of this many, refilled at this rate.
+    /// Limit each user to this many requests per second, as TFE does (ref §6: "30 requests
+    /// per second per user", 429 past it): a bucket of this many, refilled at this rate. A
+    /// user's tokens share the user's bucket; every other credential (a team's, the
+    /// organization's, none) has its own.
     pub rate_limit: Option<f64>,
     /// From the (N+1)th request on, never answer.
     pub stall_after: Option<u64>,
@@ -163,14 +165,18 @@ pub(super) struct Wire {
     pub echoed: super::encoded::Echoed,
 }
 
-/// TFE's rate limit as its docs describe it (ref §6): per token, a second's worth of requests
+/// TFE's rate limit as its docs describe it (ref §6): per user, a second's worth of requests
 /// at once, refilled steadily; past it 429 with `X-RateLimit-Limit` and `X-RateLimit-Reset`
 /// (seconds until the next request would be let through, fractional).
 struct Limiter {
     rate: f64,
-    /// By the raw `Authorization` header (empty: no token).
+    /// By whose bucket a request's `Authorization` header takes from (`RateKey`).
     buckets: Mutex<HashMap<Vec<u8>, Bucket>>,
+    key: RateKey,
 }
+
+/// Whose bucket a request with this `Authorization` header (empty: none) takes from.
+pub(super) type RateKey = Box<dyn Fn(&[u8]) -> Vec<u8> + Send + Sync>;
 
 struct Bucket {
     tokens: f64,
@@ -222,13 +228,14 @@ impl Limiter {
 }
 
 impl Wire {
-    pub fn new(modes: Modes, router: Router) -> Arc<Self> {
+    pub fn new(modes: Modes, router: Router, key: RateKey) -> Arc<Self> {
         let limiter = modes
             .rate_limit
             .filter(|r| r.is_finite() && *r > 0.0)
             .map(|rate| Limiter {
                 rate,
                 buckets: Mutex::new(HashMap::new()),
+                key,
             });
         Arc::new(Self {
             modes,
@@ -255,7 +262,7 @@ impl Wire {
                 .headers()
                 .get(header::AUTHORIZATION)
                 .map_or(&b""[..], HeaderValue::as_bytes);
-            if let Err(reset) = limiter.take(key) {
+            if let Err(reset) = limiter.take(&(limiter.key)(key)) {
                 return Ok(over_the_limit(limiter.header(), reset));
             }
             let mut response = self.answer(request, ping, n).await?;

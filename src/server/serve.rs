@@ -85,7 +85,14 @@ pub fn spawn(config: Config) -> std::io::Result<Handle> {
     let tls = config.modes.tls.as_ref().map(acceptor).transpose()?;
     let scheme = if tls.is_some() { "https" } else { "http" };
     let shared = api::shared(state::State::new(&config));
-    let wire = modes::Wire::new(config.modes.clone(), api::router(shared.clone()));
+    let keyed = shared.clone();
+    let rate_key: modes::RateKey = Box::new(move |authorization| {
+        keyed
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .rate_key(authorization)
+    });
+    let wire = modes::Wire::new(config.modes.clone(), api::router(shared.clone()), rate_key);
     let serving = wire.clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let runtime = tokio::runtime::Builder::new_current_thread()

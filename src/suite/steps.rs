@@ -110,6 +110,18 @@ pub fn minted(s: &Session, ex: Exchange, kind: Option<&'static Kind>) -> Result<
                 s.remember(kind.made(id.clone()));
             }
             let secret = view.as_ref().and_then(|v| v.secret()).map(Secret::new);
+            if let Some(secret) = secret
+                .as_ref()
+                .filter(|_| kind.is_some_and(|k| k.users_own))
+            {
+                // The calling user's own token: TFE counts its requests with the user's
+                // (ref §6), so it spends the user's budget.
+                let ctx = s.ctx();
+                ctx.transport.pacer.share_budget(
+                    format!("Bearer {}", secret.expose()).as_bytes(),
+                    format!("Bearer {}", ctx.owner.expose()).as_bytes(),
+                );
+            }
             Ok(Minted {
                 id,
                 secret,

@@ -1,4 +1,4 @@
-//! Real targets limit each token's requests (TFE: 30 a second, 429 past it, ref §6). The
+//! Real targets limit each user's requests (TFE: 30 a second, 429 past it, ref §6). The
 //! harness keeps below the limit the target announces, or `--max-rate`; a 429 is waited out
 //! for as long as the run has time; only a server that never stops saying "wait" fails for it.
 //! Rates here are higher than TFE's so that the tests stay short; the benchmark runs at 30/s.
@@ -123,4 +123,87 @@ fn max_rate_paces_a_target_that_announces_no_limit() {
     assert_eq!(report.rate.paced_at, Some(40.0));
     assert_eq!(report.rate.announced, None);
     assert!(report.rate.paced_wait > Duration::ZERO, "{:?}", report.rate);
+}
+
+/// One HTTP/1.1 exchange on a connection of its own: the status and the body.
+fn exchange(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    auth: &str,
+    body: &str,
+) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: {auth}\r\n\
+         Content-Type: application/vnd.api+json\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("write");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read");
+    let status = answer
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line: {answer:.200}"));
+    let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    (status, body.to_string())
+}
+
+#[test]
+fn the_reference_servers_limit_counts_a_users_tokens_together() {
+    // ref §6: "30 requests per second per user". Once the user's token has drained the
+    // bucket, another user token of the same user is told to wait too; a credential of
+    // no user is not.
+    let token = runner::random_token();
+    let mut config = server::Config::new(ORG, token.expose(), server::Profile::Tfe);
+    config.modes.rate_limit = Some(2.0);
+    let handle = server::spawn(config).expect("server");
+    let owner = format!("Bearer {}", token.expose());
+    let (status, details) = exchange(handle.addr, "GET", "/api/v2/account/details", &owner, "");
+    assert_eq!(status, 200, "{details}");
+    let details: serde_json::Value = serde_json::from_str(&details).expect("json");
+    let user = details["data"]["id"].as_str().expect("user id");
+    let (status, created) = exchange(
+        handle.addr,
+        "POST",
+        &format!("/api/v2/users/{user}/authentication-tokens"),
+        &owner,
+        r#"{"data":{"type":"authentication-tokens","attributes":{"description":"second"}}}"#,
+    );
+    assert_eq!(status, 201, "{created}");
+    let created: serde_json::Value = serde_json::from_str(&created).expect("json");
+    let second = format!(
+        "Bearer {}",
+        created["data"]["attributes"]["token"]
+            .as_str()
+            .expect("a secret")
+    );
+    // Drain what is left of the user's bucket with the user's token.
+    let mut drained = false;
+    for _ in 0..10 {
+        if exchange(handle.addr, "GET", "/api/v2/account/details", &owner, "").0 == 429 {
+            drained = true;
+            break;
+        }
+    }
+    assert!(drained, "the user's token was never told to wait");
+    let (status, _) = exchange(handle.addr, "GET", "/api/v2/account/details", &second, "");
+    assert_eq!(
+        status, 429,
+        "the user's other token has a bucket of its own"
+    );
+    let (status, _) = exchange(
+        handle.addr,
+        "GET",
+        "/api/v2/account/details",
+        "Bearer nobody",
+        "",
+    );
+    assert_eq!(
+        status, 401,
+        "a credential of no user shares the user's bucket"
+    );
 }

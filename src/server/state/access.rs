@@ -76,6 +76,21 @@ impl State {
         }
     }
 
+    /// Whose rate-limit bucket a request with this `Authorization` header takes from: a user
+    /// token's user's (ref §6: TFE limits requests "per user"), else the header's own.
+    pub fn rate_key(&self, authorization: &[u8]) -> Vec<u8> {
+        let user = std::str::from_utf8(authorization)
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|secret| self.by_secret.get(secret.trim()))
+            .and_then(|id| self.tokens.get(id))
+            .filter(|t| t.kind == Kind::User);
+        match user {
+            Some(token) => format!("user {}", token.owner).into_bytes(),
+            None => authorization.to_vec(),
+        }
+    }
+
     /// The token a careless comparison takes `secret` for (`secrets-case-insensitive`,
     /// `secrets-compared-by-prefix`), if a fault makes one.
     fn loosely(&self, secret: &str) -> Option<String> {
