@@ -17,10 +17,11 @@ use crate::{
     spec::Spec,
 };
 
-/// Shared by every trial of one run.
-/// The most time making the set-up token may take.
+/// The most time a step before the trials that only saves requests may take (the look-ups,
+/// the set-up token).
 const SETUP_TOKEN_TIME: std::time::Duration = std::time::Duration::from_secs(10);
 
+/// Shared by every trial of one run.
 pub struct RunContext {
     pub spec: &'static Spec,
     pub transport: Arc<Transport>,
