@@ -192,10 +192,17 @@ fn with_sources<'a>(
         }
         if let Some(source) = first_source.get(&value).copied() {
             added.push(source);
-            handed_by_added.extend(handouts.of(source).iter().map(|h| h.value.clone()));
-            for needed in used_values(source, caller) {
-                wanted.push(needed);
-            }
+            // What the source used, its answer only echoes (a team's token names its team):
+            // the request that handed that out first must come along too.
+            let uses = used_values(source, caller);
+            handed_by_added.extend(
+                handouts
+                    .of(source)
+                    .iter()
+                    .map(|h| h.value.clone())
+                    .filter(|v| !uses.contains(v)),
+            );
+            wanted.extend(uses);
         }
     }
     added.sort_by_key(|ex| ex.id);
@@ -612,6 +619,52 @@ mod tests {
             "{}",
             lines[1]
         );
+    }
+
+    #[test]
+    fn a_value_an_added_request_uses_and_its_answer_echoes_brings_its_own_source() {
+        let caller = "caller-token-value.atlasv1.xyz";
+        let secret = "minted-secret-value.atlasv1.abcdefghijkl";
+        let team = sent(
+            Method::POST,
+            "/api/v2/organizations/acme/teams",
+            caller,
+            Some(r#"{"data":{"type":"teams","attributes":{"name":"outsider"}}}"#),
+            200,
+            r#"{"data":{"id":"team-abc123","type":"teams"}}"#,
+        );
+        // The token's answer names its team again.
+        let token = sent(
+            Method::POST,
+            "/api/v2/teams/team-abc123/authentication-token",
+            caller,
+            Some(r#"{"data":{"type":"authentication-token"}}"#),
+            201,
+            &format!(
+                r#"{{"data":{{"id":"at-1","type":"authentication-tokens","attributes":{{"token":"{secret}"}},"relationships":{{"team":{{"data":{{"id":"team-abc123","type":"teams"}}}}}}}}}}"#
+            ),
+        );
+        let used = sent(
+            Method::GET,
+            "/api/v2/organizations/acme/authentication-token",
+            secret,
+            None,
+            403,
+            r#"{"errors":[]}"#,
+        );
+        let lines = commands(&[&used], &[&team, &token], "http://h:1", caller);
+        assert_eq!(lines.len(), 3, "{lines:#?}");
+        assert!(
+            lines[0].contains("/organizations/acme/teams"),
+            "{}",
+            lines[0]
+        );
+        assert!(
+            lines[1].contains("/teams/${TEAMS_ID_1}/authentication-token"),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[2].contains("Bearer ${SECRET_2}"), "{}", lines[2]);
     }
 
     #[test]

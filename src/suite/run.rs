@@ -2,18 +2,26 @@
 //! token, the profile, the locks on shared credentials, the run's tag and names, the tour,
 //! the whole-run judge (`judge.rs`) and the cleanup log (`cleanup.rs`).
 
-use std::sync::{
-    Arc, Mutex,
-    atomic::{AtomicUsize, Ordering},
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc, Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
 use rand::Rng;
 
 use super::{
-    Created, Exploration, Family, Session, cleanup::CleanupLog, fixtures, judge::Judge, registry,
+    Boxed, Created, Exploration, Family, Session, Stop, cleanup::CleanupLog, fixtures,
+    judge::Judge, registry,
 };
 use crate::{
-    checks::Finding, client::Transport, config::Profile, exchange::Exchange, redact::Secret,
+    checks::Finding,
+    client::{Auth, Transport},
+    config::Profile,
+    exchange::Exchange,
+    redact::Secret,
     spec::Spec,
 };
 
@@ -50,6 +58,9 @@ pub struct RunContext {
     setup_token: std::sync::OnceLock<Option<fixtures::SetupToken>>,
     /// What the run looked up before its trials (`fixtures::Known`).
     known: std::sync::OnceLock<fixtures::Known>,
+    /// The personas one credential serves for the whole run (`Provider::shared`), by name,
+    /// once made; `None` inside: making it failed, each trial makes its own.
+    shared: Mutex<HashMap<&'static str, Arc<tokio::sync::OnceCell<Option<Auth>>>>>,
 }
 
 impl RunContext {
@@ -86,6 +97,7 @@ impl RunContext {
             names: AtomicUsize::new(0),
             setup_token: std::sync::OnceLock::new(),
             known: std::sync::OnceLock::new(),
+            shared: Mutex::default(),
         }
     }
 
@@ -111,6 +123,36 @@ impl RunContext {
             d.saturating_duration_since(std::time::Instant::now()) / 10
         });
         left.min(SETUP_TOKEN_TIME)
+    }
+
+    /// The run's one credential for the persona `name` (`Provider::shared`): made by `make` the
+    /// first time a trial asks, in a session of its own whose exchanges are housekeeping (so
+    /// no trial's journal, and no snapshot, depends on which trial asked first); what it
+    /// creates is deleted by the run's cleanup. `None`: it could not be made, in the time a
+    /// step that only saves requests may take.
+    pub async fn shared_credential(
+        self: &Arc<Self>,
+        name: &'static str,
+        make: fn(Session) -> Boxed<Result<Auth, Stop>>,
+    ) -> Option<Auth> {
+        let cell = self
+            .shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(name)
+            .or_default()
+            .clone();
+        cell.get_or_init(|| async {
+            let s = Session::new(self.clone());
+            let made = tokio::time::timeout(self.setup_time(), make(s.clone()))
+                .await
+                .ok()
+                .and_then(Result::ok);
+            self.housekeeping(s.take_exchanges());
+            made
+        })
+        .await
+        .clone()
     }
 
     /// What the run looked up before its trials; nothing before `look_up`.

@@ -116,12 +116,16 @@ fn what_a_trial_creates_is_deleted_as_soon_as_it_ends() {
     assert!(made["createTeam"] > 20, "the suite creates teams: {made:?}");
     assert!(made["createAgentPool"] > 20, "and agent pools: {made:?}");
     assert!(made["createAgentToken"] > 20, "and agent tokens: {made:?}");
-    // Housekeeping deletes the organization token and what the whole-run tour created, no
-    // trial's teams.
+    // Housekeeping deletes the organization token, the teams the whole-run tour created and
+    // what the personas one credential serves for the whole run were made of (their teams and
+    // user tokens, made as housekeeping), nothing a trial made.
     let tour_teams: Vec<&str> = report
         .tour
         .iter()
         .filter(|e| e.operation == "createTeam")
+        .chain(report.housekeeping.iter().filter(|e| {
+            e.step != "cleanup" && (e.operation == "createTeam" || e.operation == "createUserToken")
+        }))
         .filter_map(|e| e.json()?.pointer("/data/id")?.as_str())
         .collect();
     let stray: Vec<&str> = report
@@ -132,6 +136,25 @@ fn what_a_trial_creates_is_deleted_as_soon_as_it_ends() {
         .map(|e| e.request.path.as_str())
         .collect();
     assert!(stray.is_empty(), "left to the end: {stray:?}");
+    // The personas that serve the whole run are made once, as housekeeping, not per trial.
+    for step in [
+        "persona: create the outsider team's token",
+        "persona: replace it",
+        "persona: create another user token",
+    ] {
+        let in_trials = report
+            .trials
+            .iter()
+            .flat_map(|t| t.exchanges.iter())
+            .filter(|e| e.step == step)
+            .count();
+        let once = report
+            .housekeeping
+            .iter()
+            .filter(|e| e.step == step)
+            .count();
+        assert_eq!((in_trials, once), (0, 1), "{step}");
+    }
 }
 
 #[test]

@@ -33,6 +33,16 @@ pub struct Provider {
     pub profiles: &'static [Profile],
     /// Making it replaces a credential the user may depend on.
     pub destructive: bool,
+    /// One credential serves every trial of the run: it is made once, by the first trial that
+    /// needs it, outside that trial's journal (housekeeping), and deleted by the run's cleanup.
+    /// Only for a credential that a correct server gives no power over anything a trial
+    /// makes or uses (a team outside the owners team, a revoked token, another token of the
+    /// user's), so that no trial can tell it from one of its own. Should making it fail, each
+    /// trial makes its own, as it did before, and fails naming its own exchange.
+    /// Why: about one request in five of the run's set-up token went to making these
+    /// personas again for every trial (a team, a token, the team's deletion), and TFE counts
+    /// requests per user (ref §6).
+    pub shared: bool,
     pub provision: fn(Session) -> Boxed<Result<Auth, Stop>>,
 }
 
@@ -42,18 +52,21 @@ const GENERIC: &[Provider] = &[
         persona: Persona::Owner,
         profiles: EVERY_PROFILE,
         destructive: false,
+        shared: false,
         provision: |s| Box::pin(async move { Ok(s.as_owner()) }),
     },
     Provider {
         persona: Persona::Anonymous,
         profiles: EVERY_PROFILE,
         destructive: false,
+        shared: false,
         provision: |_| Box::pin(async { Ok(Auth::None) }),
     },
     Provider {
         persona: Persona::Malformed,
         profiles: EVERY_PROFILE,
         destructive: false,
+        shared: false,
         provision: |_| Box::pin(async { Ok(Auth::Raw("Bearer")) }),
     },
 ];
@@ -140,6 +153,14 @@ impl Persona {
             .providers(s.ctx().families())
             .find(|p| p.profiles.contains(&profile))
             .expect("a persona's trials run only where a family provides it");
+        if provider.shared
+            && let Some(auth) = s
+                .ctx()
+                .shared_credential(self.name(), provider.provision)
+                .await
+        {
+            return Ok(auth);
+        }
         (provider.provision)(s.clone()).await
     }
 }

@@ -59,6 +59,7 @@ pub const PERSONAS: &[Provider] = &[
         // Without multi-team tokens the only owners-team token is the legacy one, which
         // making another replaces.
         destructive: true,
+        shared: false,
         provision: |s| {
             Box::pin(async move {
                 let team = fixtures::owners_team(&s).await?;
@@ -76,12 +77,17 @@ pub const PERSONAS: &[Provider] = &[
         persona: Persona::Outsider,
         profiles: EVERY_PROFILE,
         destructive: false,
+        // A team outside the owners team with no permissions: a correct server lets its token touch
+        // nothing another trial makes (ref §5).
+        shared: true,
         provision: |s| Box::pin(async move { Ok(Auth::Bearer(outsider(&s).await?.1)) }),
     },
     Provider {
         persona: Persona::Revoked,
         profiles: EVERY_PROFILE,
         destructive: false,
+        // A token its team's next token replaced: a correct server lets it do nothing (ref §4).
+        shared: true,
         provision: |s| {
             Box::pin(async move {
                 let team = fixtures::team(&s, "revoked").await?;

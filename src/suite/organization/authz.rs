@@ -59,6 +59,7 @@ pub const PERSONAS: &[Provider] = &[Provider {
     profiles: EVERY_PROFILE,
     // There is one organization token: making one replaces the user's.
     destructive: true,
+    shared: false,
     provision: |s| {
         Box::pin(async move {
             let token = mint_by_setup(&s, "persona: create the organization token").await?;

@@ -115,6 +115,9 @@ pub const PERSONAS: &[Provider] = &[Provider {
     persona: Persona::OwnersTeam,
     profiles: CURRENT,
     destructive: false,
+    // Not shared: a new token of the owners team may revoke the others on a faulty server
+    // (multi-token-replaces), and the owners team's tokens are what several trials ask about.
+    shared: false,
     provision: owners_team,
 }];
 

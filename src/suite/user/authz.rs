@@ -92,6 +92,9 @@ pub const PERSONAS: &[Provider] = &[Provider {
     persona: Persona::OwnUserToken,
     profiles: CURRENT,
     destructive: false,
+    // Another of the user's tokens: a correct server lets it touch only what is the user's, and
+    // no row acts on the persona itself (ref §5).
+    shared: true,
     provision: |s| {
         Box::pin(async move {
             let user = fixtures::user_id(&s).await?;
