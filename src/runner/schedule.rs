@@ -215,7 +215,8 @@ async fn conduct(
 
     // What the trial created goes now, with its locks released and while other trials run,
     // rather than all at the end of the run.
-    let released = ctx.release(session.take_created()).await;
+    let passed = panicked.is_none() && session.findings().is_empty();
+    let released = ctx.release(session.take_created_to_release(passed)).await;
     let mut findings = session.findings();
     let exchanges = Arc::new(session.take_exchanges());
     finished.exchanges = exchanges.clone();

@@ -129,6 +129,11 @@ impl Created {
             && path.rsplit('/').next() == Some(self.id.as_str())
     }
 
+    /// Whether it is deleted with the tokens, before what holds tokens.
+    pub(super) fn is_token(&self) -> bool {
+        matches!(self.by_id(), Some((_, _, Stage::Token)))
+    }
+
     fn by_id(&self) -> Option<(&'static str, &'static str, Stage)> {
         match self.kind.removal {
             Removal::ById {

@@ -258,6 +258,28 @@ impl Session {
         std::mem::take(&mut *self.created.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
+    /// What the trial created that is still to delete once it has ended (`passed`: without a
+    /// finding or a panic). A trial that passed leaves out the tokens it made in a team or an
+    /// agent pool it then deleted itself (204), and the run forgets them: a deleted holder's
+    /// tokens are gone (ref §4), and the trial saw the target keep to that wherever it asked.
+    /// Why: the agent-token sequences delete their pools, and each of those tokens' deletions
+    /// was answered 404, 69 of the set-up token's 568 requests in a `tfe` run. After a failure
+    /// every token is deleted on its own, should the target have kept some.
+    pub fn take_created_to_release(&self, passed: bool) -> Vec<Created> {
+        let created = self.take_created();
+        if !passed {
+            return created;
+        }
+        let exchanges = self.journal.exchanges();
+        let (gone, still): (Vec<Created>, Vec<Created>) = created
+            .into_iter()
+            .partition(|c| c.is_token() && holder_deleted(&exchanges, &c.id));
+        for created in &gone {
+            self.ctx.forget(created);
+        }
+        still
+    }
+
     /// A name no one else uses (`tfe-contract-<what>-<run tag>-<n>`), remembered so that
     /// snapshots can replace it.
     pub fn unique_name(&self, what: &str) -> String {
@@ -275,5 +297,89 @@ impl Session {
 
     pub fn generated_names(&self) -> Vec<String> {
         self.names.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+/// Whether the request that made the token `id` (its answer's `data.id`) names in its path a
+/// holder that a later request of `exchanges` deleted (204).
+fn holder_deleted(exchanges: &[Exchange], id: &str) -> bool {
+    let Some(made) = exchanges.iter().position(|ex| {
+        ex.request.method == http::Method::POST
+            && matches!(ex.status(), Some(200 | 201))
+            && ex
+                .json()
+                .and_then(|d| d.pointer("/data/id")?.as_str().map(|v| v == id))
+                .unwrap_or(false)
+    }) else {
+        return false;
+    };
+    let path = exchanges[made].request.path.split('?').next().unwrap_or("");
+    let holders: Vec<&str> = path.split('/').rev().skip(1).collect();
+    exchanges[made + 1..].iter().any(|ex| {
+        ex.request.method == http::Method::DELETE
+            && ex.status() == Some(204)
+            && ex
+                .request
+                .path
+                .rsplit('/')
+                .next()
+                .is_some_and(|last| !last.is_empty() && holders.contains(&last))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sent(method: http::Method, path: &str, status: u16, body: &str) -> Exchange {
+        let mut ex = Exchange::canned("op", path, status, body);
+        ex.request.method = method;
+        ex
+    }
+
+    fn made(pool: &str, id: &str) -> Exchange {
+        sent(
+            http::Method::POST,
+            &format!("/api/v2/agent-pools/{pool}/authentication-tokens"),
+            201,
+            &format!(r#"{{"data":{{"id":"{id}","type":"authentication-tokens"}}}}"#),
+        )
+    }
+
+    fn deleted(path: &str, status: u16) -> Exchange {
+        sent(http::Method::DELETE, path, status, "")
+    }
+
+    #[test]
+    fn a_token_of_a_pool_the_trial_deleted_is_gone_with_it() {
+        let journal = [
+            made("apool-1", "at-a"),
+            made("apool-2", "at-b"),
+            deleted("/api/v2/agent-pools/apool-1", 204),
+        ];
+        assert!(holder_deleted(&journal, "at-a"));
+        // Another pool's token, and a token the trial never made, are still to delete.
+        assert!(!holder_deleted(&journal, "at-b"));
+        assert!(!holder_deleted(&journal, "at-c"));
+    }
+
+    #[test]
+    fn a_holder_deletion_that_failed_or_came_first_proves_nothing() {
+        let refused = [
+            made("apool-1", "at-a"),
+            deleted("/api/v2/agent-pools/apool-1", 404),
+        ];
+        assert!(!holder_deleted(&refused, "at-a"));
+        let before = [
+            deleted("/api/v2/agent-pools/apool-1", 204),
+            made("apool-1", "at-a"),
+        ];
+        assert!(!holder_deleted(&before, "at-a"));
+        // Deleting the token's sibling is not deleting its pool.
+        let sibling = [
+            made("apool-1", "at-a"),
+            deleted("/api/v2/authentication-tokens/at-z", 204),
+        ];
+        assert!(!holder_deleted(&sibling, "at-a"));
     }
 }

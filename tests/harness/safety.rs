@@ -10,6 +10,7 @@ use std::{
 use tfe_contract::{
     app,
     config::{Profile, RunConfig, TargetSpec},
+    exchange::Exchange,
     record::TrialOutcome,
     runner,
     server::{self, Fault},
@@ -38,6 +39,8 @@ fn a_run_with_failing_trials_leaves_nothing_behind() {
         Fault::CreateStatus200,
         Fault::ReadShowsSecret,
         Fault::EmptySecret,
+        // A trial that fails deletes even the tokens of a pool it deleted.
+        Fault::PoolDeletionKeepsTokens,
     ];
     let reference = Reference::start(server::Profile::Hcp, &faults, &[]);
     let before = reference.handle.inventory();
@@ -80,10 +83,13 @@ fn what_a_trial_creates_is_deleted_as_soon_as_it_ends() {
                             && matches!(e.status(), Some(204 | 404))
                     })
                 };
-                // A token the trial deleted itself is not deleted again.
+                // A token the trial deleted itself is not deleted again; nor, after a trial
+                // that passed, an agent token whose pool the trial deleted.
                 let by_trial = trial.exchanges.iter().any(|e| {
                     e.operation == delete && e.request.path.ends_with(id) && e.status() == Some(204)
-                });
+                }) || create == "createAgentToken"
+                    && trial.findings.is_empty()
+                    && pool_deleted_after(&trial.exchanges, id);
                 assert!(
                     by_trial || deleted(delete).is_some(),
                     "{}: {create} {id} not undone right after it",
@@ -155,6 +161,29 @@ fn what_a_trial_creates_is_deleted_as_soon_as_it_ends() {
             .count();
         assert_eq!((in_trials, once), (0, 1), "{step}");
     }
+}
+
+/// Whether the trial deleted (204) the pool it made the agent token `id` in, after making it.
+fn pool_deleted_after(exchanges: &[Exchange], id: &str) -> bool {
+    let Some(made) = exchanges.iter().position(|e| {
+        e.operation == "createAgentToken"
+            && e.json()
+                .and_then(|d| d.pointer("/data/id")?.as_str().map(|v| v == id))
+                == Some(true)
+    }) else {
+        return false;
+    };
+    let pool = exchanges[made]
+        .request
+        .path
+        .split('/')
+        .nth(4)
+        .unwrap_or("-");
+    exchanges[made..].iter().any(|e| {
+        e.operation == "deleteAgentPool"
+            && e.request.path.ends_with(pool)
+            && e.status() == Some(204)
+    })
 }
 
 #[test]
