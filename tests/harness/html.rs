@@ -34,6 +34,10 @@ fn run_with_page(reference: &Reference, profile: Profile) -> (RunReport, String)
         organization: Some(ORG.into()),
     });
     config.profile = profile;
+    // One seed: what exploration draws decides how long a failing sequence is, and a long one
+    // spends the page's budget for lines (its exchanges are then left to the JSON report),
+    // which the checks below do not expect of every seed.
+    config.seed = Some(2);
     config.report_html = Some(page.clone());
     config.libtest.logfile = Some(scratch("libtest.log").display().to_string());
     config.quiet = true;

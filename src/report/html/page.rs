@@ -423,4 +423,53 @@ mod tests {
         // The first trials' exchanges are listed.
         assert!(html.contains("id=\"t-explore_0--trial_0-x1\""));
     }
+
+    #[test]
+    fn a_long_failure_laid_out_first_leaves_the_later_findings_their_evidence() {
+        // A shrunk sequence of 3,000 exchanges with large bodies fails first; a failure after
+        // it names one exchange, whose headers must still be on the page.
+        let body = "x".repeat(3000);
+        let hog: Vec<Exchange> = (1..=3000)
+            .map(|seq| {
+                let mut ex = Exchange::canned("readTeamToken", "/api/v2/x", 200, &body);
+                ex.seq = seq;
+                ex
+            })
+            .collect();
+        let mut later = Exchange::canned("showTeamToken", "/api/v2/y", 403, &body);
+        if let Ok(r) = &mut later.outcome {
+            Arc::make_mut(&mut r.headers).insert(
+                "x-evidence",
+                http::HeaderValue::from_static("the-later-failure"),
+            );
+        }
+        let trial = |name: &str, exchanges: Vec<Exchange>, findings| TrialRecord {
+            name: name.into(),
+            outcome: TrialOutcome::Failed,
+            duration: Duration::from_millis(3),
+            message: Some("failed".into()),
+            findings,
+            exchanges: Arc::new(exchanges),
+            exclusive: false,
+            released: Vec::new(),
+        };
+        let hog_finding = Finding::new("model", &hog[2999], "a token", "another");
+        let later_finding = Finding::new("status", &later, "200", "403");
+        let report = RunReport {
+            trials: vec![
+                trial("a_sequences::long", hog, vec![hog_finding]),
+                trial("b_authz::later", vec![later], vec![later_finding]),
+            ],
+            ..RunReport::default()
+        };
+        let html = render(&report, &Coverage::default(), &[]).expect("renders");
+        assert!(html.len() < 2_000_000, "{} bytes", html.len());
+        assert!(
+            html.contains("the-later-failure"),
+            "the later finding's headers"
+        );
+        // The long failure still shows what the budget leaves, its named exchange first.
+        assert!(html.contains("listed without headers and bodies"));
+        assert_eq!(html.matches("x-evidence").count(), 1);
+    }
 }

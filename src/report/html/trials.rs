@@ -35,7 +35,12 @@ const MIN_DETAIL: usize = 400;
 
 /// What is left of the page's budgets while its trials are laid out, and what they left out.
 pub(super) struct Budget {
+    /// For the headers and bodies of exchanges no finding names, and for reproductions.
     detail: usize,
+    /// Kept out of `detail` for the headers and bodies of the exchanges findings name (of
+    /// failed trials, the tour and the housekeeping): a failed trial of hundreds of exchanges
+    /// (a shrunk sequence) laid out first must not leave the later failures' evidence bare.
+    reserved: usize,
     /// For failed trials' exchange lines.
     failed_lines: usize,
     /// For the other exchange lines: what the failed trials' lines leave of `LINE_BUDGET`.
@@ -71,9 +76,22 @@ impl Budget {
             .filter(|(_, ex)| !named.contains(&ex.id))
             .map(|(name, ex)| line_cost(ex, anchor(name).len() + 4))
             .sum();
+        // What showing every named exchange costs, up to the whole detail budget.
+        let reserved: usize = report
+            .trials
+            .iter()
+            .filter(|t| failed(t))
+            .flat_map(|t| t.exchanges.iter().chain(&t.released))
+            .chain(report.tour.iter())
+            .chain(report.housekeeping.iter())
+            .filter(|ex| named.contains(&ex.id))
+            .map(|ex| detail(ex).cost())
+            .sum::<usize>()
+            .min(DETAIL_BUDGET);
         let linked = linked.into_iter().collect();
         Budget {
-            detail: DETAIL_BUDGET,
+            detail: DETAIL_BUDGET - reserved,
+            reserved,
             failed_lines: LINE_BUDGET,
             other_lines: LINE_BUDGET.saturating_sub(failed_lines),
             named,
@@ -108,8 +126,13 @@ impl Budget {
         }
     }
 
-    /// Takes `cost` from the detail budget if it is there.
-    fn spend(&mut self, cost: usize) -> bool {
+    /// Takes `cost` from the detail budget if it is there; a named exchange's from what was
+    /// kept for them first.
+    fn spend(&mut self, cost: usize, named: bool) -> bool {
+        if named && cost <= self.reserved {
+            self.reserved -= cost;
+            return true;
+        }
         if self.detail >= MIN_DETAIL && cost <= self.detail {
             self.detail -= cost;
             true
@@ -269,7 +292,9 @@ pub(super) fn other_exchange(
         return None;
     }
     let named = budget.is_named(ex);
-    let detail = named.then(|| detail(ex)).filter(|d| budget.spend(d.cost()));
+    let detail = named
+        .then(|| detail(ex))
+        .filter(|d| budget.spend(d.cost(), true));
     Some(exchange_view(ex, anchor, named, detail))
 }
 
@@ -294,7 +319,7 @@ pub(super) fn trial_view<'a>(
         }
         let detail = failed
             .then(|| detail(ex))
-            .filter(|d| budget.spend(d.cost()));
+            .filter(|d| budget.spend(d.cost(), budget.is_named(ex)));
         Some(exchange_view(ex, anchor, budget.is_named(ex), detail))
     };
     let exchanges = t
@@ -316,7 +341,7 @@ pub(super) fn trial_view<'a>(
         }
         let lines: Vec<String> = f.reproduce.iter().map(|l| redact::text(l)).collect();
         let cost: usize = lines.iter().map(|l| escaped_len(l)).sum();
-        if !budget.spend(cost) {
+        if !budget.spend(cost, false) {
             return Vec::new();
         }
         last_shown = &f.reproduce;
