@@ -318,6 +318,12 @@ struct ServeArgs {
     #[arg(long)]
     fixtures_by_users_only: bool,
 
+    /// Teams get no organization-level permissions: a team created with "manage teams" may
+    /// not manage team tokens, so the run's team manager is refused and your token explores
+    /// team tokens.
+    #[arg(long)]
+    no_organization_access: bool,
+
     /// The organization has no audit-trails entitlement: the audit-trails token answers 404
     /// (with --profile hcp; run's audit-trails trials then fail, saying so).
     #[arg(long)]
@@ -630,6 +636,7 @@ fn serve(args: ServeArgs) -> Result<u8, ConfigError> {
         no_agents: args.no_agents,
         no_audit_trails: args.no_audit_trails,
         fixtures_by_users_only: args.fixtures_by_users_only,
+        no_organization_access: args.no_organization_access,
         near_cap_bodies: args.near_cap_bodies,
         big_bodies: args
             .big_bodies

@@ -119,6 +119,11 @@ pub struct Modes {
     /// not teams or pools), so a server may refuse it; the harness's set-up token is such a
     /// token, and the run must then do that work with the user's token.
     pub fixtures_by_users_only: bool,
+    /// Teams get no organization-level permissions: `organization-access` in a team's create
+    /// is taken and ignored, so a team with "manage teams" manages no team tokens (as on an
+    /// organization whose plan has no team permissions). The run's team manager is then
+    /// refused, and the user's token explores team tokens.
+    pub no_organization_access: bool,
     /// The organization has no audit-trails entitlement (HCP Terraform's paid plans): the
     /// audit-trails token answers 404 to everyone (ref §5).
     pub no_audit_trails: bool,

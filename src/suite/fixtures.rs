@@ -24,7 +24,10 @@ pub fn team_body(name: &str) -> types::TeamCreateRequest {
     types::TeamCreateRequest {
         data: types::TeamCreateRequestData {
             type_: "teams".into(),
-            attributes: types::TeamCreateRequestDataAttributes { name: name.into() },
+            attributes: types::TeamCreateRequestDataAttributes {
+                name: name.into(),
+                organization_access: None,
+            },
         },
     }
 }
@@ -133,4 +136,8 @@ pub fn sweep_teams(s: Session) -> Boxed<Vec<String>> {
 pub struct SetupToken {
     pub secret: Secret,
     pub id: String,
+    /// The token of the run's team manager (a team with "manage teams", made with the set-up
+    /// token), where the target let it prove itself: it explores team tokens
+    /// (`Session::as_team_manager`).
+    pub team_manager: Option<Secret>,
 }

@@ -91,6 +91,22 @@ impl Session {
         }
     }
 
+    /// The credential that explores team tokens (the drawn sequences and inputs of the team
+    /// and legacy-team families): the run's team manager when it has one (ref §5: teams with
+    /// "manage teams" manage team tokens), else the user's token. Never for the owners team's
+    /// tokens.
+    pub fn as_team_manager(&self) -> Auth {
+        match self.ctx.setup_token().and_then(|t| t.team_manager.as_ref()) {
+            Some(secret) => Auth::Bearer(secret.clone()),
+            None => self.as_owner(),
+        }
+    }
+
+    /// A typed client sending `as_team_manager`'s credential.
+    pub fn team_manager(&self) -> Client {
+        self.client(self.as_team_manager())
+    }
+
     /// A typed client sending `as_setup`'s credential.
     pub fn setup(&self) -> Client {
         self.client(self.as_setup())

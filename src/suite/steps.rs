@@ -250,10 +250,11 @@ pub fn all_not_found(s: &Session, answers: &[Exchange], source: &str) {
     }
 }
 
-/// GET `/authentication-tokens/{id}` answers 200: the token, read back for more checks.
-pub async fn read_back(s: &Session, id: &str) -> Result<Exchange, Stop> {
+/// GET `/authentication-tokens/{id}`, sent with `auth`, answers 200: the token, read back
+/// for more checks.
+pub async fn read_back(s: &Session, auth: crate::client::Auth, id: &str) -> Result<Exchange, Stop> {
     let ex = s
-        .call("read it by id", s.owner().get_authentication_token(id))
+        .call("read it by id", s.client(auth).get_authentication_token(id))
         .await;
     s.gate(http::status(&ex, &[200], "ref §1 #8"))?;
     Ok(ex)

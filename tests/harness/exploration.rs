@@ -2,6 +2,8 @@
 //! conforming reference server passes whatever the seed draws, a seed draws the same cases
 //! again, a budget of 0 turns it off, and a baseline written with one seed holds with another.
 
+use std::collections::BTreeSet;
+
 use tfe_contract::{
     baseline::Baseline,
     config::{Profile, RunConfig},
@@ -141,4 +143,66 @@ fn a_baseline_written_with_one_seed_holds_with_another() {
         record.outcome
     );
     assert_eq!(report.exit_code(), 0);
+}
+
+/// The `Authorization` each request of `exchanges` for `operation` went with.
+fn credentials_of<'a>(
+    exchanges: impl Iterator<Item = &'a tfe_contract::exchange::Exchange>,
+    operation: &str,
+) -> BTreeSet<String> {
+    exchanges
+        .filter(|e| e.operation == operation)
+        .filter_map(|e| e.request.headers.get("authorization")?.to_str().ok())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn team_tokens_are_explored_with_the_team_managers_token_where_the_server_allows_it() {
+    // Where teams may be given "manage teams", a team of the run's with it explores team
+    // tokens (ref §5: such teams manage team tokens), sparing the user's limit (ref §6); where
+    // the server ignores organization access, the manager cannot prove itself and the user's
+    // token asks, as before. Both pass, and both ask the same.
+    let mut asked = Vec::new();
+    for no_organization_access in [false, true] {
+        let modes = server::Modes {
+            no_organization_access,
+            ..server::Modes::default()
+        };
+        let reference = Reference::start_with(server::Profile::Tfe, &[], &[], modes);
+        let mut config = reference.config(Profile::Tfe);
+        config.seed = Some(7);
+        config.libtest.filter = Some("sequences::team_tokens".into());
+        let report = tfe_contract::app::run(config).expect("the run starts");
+        assert_eq!(
+            report.exit_code(),
+            0,
+            "{:?}",
+            crate::support::explain(&report)
+        );
+        let trial = report.trial("sequences::team_tokens").expect("ran");
+        let creators = credentials_of(trial.exchanges.iter(), "createTeamAuthenticationToken");
+        let owner = format!("Bearer {}", reference.token.expose());
+        // The manager's token, as the set-up handed it out.
+        let manager: Option<String> = report
+            .housekeeping
+            .iter()
+            .find(|e| e.step == "the run's team manager: create its team's token")
+            .and_then(|e| e.json()?.pointer("/data/attributes/token")?.as_str())
+            .map(|t| format!("Bearer {t}"));
+        if no_organization_access {
+            assert_eq!(creators, BTreeSet::from([owner]), "the user's token asks");
+        } else {
+            let manager = manager.expect("the manager was made");
+            assert_eq!(creators, BTreeSet::from([manager]), "the manager asks");
+        }
+        asked.push(
+            trial
+                .exchanges
+                .iter()
+                .map(|e| e.operation)
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(asked[0], asked[1], "the same sequence is asked either way");
 }

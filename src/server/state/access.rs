@@ -172,6 +172,20 @@ impl State {
         self.owner_level(p) && !(self.fixtures_by_users_only && matches!(p, Principal::Team(_)))
     }
 
+    /// Whether `p` is a token of a team with "manage teams" and `team_id` one whose tokens
+    /// such a team manages (ref §5: team tokens are managed by "owners, the organization
+    /// token, and users or teams with manage teams"). Not the owners team's: nothing says such
+    /// a team may touch the tokens of the owners, so the reference server keeps them out of
+    /// its reach (the harness never asks it to).
+    pub(super) fn manages_tokens_of(&self, p: &Principal, team_id: &str) -> bool {
+        let Principal::Team(caller) = p else {
+            return false;
+        };
+        !self.no_organization_access
+            && team_id != self.owners_team
+            && self.teams.get(caller).is_some_and(|t| t.manage_teams)
+    }
+
     /// The team, if it exists and `p` may manage its tokens; 404 (or 500 under the fault)
     /// otherwise.
     pub(super) fn managed_team(
@@ -187,7 +201,10 @@ impl State {
                 self.not_found()
             });
         }
-        if !(self.owner_level(p) || write && self.outsider_writes(p)) {
+        if !(self.owner_level(p)
+            || self.manages_tokens_of(p, team_id)
+            || write && self.outsider_writes(p))
+        {
             return Err(self.forbidden());
         }
         Ok(())
@@ -217,7 +234,9 @@ impl State {
         let visible = match token.kind {
             Kind::LegacyTeam | Kind::Team => {
                 self.teams.contains_key(&token.owner)
-                    && (self.owner_level(p) || write && self.outsider_writes(p))
+                    && (self.owner_level(p)
+                        || self.manages_tokens_of(p, &token.owner)
+                        || write && self.outsider_writes(p))
             }
             Kind::User => {
                 *p == Principal::User(token.owner.clone())

@@ -99,6 +99,9 @@ pub(super) struct Team {
     pub(super) name: String,
     pub(super) created_at: DateTime<Utc>,
     pub(super) legacy_token: Option<String>,
+    /// Its organization access includes "manage teams" (teams API docs: organization-access
+    /// on create).
+    pub(super) manage_teams: bool,
 }
 
 /// An agent pool: it holds agent tokens, and takes them along when it is deleted.
@@ -141,6 +144,8 @@ pub struct State {
     /// `Modes::fixtures_by_users_only`: a team's token may not create or delete teams and
     /// agent pools.
     pub(super) fixtures_by_users_only: bool,
+    /// `Modes::no_organization_access`: a team's organization access is ignored.
+    pub(super) no_organization_access: bool,
     /// Whether the organization has the audit-trails entitlement (`Modes::no_audit_trails`
     /// says not): without it the audit-trails token is a 404 (ref §5).
     pub(super) audit_trails_entitled: bool,
@@ -189,6 +194,7 @@ impl State {
             agents_entitled: !config.modes.no_agents,
             audit_trails_entitled: !config.modes.no_audit_trails,
             fixtures_by_users_only: config.modes.fixtures_by_users_only,
+            no_organization_access: config.modes.no_organization_access,
             tokens: BTreeMap::new(),
             by_secret: HashMap::new(),
             owner_secret: config.owner_token.clone(),
@@ -214,6 +220,7 @@ impl State {
             name: "owners".into(),
             created_at: now,
             legacy_token: None,
+            manage_teams: false,
         };
         state.owners_team = owners.id.clone();
         state.teams.insert(owners.id.clone(), owners);

@@ -192,7 +192,9 @@ impl State {
         if org != self.organization {
             return self.unknown_organization();
         }
-        if !self.owner_level(p) {
+        // A team with "manage teams" lists the tokens of the teams it manages (ref §5).
+        let manages = |team: &str| self.owner_level(p) || self.manages_tokens_of(p, team);
+        if !self.teams.keys().any(|team| manages(team)) {
             return self.forbidden();
         }
         if self.has(Fault::TokenLists404) {
@@ -205,7 +207,7 @@ impl State {
         let mut tokens: Vec<&Token> = self
             .tokens
             .values()
-            .filter(|t| t.is_team_token() && t.life == Life::Live)
+            .filter(|t| t.is_team_token() && t.life == Life::Live && manages(&t.owner))
             .filter(|t| {
                 let name = self
                     .teams

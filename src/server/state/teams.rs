@@ -74,6 +74,12 @@ impl State {
             name: name.to_string(),
             created_at: Utc::now(),
             legacy_token: None,
+            // Teams API docs: a team's organization-level permissions come with its create
+            // (organization-access); a team with "manage teams" manages team tokens (ref §5).
+            manage_teams: doc
+                .pointer("/data/attributes/organization-access/manage-teams")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
         };
         let doc = json!({"data": self.team_json(&team)});
         self.teams.insert(team.id.clone(), team);

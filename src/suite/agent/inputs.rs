@@ -20,6 +20,7 @@ const CREATE: Create = Create {
     expiry_source: "",
     minted,
     alone: true,
+    caller: Session::as_owner,
 };
 
 pub fn checks() -> Vec<CheckDef> {

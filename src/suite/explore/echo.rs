@@ -10,6 +10,7 @@ use std::future::Future;
 use super::{Moment, body_with_expiry, explore, moment, text};
 use crate::{
     checks::{http, token},
+    client::Auth,
     exchange::Exchange,
     suite::{
         Session, Stop,
@@ -33,6 +34,8 @@ pub struct Create {
     /// finds a token whose create answer never came, and each case's token is deleted by id
     /// once it is checked, so that no case meets another's description.
     pub alone: bool,
+    /// Who reads (and deletes) a case's token by id: the credential that made it.
+    pub caller: fn(&Session) -> Auth,
 }
 
 /// `trial`: descriptions of up to 100 characters of any script (after the tagged name, where
@@ -121,13 +124,14 @@ where
     s.gate(http::status(&ex, how.created, source))?;
     s.check(gives_back(&ex));
     let made = (how.minted)(s, ex)?;
-    let read = read_back(s, &made.id).await?;
+    let read = read_back(s, (how.caller)(s), &made.id).await?;
     s.check(gives_back(&read));
     if how.alone {
         let ex = s
             .call(
                 "delete it by id",
-                s.owner().delete_authentication_token(&made.id),
+                s.client((how.caller)(s))
+                    .delete_authentication_token(&made.id),
             )
             .await;
         s.gate(http::status(&ex, &[204], "ref §1 #9"))?;

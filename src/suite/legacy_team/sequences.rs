@@ -2,7 +2,7 @@
 //! (`explore::slot`: seed 003's create that replaces, read, delete) and run against the
 //! target, each on a team of its own: after each step the answer must be the model's, and only
 //! the secret of the team's current token may authenticate, however many rotations came
-//! before.
+//! before. The run's team manager asks (`Session::as_team_manager`).
 
 use crate::suite::{
     explore::{Slot, slot_sequences},
@@ -35,17 +35,18 @@ impl Slot for TeamSlot {
         let body = docs_body(None);
         s.call(
             "create (replacing the team's token)",
-            s.owner().create_team_token(&self.0.id, &body),
+            s.team_manager().create_team_token(&self.0.id, &body),
         )
         .await
     }
 
     async fn read(&self, s: &Session) -> Exchange {
-        s.call("read", s.owner().get_team_token(&self.0.id)).await
+        s.call("read", s.team_manager().get_team_token(&self.0.id))
+            .await
     }
 
     async fn delete(&self, s: &Session) -> Exchange {
-        s.call("delete", s.owner().delete_team_token(&self.0.id))
+        s.call("delete", s.team_manager().delete_team_token(&self.0.id))
             .await
     }
 

@@ -148,7 +148,8 @@ pub(super) async fn owners_team_token(
 }
 
 /// The run's set-up token (`fixtures::SetupToken`): a token of the owners team, which may do
-/// what owners do with team tokens (ref §5). `None` when the owners team or its new token
+/// what owners do with team tokens (ref §5); and with it, the run's team manager
+/// (`manager.rs`). `None` when the owners team or its new token
 /// cannot be had: the user's token then does everything. Deleted by the run's cleanup, not
 /// remembered as a trial's.
 pub fn setup_token(s: Session) -> Boxed<Option<fixtures::SetupToken>> {
@@ -156,8 +157,10 @@ pub fn setup_token(s: Session) -> Boxed<Option<fixtures::SetupToken>> {
         let step = "the run's set-up token: create a token of the owners team";
         let ex = owners_team_token(&s, "set-up", step).await.ok()?;
         let minted = steps::minted(&s, ex, None).ok()?;
+        let secret = minted.secret?;
         Some(fixtures::SetupToken {
-            secret: minted.secret?,
+            team_manager: super::manager::team_manager(&s, &secret).await,
+            secret,
             id: minted.id,
         })
     })

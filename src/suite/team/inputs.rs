@@ -61,13 +61,14 @@ const CREATE: Create = Create {
     expiry_source: ANY_FORM,
     minted,
     alone: false,
+    caller: Session::as_team_manager,
 };
 
 /// A team token created in `team` with `body`.
 async fn create_in(s: &Session, team: &str, step: &str, body: String) -> Exchange {
     s.raw(
         step,
-        s.as_owner(),
+        s.as_team_manager(),
         "createTeamAuthenticationToken",
         &[("team_id", team)],
     )
@@ -234,7 +235,8 @@ async fn queries(s: Session) -> Result<(), Stop> {
         let ex = s
             .call(
                 "create a token to list",
-                s.owner().create_team_authentication_token(&team.id, &body),
+                s.team_manager()
+                    .create_team_authentication_token(&team.id, &body),
             )
             .await;
         tokens.push((minted(&s, ex)?.id, team.name.clone()));
@@ -251,7 +253,7 @@ async fn queries(s: Session) -> Result<(), Stop> {
             let mut request = s
                 .raw(
                     "list with a drawn query",
-                    s.as_owner(),
+                    s.as_team_manager(),
                     "listTeamTokens",
                     &[("organization_name", s.org())],
                 )

@@ -2,8 +2,8 @@
 //! the team, none replacing another, shown and deleted by id, listed across the organization
 //! and deleted in bulk. Its trials (`trials.rs`, named `team_tokens::`; the list's in
 //! `list.rs`, named `team_token_list::`), its rows of the authorization matrix and the owners
-//! team's token as a persona and as the run's set-up token (`authz.rs`), its part of the tour (`tour.rs`), and its cleanup
-//! (`cleanup.rs`).
+//! team's token as a persona and as the run's set-up token (`authz.rs`), its part of the tour (`tour.rs`), the team that
+//! manages team tokens in the exploring trials (`manager.rs`), and its cleanup (`cleanup.rs`).
 
 mod authz;
 mod cleanup;
@@ -11,6 +11,7 @@ mod credential;
 mod family;
 mod inputs;
 mod list;
+mod manager;
 mod sequences;
 mod tour;
 mod trials;

@@ -1,5 +1,7 @@
 //! A team's tokens as a holder of the shared model (`explore::holder`): sequences of creates,
-//! reads, deletes, uses, lists and the team's deletion, run on a new team each.
+//! reads, deletes, uses, lists and the team's deletion, run on a new team each. The run's team
+//! manager asks about the tokens (`Session::as_team_manager`), the user's token deletes the
+//! team.
 
 use super::trials::minted;
 use crate::suite::{
@@ -47,7 +49,7 @@ impl Holder for Team {
     async fn create(&self, s: &Session, description: &str) -> Exchange {
         s.call(
             "create",
-            s.owner().create_team_authentication_token(
+            s.team_manager().create_team_authentication_token(
                 &self.id,
                 &described_body(Some(description), None),
             ),
@@ -59,7 +61,7 @@ impl Holder for Team {
         let step = format!("list page {}", number.unwrap_or(1));
         s.raw(
             &step,
-            s.as_owner(),
+            s.as_team_manager(),
             "listTeamTokens",
             &[("organization_name", s.org())],
         )
@@ -70,9 +72,14 @@ impl Holder for Team {
         .await
     }
 
+    /// Teams are deleted by owners (teams API docs), not by the team manager.
     async fn delete(&self, s: &Session) -> Exchange {
         s.call("delete the team", s.owner().delete_team(&self.id))
             .await
+    }
+
+    fn caller(s: &Session) -> Auth {
+        s.as_team_manager()
     }
 
     fn minted(&self, s: &Session, ex: Exchange) -> Result<Minted, Stop> {

@@ -19,6 +19,7 @@ const CREATE: Create = Create {
                     isoformat with microseconds); ref §2: the expiry asked for comes back",
     minted,
     alone: true,
+    caller: Session::as_owner,
 };
 
 pub fn checks() -> Vec<CheckDef> {
