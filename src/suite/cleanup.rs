@@ -269,31 +269,33 @@ impl RunContext {
         leftovers
     }
 
-    /// Deletes the run's set-up token, last of what the run made by id; names it if it stays
-    /// (the sweep of the owners team's tokens by the run's tag looks for it again).
+    /// Deletes the run's set-up tokens, last of what the run made by id; names each that
+    /// stays (the sweep of the owners team's tokens by the run's tag looks for it again).
     async fn delete_setup_token(&self, transport: &Arc<Transport>) -> Vec<String> {
         let Some(token) = self.setup_token() else {
             return Vec::new();
         };
-        let journal = Journal::default();
-        journal.set_step("cleanup: the run's set-up token");
-        let op = self.spec.op("deleteAuthenticationToken");
-        Recorder {
-            transport: transport.clone(),
-            auth: Auth::Bearer(self.owner.clone()),
-            journal: journal.clone(),
-            patient: true,
+        let mut leftovers = Vec::new();
+        for id in token.ids() {
+            let journal = Journal::default();
+            journal.set_step("cleanup: the run's set-up token");
+            let op = self.spec.op("deleteAuthenticationToken");
+            Recorder {
+                transport: transport.clone(),
+                auth: Auth::Bearer(self.owner.clone()),
+                journal: journal.clone(),
+                patient: true,
+            }
+            .raw(op, op.path_with(&[("token_id", id)]))
+            .send()
+            .await;
+            let gone = matches!(journal.last().and_then(|e| e.status()), Some(204 | 404));
+            self.housekeeping(journal.take());
+            if !gone {
+                leftovers.push(format!("team token {id} (the run's set-up token)"));
+            }
         }
-        .raw(op, op.path_with(&[("token_id", &token.id)]))
-        .send()
-        .await;
-        let gone = matches!(journal.last().and_then(|e| e.status()), Some(204 | 404));
-        self.housekeeping(journal.take());
-        if gone {
-            Vec::new()
-        } else {
-            vec![format!("team token {} (the run's set-up token)", token.id)]
-        }
+        leftovers
     }
 
     /// Right after a trial: deletes what it created by id (not what only its family settles,
@@ -438,7 +440,7 @@ impl RunContext {
             let setup = self.setup_token().filter(|_| !created.kind.users_own);
             let settled = match setup {
                 Some(token) => {
-                    let status = send(&token.secret).await.status();
+                    let status = send(token.next()).await.status();
                     let proven = self.created.deletes_by_setup_token(created.kind.what);
                     if status == Some(204) {
                         self.created.setup_token_deleted(created.kind.what);

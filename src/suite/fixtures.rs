@@ -133,11 +133,80 @@ pub fn sweep_teams(s: Session) -> Boxed<Vec<String>> {
 /// is waited out. The owners team's token may manage team tokens (ref §5: "owners, the
 /// organization token, and users or teams with manage teams"); nothing documents it making
 /// teams or agent pools, hence the user's token asking again.
+///
+/// There are two such tokens where the target lets the first make a second, taking the
+/// set-up's requests in turn (`next`): a `tfe` run's set-up is about 500 requests, more than
+/// the user's token sends, and a limit per token (inferred above) is then met half as soon.
 pub struct SetupToken {
     pub secret: Secret,
     pub id: String,
+    /// The second token of the owners team, with its id, where it could be made.
+    pub second: Option<(Secret, String)>,
     /// The token of the run's team manager (a team with "manage teams", made with the set-up
     /// token), where the target let it prove itself: it explores team tokens
     /// (`Session::as_team_manager`).
     pub team_manager: Option<Secret>,
+    /// Whose turn it is (`next`).
+    pub turn: std::sync::atomic::AtomicUsize,
+}
+
+impl SetupToken {
+    /// The set-up token to send next: the two in turn, or the one there is.
+    pub fn next(&self) -> &Secret {
+        match &self.second {
+            Some((second, _))
+                if self.turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 2 == 1 =>
+            {
+                second
+            }
+            _ => &self.secret,
+        }
+    }
+
+    /// The ids of its tokens, the second first (the run's cleanup deletes them last).
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.second
+            .iter()
+            .map(|(_, id)| id.as_str())
+            .chain([self.id.as_str()])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(second: bool) -> SetupToken {
+        SetupToken {
+            secret: Secret::new("first-set-up-token-for-a-unit-test"),
+            id: "at-first".into(),
+            second: second.then(|| {
+                (
+                    Secret::new("second-set-up-token-for-a-unit-test"),
+                    "at-second".into(),
+                )
+            }),
+            team_manager: None,
+            turn: Default::default(),
+        }
+    }
+
+    #[test]
+    fn a_pair_of_set_up_tokens_takes_the_requests_in_turn_and_goes_second_first() {
+        let pair = setup(true);
+        let sent: Vec<&str> = (0..4).map(|_| pair.next().expose()).collect();
+        assert_eq!(
+            sent,
+            [
+                "first-set-up-token-for-a-unit-test",
+                "second-set-up-token-for-a-unit-test",
+                "first-set-up-token-for-a-unit-test",
+                "second-set-up-token-for-a-unit-test",
+            ]
+        );
+        assert_eq!(pair.ids().collect::<Vec<_>>(), ["at-second", "at-first"]);
+        let alone = setup(false);
+        assert!((0..3).all(|_| alone.next().expose() == "first-set-up-token-for-a-unit-test"));
+        assert_eq!(alone.ids().collect::<Vec<_>>(), ["at-first"]);
+    }
 }

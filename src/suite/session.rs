@@ -86,9 +86,17 @@ impl Session {
     /// pool to stand on): the run's set-up token when it has one, else the user's token.
     pub fn as_setup(&self) -> Auth {
         match self.ctx.setup_token() {
-            Some(token) => Auth::Bearer(token.secret.clone()),
+            Some(token) => Auth::Bearer(token.next().clone()),
             None => self.as_owner(),
         }
+    }
+
+    /// A typed client for exploring the organization token (its drawn sequences): a set-up
+    /// token, a token of the owners team, when the run has one (seed 002: the organization
+    /// token's endpoints are for "members of the owners team, the owners team API token, and
+    /// the organization API token"), else the user's token. It spares the user's limit.
+    pub fn org_explorer(&self) -> Client {
+        self.setup()
     }
 
     /// The credential that explores team tokens (the drawn sequences and inputs of the team

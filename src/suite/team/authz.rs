@@ -159,9 +159,46 @@ pub fn setup_token(s: Session) -> Boxed<Option<fixtures::SetupToken>> {
         let minted = steps::minted(&s, ex, None).ok()?;
         let secret = minted.secret?;
         Some(fixtures::SetupToken {
+            second: second_setup_token(&s, &secret).await,
             team_manager: super::manager::team_manager(&s, &secret).await,
             secret,
             id: minted.id,
+            turn: Default::default(),
         })
     })
+}
+
+/// A second token of the owners team, made by the first (`first`), to share the set-up's
+/// requests (`fixtures::SetupToken`); none where it cannot be had (a refusal costs the
+/// user's token nothing).
+async fn second_setup_token(s: &Session, first: &Secret) -> Option<(Secret, String)> {
+    let team = fixtures::owners_team(s).await.ok()?;
+    let body = described_body(Some(&s.unique_name("set-up")), None);
+    let ex = s
+        .call(
+            "the run's set-up token: create a second token of the owners team",
+            s.bearer(first)
+                .create_team_authentication_token(&team, &body),
+        )
+        .await;
+    let minted = steps::minted(s, ex, None).ok()?;
+    let second = (minted.secret?, minted.id);
+    // The first must outlive it (a server whose new team token replaced the others would
+    // leave the pair one token short): the first reads the second by id.
+    let read = s
+        .call(
+            "the run's set-up token: read the second as the first",
+            s.bearer(first).get_authentication_token(&second.1),
+        )
+        .await;
+    if read.status() == Some(200) {
+        return Some(second);
+    }
+    // Not a pair: the second goes again, by the user, and the first serves alone.
+    s.call(
+        "the run's set-up token: delete the second",
+        s.owner().delete_authentication_token(&second.1),
+    )
+    .await;
+    None
 }
