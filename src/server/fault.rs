@@ -186,6 +186,8 @@ table! {
             "deleting an agent token answers 204 and the token stays readable";
         AgentTokenDescriptionOptional = "agent-token-description-optional",
             "an agent token without a description is created";
+        AgentTokensRefuseTeamTokens = "agent-tokens-refuse-team-tokens",
+            "a team's token, the owners team's too, gets 404 listing, creating, reading or deleting agent tokens (api-tokens docs: an owners-team token has an owner's permissions)";
         AgentTokenListIgnoresPool = "agent-token-list-ignores-pool",
             "the agent-token list without sort shows the agent tokens of every pool";
         UnknownAgentPoolEmptyList = "unknown-agent-pool-empty-list",

@@ -155,6 +155,17 @@ impl RunContext {
         .clone()
     }
 
+    /// The shared credential `name` (`shared_credential`), if it has been asked for: `None`
+    /// before that, `Some(None)` where it could not be made.
+    pub fn shared_made(&self, name: &str) -> Option<Option<Auth>> {
+        self.shared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)?
+            .get()
+            .cloned()
+    }
+
     /// What the run looked up before its trials; nothing before `look_up`.
     pub fn known(&self) -> Option<&fixtures::Known> {
         self.known.get()

@@ -206,3 +206,48 @@ fn team_tokens_are_explored_with_the_team_managers_token_where_the_server_allows
     }
     assert_eq!(asked[0], asked[1], "the same sequence is asked either way");
 }
+
+#[test]
+fn agent_tokens_are_explored_with_the_set_up_tokens_where_they_may() {
+    // The api-tokens docs give an owners-team token an owner's permissions: once a set-up
+    // token has shown it may manage agent tokens, the set-up tokens explore them, sparing the
+    // user's limit (ref §6); a server that refuses them there has the user's token explore,
+    // and the sequences pass either way.
+    for refused in [false, true] {
+        let faults = if refused {
+            vec![Fault::AgentTokensRefuseTeamTokens]
+        } else {
+            Vec::new()
+        };
+        let reference = Reference::start(server::Profile::Tfe, &faults, &[]);
+        let mut config = reference.config(Profile::Tfe);
+        config.seed = Some(7);
+        config.libtest.filter = Some("sequences::agent_tokens".into());
+        let report = tfe_contract::app::run(config).expect("the run starts");
+        assert_eq!(
+            report.exit_code(),
+            0,
+            "{:?}",
+            crate::support::explain(&report)
+        );
+        let trial = report.trial("sequences::agent_tokens").expect("ran");
+        let creators = credentials_of(trial.exchanges.iter(), "createAgentToken");
+        let owner = format!("Bearer {}", reference.token.expose());
+        let set_up: BTreeSet<String> = report
+            .housekeeping
+            .iter()
+            .filter(|e| e.step.starts_with("the run's set-up token: create"))
+            .filter_map(|e| e.json()?.pointer("/data/attributes/token")?.as_str())
+            .map(|t| format!("Bearer {t}"))
+            .collect();
+        assert_eq!(set_up.len(), 2, "a pair of set-up tokens");
+        if refused {
+            assert_eq!(creators, BTreeSet::from([owner]), "the user's token asks");
+        } else {
+            assert!(
+                !creators.is_empty() && creators.is_subset(&set_up),
+                "set-up tokens ask"
+            );
+        }
+    }
+}

@@ -124,13 +124,18 @@ fn what_a_trial_creates_is_deleted_as_soon_as_it_ends() {
     assert!(made["createAgentToken"] > 20, "and agent tokens: {made:?}");
     // Housekeeping deletes the organization token, the teams the whole-run tour created and
     // what the personas one credential serves for the whole run were made of (their teams and
-    // user tokens, made as housekeeping), nothing a trial made.
+    // user tokens, and the agent-token explorer's pool, made as housekeeping), nothing a
+    // trial made.
     let tour_teams: Vec<&str> = report
         .tour
         .iter()
         .filter(|e| e.operation == "createTeam")
         .chain(report.housekeeping.iter().filter(|e| {
-            e.step != "cleanup" && (e.operation == "createTeam" || e.operation == "createUserToken")
+            e.step != "cleanup"
+                && matches!(
+                    e.operation,
+                    "createTeam" | "createUserToken" | "createAgentPool"
+                )
         }))
         .filter_map(|e| e.json()?.pointer("/data/id")?.as_str())
         .collect();

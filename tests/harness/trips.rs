@@ -657,6 +657,17 @@ pub const TRIPS: &[(Fault, &[&str])] = &[
         ],
     ),
     (
+        // The agent-token explorer (a set-up token) is refused when it shows itself: the
+        // user's token explores, and only the matrix's owners-team rows fail.
+        Fault::AgentTokensRefuseTeamTokens,
+        &[
+            "authz::create_agent_token::owners_team",
+            "authz::delete_agent_token_by_id::owners_team",
+            "authz::list_agent_tokens::owners_team",
+            "authz::show_agent_token_by_id::owners_team",
+        ],
+    ),
+    (
         Fault::AgentTokenVisibleToOutsiders,
         &[
             "authz::show_agent_token_by_id::outsider",

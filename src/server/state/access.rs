@@ -248,6 +248,7 @@ impl State {
                 // for the pool when it is read.
                 (self.agent_pools.contains_key(&token.owner)
                     || self.has(Fault::PoolDeletionKeepsTokens))
+                    && !self.refuses_for_agent_tokens(p)
                     && (self.owner_level(p)
                         || !write
                             && self.has(Fault::AgentTokenVisibleToOutsiders)

@@ -39,6 +39,13 @@ impl State {
         Ok(())
     }
 
+    /// Whether `p`, a team's token, is refused agent tokens under
+    /// `agent-tokens-refuse-team-tokens` (the owners team's too, which the api-tokens docs give
+    /// an owner's permissions).
+    pub(super) fn refuses_for_agent_tokens(&self, p: &Principal) -> bool {
+        self.has(Fault::AgentTokensRefuseTeamTokens) && matches!(p, Principal::Team(_))
+    }
+
     /// The pool, if it exists and `p` may manage it; 404 otherwise.
     fn managed_pool(&self, p: &Principal, pool_id: &str) -> Result<&AgentPool, Reply> {
         let Some(pool) = self.agent_pools.get(pool_id) else {
@@ -161,6 +168,9 @@ impl State {
         if let Err(reply) = self.managed_pool(p, pool_id) {
             return reply;
         }
+        if self.refuses_for_agent_tokens(p) {
+            return self.forbidden();
+        }
         if self.has(Fault::TokenLists404) {
             return self.not_found();
         }
@@ -208,6 +218,9 @@ impl State {
     pub fn create_agent_token(&mut self, p: &Principal, pool_id: &str, body: &[u8]) -> Reply {
         if let Err(reply) = self.managed_pool(p, pool_id) {
             return reply;
+        }
+        if self.refuses_for_agent_tokens(p) {
+            return self.forbidden();
         }
         if self.user_creation_refused(p) {
             return self.not_found();

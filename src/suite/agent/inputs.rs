@@ -2,7 +2,7 @@
 //! length, taken and given back as sent (ref §1 #14: the description is required, and no
 //! document limits it). Agent tokens take no expiry.
 
-use super::{pool::agent_pool, trials::minted};
+use super::{explorer, pool::agent_pool, trials::minted};
 use crate::suite::{
     explore::{Create, descriptions_echoed},
     prelude::*,
@@ -20,7 +20,7 @@ const CREATE: Create = Create {
     expiry_source: "",
     minted,
     alone: true,
-    caller: Session::as_owner,
+    caller: explorer::caller,
 };
 
 pub fn checks() -> Vec<CheckDef> {
@@ -38,6 +38,7 @@ pub fn checks() -> Vec<CheckDef> {
 async fn descriptions(s: Session) -> Result<(), Stop> {
     let pool = agent_pool(&s, "explore").await?;
     let pool = pool.id.as_str();
+    explorer::prove(&s).await;
     descriptions_echoed(
         &s,
         "inputs::agent_token_description",
@@ -45,7 +46,7 @@ async fn descriptions(s: Session) -> Result<(), Stop> {
         |s, body| async move {
             Ok(s.raw(
                 "create with a drawn description",
-                s.as_owner(),
+                explorer::caller(&s),
                 "createAgentToken",
                 &[("agent_pool_id", pool)],
             )

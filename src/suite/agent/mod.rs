@@ -3,10 +3,11 @@
 //! (`trials.rs`, named `agent_token::`), pools and their entitlement (`pool.rs`), its rows of
 //! the authorization matrix (`authz.rs`), its part of the tour (`tour.rs`), its cleanup
 //! (`cleanup.rs`), and its exploration (`inputs.rs`: generated descriptions; `sequences.rs`:
-//! the shared model of a holder's tokens).
+//! the shared model of a holder's tokens; `explorer.rs`: whose token explores).
 
 mod authz;
 mod cleanup;
+mod explorer;
 mod family;
 mod inputs;
 mod pool;

@@ -3,8 +3,9 @@
 //! token's secret is no API credential, so the sequences never try one.
 
 use super::{
-    pool::{Pool, agent_pool},
-    trials::{create, minted},
+    explorer,
+    pool::{Pool, agent_pool, agent_token_body},
+    trials::minted,
 };
 use crate::suite::{
     explore::{Holder, Rules, holder_sequences},
@@ -45,18 +46,25 @@ impl Holder for Pool {
     };
 
     async fn prepare(s: &Session) -> Result<Pool, Stop> {
-        agent_pool(s, "sequence").await
+        let pool = agent_pool(s, "sequence").await?;
+        explorer::prove(s).await;
+        Ok(pool)
     }
 
     async fn create(&self, s: &Session, description: &str) -> Exchange {
-        create(s, self, description).await
+        s.call(
+            &format!("create agent token {description:?}"),
+            s.client(explorer::caller(s))
+                .create_agent_token(&self.id, &agent_token_body(description)),
+        )
+        .await
     }
 
     async fn list_page(&self, s: &Session, number: Option<u32>, size: Option<u32>) -> Exchange {
         let step = format!("list page {}", number.unwrap_or(1));
         s.raw(
             &step,
-            s.as_owner(),
+            explorer::caller(s),
             "listAgentTokens",
             &[("agent_pool_id", &self.id)],
         )
@@ -69,6 +77,7 @@ impl Holder for Pool {
     async fn delete(&self, s: &Session) -> Exchange {
         s.call(
             "delete the agent pool",
+            // The user's: the explorer showed it may manage tokens, not pools.
             s.owner().delete_agent_pool(&self.id),
         )
         .await
@@ -76,5 +85,9 @@ impl Holder for Pool {
 
     fn minted(&self, s: &Session, ex: Exchange) -> Result<Minted, Stop> {
         minted(s, ex)
+    }
+
+    fn caller(s: &Session) -> Auth {
+        explorer::caller(s)
     }
 }
