@@ -60,14 +60,7 @@ fn proof(s: Session) -> Boxed<Result<Auth, Stop>> {
             .send()
             .await;
         let found = listed.status() == Some(200)
-            && listed
-                .json()
-                .and_then(|d| d.get("data")?.as_array().cloned())
-                .is_some_and(|items| {
-                    items
-                        .iter()
-                        .any(|t| t.get("id").and_then(|v| v.as_str()) == Some(made.id.as_str()))
-                });
+            && crate::checks::list::ids(&listed).is_some_and(|ids| ids.contains(&made.id));
         let deleted = s
             .call(
                 "agent-token explorer: delete it by id as a set-up token",
