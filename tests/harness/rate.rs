@@ -207,3 +207,32 @@ fn the_reference_servers_limit_counts_a_users_tokens_together() {
         "a credential of no user shares the user's bucket"
     );
 }
+
+#[test]
+fn no_credential_of_a_tfe_run_sends_half_of_what_the_users_token_once_did() {
+    // Issue 22: the user's token sent 974 of a `tfe` run's 1,170 requests, so that a server
+    // limiting each credential to TFE's 30 a second held the run to 33 s. The run's work is
+    // now spread over credentials that may do it (set-up tokens, the team manager, the
+    // agent-token explorer): none sends more than half of that, and the counts the summary
+    // prints add up to every request the run sent.
+    let report = run_against(&[], Modes::default(), None, |_| {});
+    assert!(failed(&report).is_empty(), "{:?}", failed(&report));
+    let per = &report.rate.per_credential;
+    assert!(
+        per.windows(2).all(|w| w[0] >= w[1]),
+        "busiest first: {per:?}"
+    );
+    assert_eq!(per.iter().sum::<u64>(), requests(&report));
+    assert!(
+        per[0] <= 487,
+        "the busiest credential sent {}: {per:?}",
+        per[0]
+    );
+    assert!(
+        report.rate.yours <= 487,
+        "your token sent {}",
+        report.rate.yours
+    );
+    // Four credentials share the load: yours, two set-up tokens, the team manager.
+    assert!(per.iter().filter(|n| **n >= 100).count() >= 4, "{per:?}");
+}
