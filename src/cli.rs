@@ -34,7 +34,13 @@ of the owners team.
 
 Safety: against an address that is not loopback, trials that rotate or delete the organization
 token are ignored (with the reason) unless --allow-destructive is given. Whatever the run
-creates (teams, tokens) is deleted at the end.
+creates (teams, agent pools, tokens) is deleted at the end.
+
+Credentials: so that no token meets TFE's per-user rate limit alone, the run makes two tokens
+of the owners team (its set-up and the organization- and agent-token exploration) and a team
+with \"manage teams\" whose token explores team tokens. Where one of them is refused, or
+cannot show that it may, your token does its work. The summary counts each credential's
+requests.
 
 Gate on known failures: `run --write-baseline known.toml` records today's failures; commit it,
 fill in the reasons, and run with `--baseline known.toml` in CI: only new failures (a trial not
