@@ -91,14 +91,6 @@ impl Session {
         }
     }
 
-    /// A typed client for exploring the organization token (its drawn sequences): a set-up
-    /// token, a token of the owners team, when the run has one (seed 002: the organization
-    /// token's endpoints are for "members of the owners team, the owners team API token, and
-    /// the organization API token"), else the user's token. It spares the user's limit.
-    pub fn org_explorer(&self) -> Client {
-        self.setup()
-    }
-
     /// The credential that explores team tokens (the drawn sequences and inputs of the team
     /// and legacy-team families): the run's team manager when it has one (ref §5: teams with
     /// "manage teams" manage team tokens), else the user's token. Never for the owners team's

@@ -250,6 +250,13 @@ pub fn all_not_found(s: &Session, answers: &[Exchange], source: &str) {
     }
 }
 
+/// Whether the list `ex` answered 200 with the item `id` among its data: how a credential
+/// the run makes shows that it sees what it made.
+pub fn lists(ex: &Exchange, id: &str) -> bool {
+    ex.status() == Some(200)
+        && crate::checks::list::ids(ex).is_some_and(|ids| ids.iter().any(|i| i == id))
+}
+
 /// GET `/authentication-tokens/{id}`, sent with `auth`, answers 200: the token, read back
 /// for more checks.
 pub async fn read_back(s: &Session, auth: crate::client::Auth, id: &str) -> Result<Exchange, Stop> {
@@ -341,14 +348,30 @@ impl Entitlement {
 /// (`Session::setup`), and again with the user's token if that does not succeed:
 /// `by_setup!(s, "target: create a token", |c| c.create_team_token(&id, &body))`. The
 /// exchange is the last one sent.
+///
+/// The long form says which client asks first and when the user's token asks again (a
+/// predicate on the first exchange): `by_setup!(s, step, first: s.bearer(t), again_if:
+/// |ex: &Exchange| !succeeded(ex), |c| ...)`, for a credential the run is still making, or a
+/// call whose every answer but a refusal is the trial's to judge.
 macro_rules! by_setup {
-    ($s:expr, $step:expr, |$c:ident| $call:expr) => {{
+    ($s:expr, $step:expr, |$c:ident| $call:expr) => {
+        $crate::suite::steps::by_setup!(
+            $s,
+            $step,
+            first: $s.setup(),
+            again_if: |ex: &$crate::exchange::Exchange| {
+                !$crate::suite::steps::succeeded(ex) && $s.ctx().setup_token().is_some()
+            },
+            |$c| $call
+        )
+    };
+    ($s:expr, $step:expr, first: $first:expr, again_if: $again:expr, |$c:ident| $call:expr) => {{
         let step: &str = $step;
         let ex = {
-            let $c = $s.setup();
+            let $c = $first;
             $s.call(step, $call).await
         };
-        if !$crate::suite::steps::succeeded(&ex) && $s.ctx().setup_token().is_some() {
+        if ($again)(&ex) {
             let $c = $s.owner();
             $s.call(step, $call).await
         } else {
@@ -357,3 +380,29 @@ macro_rules! by_setup {
     }};
 }
 pub(crate) use by_setup;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_holds_an_item_only_when_it_answered_200_with_it() {
+        let list = r#"{"data":[{"id":"at-1","type":"authentication-tokens"}]}"#;
+        assert!(lists(
+            &Exchange::canned("listTeamTokens", "/x", 200, list),
+            "at-1"
+        ));
+        assert!(!lists(
+            &Exchange::canned("listTeamTokens", "/x", 200, list),
+            "at-2"
+        ));
+        assert!(!lists(
+            &Exchange::canned("listTeamTokens", "/x", 404, list),
+            "at-1"
+        ));
+        assert!(!lists(
+            &Exchange::canned("listTeamTokens", "/x", 200, "{}"),
+            "at-1"
+        ));
+    }
+}

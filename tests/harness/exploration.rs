@@ -145,15 +145,42 @@ fn a_baseline_written_with_one_seed_holds_with_another() {
     assert_eq!(report.exit_code(), 0);
 }
 
-/// The `Authorization` each request of `exchanges` for `operation` went with.
-fn credentials_of<'a>(
-    exchanges: impl Iterator<Item = &'a tfe_contract::exchange::Exchange>,
-    operation: &str,
-) -> BTreeSet<String> {
-    exchanges
+/// The run of the one exploring trial `trial` against `reference` (seed 7), which passed.
+fn explored_alone(reference: &Reference, trial: &str) -> RunReport {
+    let mut config = reference.config(Profile::Tfe);
+    config.seed = Some(7);
+    config.libtest.filter = Some(trial.into());
+    let report = tfe_contract::app::run(config).expect("the run starts");
+    assert_eq!(
+        report.exit_code(),
+        0,
+        "{:?}",
+        crate::support::explain(&report)
+    );
+    report
+}
+
+/// The `Authorization` each of `trial`'s requests for `operation` went with.
+fn credentials_of(report: &RunReport, trial: &str, operation: &str) -> BTreeSet<String> {
+    report
+        .trial(trial)
+        .expect("ran")
+        .exchanges
+        .iter()
         .filter(|e| e.operation == operation)
         .filter_map(|e| e.request.headers.get("authorization")?.to_str().ok())
         .map(str::to_string)
+        .collect()
+}
+
+/// The credentials the housekeeping's steps starting with `step` handed out, as sent.
+fn handed_out(report: &RunReport, step: &str) -> BTreeSet<String> {
+    report
+        .housekeeping
+        .iter()
+        .filter(|e| e.step.starts_with(step))
+        .filter_map(|e| e.json()?.pointer("/data/attributes/token")?.as_str())
+        .map(|t| format!("Bearer {t}"))
         .collect()
 }
 
@@ -163,6 +190,7 @@ fn team_tokens_are_explored_with_the_team_managers_token_where_the_server_allows
     // tokens (ref §5: such teams manage team tokens), sparing the user's limit (ref §6); where
     // the server ignores organization access, the manager cannot prove itself and the user's
     // token asks, as before. Both pass, and both ask the same.
+    const TRIAL: &str = "sequences::team_tokens";
     let mut asked = Vec::new();
     for no_organization_access in [false, true] {
         let modes = server::Modes {
@@ -170,32 +198,17 @@ fn team_tokens_are_explored_with_the_team_managers_token_where_the_server_allows
             ..server::Modes::default()
         };
         let reference = Reference::start_with(server::Profile::Tfe, &[], &[], modes);
-        let mut config = reference.config(Profile::Tfe);
-        config.seed = Some(7);
-        config.libtest.filter = Some("sequences::team_tokens".into());
-        let report = tfe_contract::app::run(config).expect("the run starts");
-        assert_eq!(
-            report.exit_code(),
-            0,
-            "{:?}",
-            crate::support::explain(&report)
-        );
-        let trial = report.trial("sequences::team_tokens").expect("ran");
-        let creators = credentials_of(trial.exchanges.iter(), "createTeamAuthenticationToken");
+        let report = explored_alone(&reference, TRIAL);
+        let creators = credentials_of(&report, TRIAL, "createTeamAuthenticationToken");
         let owner = format!("Bearer {}", reference.token.expose());
-        // The manager's token, as the set-up handed it out.
-        let manager: Option<String> = report
-            .housekeeping
-            .iter()
-            .find(|e| e.step == "the run's team manager: create its team's token")
-            .and_then(|e| e.json()?.pointer("/data/attributes/token")?.as_str())
-            .map(|t| format!("Bearer {t}"));
+        let manager = handed_out(&report, "the run's team manager: create its team's token");
         if no_organization_access {
             assert_eq!(creators, BTreeSet::from([owner]), "the user's token asks");
         } else {
-            let manager = manager.expect("the manager was made");
-            assert_eq!(creators, BTreeSet::from([manager]), "the manager asks");
+            assert_eq!(manager.len(), 1, "the manager was made");
+            assert_eq!(creators, manager, "the manager asks");
         }
+        let trial = report.trial(TRIAL).expect("ran");
         asked.push(
             trial
                 .exchanges
@@ -213,6 +226,7 @@ fn agent_tokens_are_explored_with_the_set_up_tokens_where_they_may() {
     // token has shown it may manage agent tokens, the set-up tokens explore them, sparing the
     // user's limit (ref §6); a server that refuses them there has the user's token explore,
     // and the sequences pass either way.
+    const TRIAL: &str = "sequences::agent_tokens";
     for refused in [false, true] {
         let faults = if refused {
             vec![Fault::AgentTokensRefuseTeamTokens]
@@ -220,26 +234,10 @@ fn agent_tokens_are_explored_with_the_set_up_tokens_where_they_may() {
             Vec::new()
         };
         let reference = Reference::start(server::Profile::Tfe, &faults, &[]);
-        let mut config = reference.config(Profile::Tfe);
-        config.seed = Some(7);
-        config.libtest.filter = Some("sequences::agent_tokens".into());
-        let report = tfe_contract::app::run(config).expect("the run starts");
-        assert_eq!(
-            report.exit_code(),
-            0,
-            "{:?}",
-            crate::support::explain(&report)
-        );
-        let trial = report.trial("sequences::agent_tokens").expect("ran");
-        let creators = credentials_of(trial.exchanges.iter(), "createAgentToken");
+        let report = explored_alone(&reference, TRIAL);
+        let creators = credentials_of(&report, TRIAL, "createAgentToken");
         let owner = format!("Bearer {}", reference.token.expose());
-        let set_up: BTreeSet<String> = report
-            .housekeeping
-            .iter()
-            .filter(|e| e.step.starts_with("the run's set-up token: create"))
-            .filter_map(|e| e.json()?.pointer("/data/attributes/token")?.as_str())
-            .map(|t| format!("Bearer {t}"))
-            .collect();
+        let set_up = handed_out(&report, "the run's set-up token: create");
         assert_eq!(set_up.len(), 2, "a pair of set-up tokens");
         if refused {
             assert_eq!(creators, BTreeSet::from([owner]), "the user's token asks");

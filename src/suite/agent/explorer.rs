@@ -59,8 +59,7 @@ fn proof(s: Session) -> Boxed<Result<Auth, Stop>> {
             .content_type(None)
             .send()
             .await;
-        let found = listed.status() == Some(200)
-            && crate::checks::list::ids(&listed).is_some_and(|ids| ids.contains(&made.id));
+        let found = steps::lists(&listed, &made.id);
         let deleted = s
             .call(
                 "agent-token explorer: delete it by id as a set-up token",

@@ -26,22 +26,24 @@ pub fn checks() -> Vec<CheckDef> {
 /// The organization's one token.
 pub struct OrganizationSlot;
 
-/// Sends one typed call of a sequence with a set-up token (`Session::org_explorer`), and
-/// again with the user's token where that credential was refused outright (401 or 403: a set-up
-/// token some other request revoked). A 404 is an answer the model judges, not a refusal.
+/// Sends one typed call of a sequence with a set-up token, a token of the owners team, where
+/// the run has one (seed 002: the organization token's endpoints are for "members of the
+/// owners team, the owners team API token, and the organization API token"), sparing the
+/// user's limit (ref §6); the user's token asks again where that credential was refused
+/// outright (401 or 403: a set-up token some other request revoked). A 404 is an answer the
+/// model judges, not a refusal.
 macro_rules! explored {
-    ($s:expr, $step:expr, |$c:ident| $call:expr) => {{
-        let ex = {
-            let $c = $s.org_explorer();
-            $s.call($step, $call).await
-        };
-        if matches!(ex.status(), Some(401 | 403)) && $s.ctx().setup_token().is_some() {
-            let $c = $s.owner();
-            $s.call($step, $call).await
-        } else {
-            ex
-        }
-    }};
+    ($s:expr, $step:expr, |$c:ident| $call:expr) => {
+        by_setup!(
+            $s,
+            $step,
+            first: $s.setup(),
+            again_if: |ex: &Exchange| {
+                matches!(ex.status(), Some(401 | 403)) && $s.ctx().setup_token().is_some()
+            },
+            |$c| $call
+        )
+    };
 }
 
 impl Slot for OrganizationSlot {
